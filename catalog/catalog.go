@@ -1,0 +1,168 @@
+// Package catalog owns what users declare: status pages, the components shown
+// on them and the checks that probe those components, with their defaults and
+// validation rules.
+package catalog
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// Catalog is the full set of declared entities.
+type Catalog struct {
+	Pages      []Page
+	Components []Component
+	Checks     []Check
+}
+
+// Page is a status page.
+type Page struct {
+	ID       string
+	Name     string
+	URL      string // public URL of the page, shown in API payloads
+	TimeZone string // IANA name, "Etc/UTC" by default
+}
+
+// Component is a part of a service shown on a page. A component with
+// children (IsGroup) shows the worst status of its children.
+type Component struct {
+	ID          string
+	PageID      string
+	GroupID     string // parent group's ID, empty at top level
+	IsGroup     bool
+	Name        string
+	Description string
+	Position    int
+	// Quorum is how many live regions must fail before the component is in
+	// major outage; 0 means a majority of the regions that report.
+	Quorum int
+}
+
+// Type is the kind of probe a check runs.
+type Type string
+
+// The check types.
+const (
+	TypeHTTP Type = "http"
+)
+
+// Check is a probe definition for one component.
+type Check struct {
+	ID          string
+	ComponentID string
+	Type        Type
+	Interval    time.Duration
+	Timeout     time.Duration
+	Regions     []string // regions that run it; empty means every region
+	// FailureThreshold consecutive failures mark the check down in a region;
+	// SuccessThreshold consecutive successes mark it up again.
+	FailureThreshold int
+	SuccessThreshold int
+	// DegradedLatency marks a successful but slower run as degraded; 0 disables.
+	DegradedLatency time.Duration
+	HTTP            *HTTPSpec
+	// Version increases whenever the definition changes; set by the store.
+	Version int64
+}
+
+// HTTPSpec is the definition of an HTTP(S) check.
+type HTTPSpec struct {
+	URL                string
+	Method             string
+	Headers            map[string]string
+	Body               string
+	ExpectedStatus     []int // empty means any 2xx or 3xx
+	BodyRegex          string
+	NoFollowRedirects  bool
+	InsecureSkipVerify bool
+}
+
+// Defaults for checks whose fields are left zero.
+const (
+	DefaultInterval         = 30 * time.Second
+	DefaultTimeout          = 10 * time.Second
+	DefaultFailureThreshold = 3
+	DefaultSuccessThreshold = 2
+	MinInterval             = time.Second
+	DefaultMethod           = "GET"
+)
+
+// ApplyDefaults fills the zero fields of c with their defaults.
+func (c *Check) ApplyDefaults() {
+	if c.Interval == 0 {
+		c.Interval = DefaultInterval
+	}
+	if c.Timeout == 0 {
+		c.Timeout = min(DefaultTimeout, c.Interval)
+	}
+	if c.FailureThreshold == 0 {
+		c.FailureThreshold = DefaultFailureThreshold
+	}
+	if c.SuccessThreshold == 0 {
+		c.SuccessThreshold = DefaultSuccessThreshold
+	}
+	if c.HTTP != nil && c.HTTP.Method == "" {
+		c.HTTP.Method = DefaultMethod
+	}
+}
+
+// FieldError is a validation error of one field, named by its path in the
+// configuration's words relative to the entity, for example "http.url".
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,62}$`)
+
+// ValidID reports whether id is a valid page, component or check ID: lower
+// case letters, digits, '.', '_' and '-', starting with a letter or digit,
+// at most 63 characters.
+func ValidID(id string) bool { return idPattern.MatchString(id) }
+
+const idRule = "must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
+
+// Validate checks a defaulted check and returns every problem found.
+func (c *Check) Validate() []FieldError {
+	var errs []FieldError
+	add := func(field, format string, args ...any) {
+		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	if !ValidID(c.ID) {
+		add("id", "%s", idRule)
+	}
+	if c.Interval < MinInterval {
+		add("interval", "must be at least %s, got %s", MinInterval, c.Interval)
+	}
+	if c.Timeout <= 0 || c.Timeout > c.Interval {
+		add("timeout", "must be positive and at most the interval (%s), got %s", c.Interval, c.Timeout)
+	}
+	if c.FailureThreshold < 1 || c.FailureThreshold > 100 {
+		add("failure_threshold", "must be between 1 and 100, got %d", c.FailureThreshold)
+	}
+	if c.SuccessThreshold < 1 || c.SuccessThreshold > 100 {
+		add("success_threshold", "must be between 1 and 100, got %d", c.SuccessThreshold)
+	}
+	if c.DegradedLatency < 0 {
+		add("degraded_latency", "must not be negative, got %s", c.DegradedLatency)
+	}
+	for i, r := range c.Regions {
+		if !ValidID(r) {
+			add(fmt.Sprintf("regions[%d]", i), "%s", idRule)
+		}
+	}
+	switch c.Type {
+	case TypeHTTP:
+		if c.HTTP == nil {
+			add("http", "is required for a check of type http")
+		} else {
+			errs = append(errs, c.HTTP.validate()...)
+		}
+	default:
+		add("type", "must be one of: http; got %q", c.Type)
+	}
+	return errs
+}

@@ -1,0 +1,51 @@
+// Command kafka runs an in-memory Kafka-protocol broker (franz-go's kfake) on
+// loopback for development and tests. It is never part of the statusd binary.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("kafka", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("listen", "127.0.0.1:9092", "loopback address the broker listens on")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	host, portText, ok := strings.Cut(*addr, ":")
+	port, err := strconv.Atoi(portText)
+	if !ok || err != nil || (host != "127.0.0.1" && host != "localhost") {
+		fmt.Fprintf(stderr, "kafka: -listen must be a loopback host:port, got %q\n", *addr)
+		return 2
+	}
+	c, err := kfake.NewCluster(kfake.Ports(port), kfake.AllowAutoTopicCreation(), kfake.DefaultNumPartitions(12))
+	if err != nil {
+		fmt.Fprintf(stderr, "kafka: start broker: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "kafka: broker listening on %s\n", c.ListenAddrs()[0])
+	<-ctx.Done()
+	c.Close()
+	return 0
+}

@@ -1,0 +1,48 @@
+// Package result owns the probe result record: what one probe run observed,
+// as the agent ships it and the aggregator stores it.
+package result
+
+import "time"
+
+// ErrorClass names why a probe failed, for grouping and alerting.
+type ErrorClass string
+
+// The error classes. An empty class means the probe succeeded.
+const (
+	ErrNone       ErrorClass = ""
+	ErrTimeout    ErrorClass = "timeout"
+	ErrRefused    ErrorClass = "refused"
+	ErrDNS        ErrorClass = "dns"
+	ErrTLS        ErrorClass = "tls"
+	ErrHTTPStatus ErrorClass = "http_status"
+	ErrAssertion  ErrorClass = "assertion"
+	ErrNetwork    ErrorClass = "network"
+	ErrInternal   ErrorClass = "internal"
+)
+
+// Phases are the timings of a probe's steps; zero where a step did not run.
+type Phases struct {
+	DNS       time.Duration
+	Connect   time.Duration
+	TLS       time.Duration
+	FirstByte time.Duration
+	Transfer  time.Duration
+}
+
+// Result is one probe run of one check from one region.
+type Result struct {
+	ID           string // unique, for de-duplication
+	CheckID      string
+	ComponentID  string
+	AgentID      string
+	Region       string
+	CheckVersion int64
+	Scheduled    time.Time // the tick the run belongs to
+	Started      time.Time
+	Duration     time.Duration
+	Phases       Phases
+	Success      bool
+	StatusCode   int // HTTP status code; 0 where none was received
+	ErrorClass   ErrorClass
+	Message      string
+}
