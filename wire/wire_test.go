@@ -1,0 +1,163 @@
+package wire
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/result"
+)
+
+func sampleResult() result.Result {
+	t0 := time.UnixMilli(1_790_000_000_123).UTC()
+	return result.Result{
+		ID: "r1", CheckID: "api-http", ComponentID: "api", AgentID: "agent-1", Region: "eu-west",
+		CheckVersion: 3, Scheduled: t0, Started: t0.Add(2 * time.Millisecond), Duration: 1500 * time.Microsecond,
+		Phases:  result.Phases{DNS: time.Microsecond, Connect: 2 * time.Microsecond, TLS: 3 * time.Microsecond, FirstByte: 4 * time.Microsecond, Transfer: 5 * time.Microsecond},
+		Success: false, StatusCode: 503, ErrorClass: result.ErrHTTPStatus, Message: "status 503, expected 200-399",
+	}
+}
+
+func TestResultRoundTrip(t *testing.T) {
+	in := sampleResult()
+	data, err := EncodeResult(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := DecodeResult(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(in, out) {
+		t.Fatalf("round trip changed the result:\n in: %+v\nout: %+v", in, out)
+	}
+}
+
+func TestCheckRoundTrip(t *testing.T) {
+	in := catalog.Check{
+		ID: "api-http", ComponentID: "api", Type: catalog.TypeHTTP, Version: 7,
+		Interval: 10 * time.Second, Timeout: 2 * time.Second, Regions: []string{"eu-west", "us-east"},
+		FailureThreshold: 3, SuccessThreshold: 2, DegradedLatency: 500 * time.Millisecond,
+		HTTP: &catalog.HTTPSpec{URL: "https://example.test/health", Method: "POST", Headers: map[string]string{"X-A": "b"},
+			Body: "{}", ExpectedStatus: []int{200, 204}, BodyRegex: "ok", NoFollowRedirects: true, InsecureSkipVerify: true},
+	}
+	data, err := EncodeCheck(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := DecodeCheck(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(in, out) {
+		t.Fatalf("round trip changed the check:\n in: %+v\nout: %+v", in, out)
+	}
+}
+
+func TestDecodeResultMalformed(t *testing.T) {
+	tests := []struct {
+		name string
+		data string
+		kind Kind
+	}{
+		{"empty", ``, KindSyntax},
+		{"not json", `hello`, KindSyntax},
+		{"array", `[1,2]`, KindSyntax},
+		{"no version", `{"id":"x"}`, KindVersion},
+		{"future version", `{"v":2,"id":"x"}`, KindVersion},
+		{"wrong type", `{"v":1,"id":5}`, KindSyntax},
+		{"missing id", `{"v":1,"check_id":"c","component_id":"k","region":"r","scheduled_ms":1,"started_ms":1}`, KindField},
+		{"missing component", `{"v":1,"id":"x","check_id":"c","region":"r","scheduled_ms":1,"started_ms":1}`, KindField},
+		{"missing region", `{"v":1,"id":"x","check_id":"c","component_id":"k","scheduled_ms":1,"started_ms":1}`, KindField},
+		{"zero time", `{"v":1,"id":"x","check_id":"c","component_id":"k","region":"r"}`, KindField},
+		{"negative duration", `{"v":1,"id":"x","check_id":"c","component_id":"k","region":"r","scheduled_ms":1,"started_ms":1,"duration_us":-1}`, KindField},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := DecodeResult([]byte(tt.data))
+			if got := KindOf(err); got != tt.kind {
+				t.Fatalf("kind = %q (err %v), want %q", got, err, tt.kind)
+			}
+		})
+	}
+}
+
+func TestDecodeCheckRejectsInvalid(t *testing.T) {
+	tests := []struct {
+		name string
+		data string
+	}{
+		{"no component", `{"v":1,"id":"a","type":"http","interval_ms":1000,"timeout_ms":500,"failure_threshold":1,"success_threshold":1,"http":{"url":"http://x","method":"GET"}}`},
+		{"unknown type", `{"v":1,"id":"a","component_id":"c","type":"gopher","interval_ms":1000,"timeout_ms":500,"failure_threshold":1,"success_threshold":1}`},
+		{"interval too short", `{"v":1,"id":"a","component_id":"c","type":"http","interval_ms":10,"timeout_ms":5,"failure_threshold":1,"success_threshold":1,"http":{"url":"http://x","method":"GET"}}`},
+		{"http missing", `{"v":1,"id":"a","component_id":"c","type":"http","interval_ms":1000,"timeout_ms":500,"failure_threshold":1,"success_threshold":1}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := DecodeCheck([]byte(tt.data)); KindOf(err) != KindField {
+				t.Fatalf("err = %v, want a field error", err)
+			}
+		})
+	}
+}
+
+func FuzzDecodeResult(f *testing.F) {
+	good, err := EncodeResult(sampleResult())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add([]byte(`{"v":1}`))
+	f.Add([]byte(`{"v":2}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := DecodeResult(data)
+		if err != nil {
+			if KindOf(err) == "" {
+				t.Fatalf("error without a kind: %v", err)
+			}
+			return
+		}
+		again, err := EncodeResult(r)
+		if err != nil {
+			t.Fatalf("re-encode a decoded result: %v", err)
+		}
+		r2, err := DecodeResult(again)
+		if err != nil || !reflect.DeepEqual(r, r2) {
+			t.Fatalf("decoded result does not survive a round trip: %v\n%+v\n%+v", err, r, r2)
+		}
+	})
+}
+
+func FuzzDecodeCheck(f *testing.F) {
+	f.Add([]byte(`{"v":1,"id":"a","component_id":"c","type":"http","interval_ms":1000,"timeout_ms":500,"failure_threshold":1,"success_threshold":1,"http":{"url":"http://x","method":"GET"}}`))
+	f.Add([]byte(`{"v":1,"id":"a","type":"http","http":{"body_regex":"("}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if _, err := DecodeCheck(data); err != nil && KindOf(err) == "" {
+			t.Fatalf("error without a kind: %v", err)
+		}
+	})
+}
+
+func BenchmarkEncodeResult(b *testing.B) {
+	r := sampleResult()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := EncodeResult(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecodeResult(b *testing.B) {
+	data, err := EncodeResult(sampleResult())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeResult(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
