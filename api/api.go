@@ -1,0 +1,175 @@
+// Package api owns statusd's HTTP API as the aggregator and standalone serve
+// it: the native REST API under /api/v1, the public Atlassian Statuspage v2
+// documents under /api/v2 (and /pages/:page_id/api/v2), and the operational
+// endpoints /healthz, /readyz and /metrics. Every answer is JSON, errors
+// included: {"error":{"code":...,"message":...}}.
+package api
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Options configure an API.
+type Options struct {
+	// Store is what the API reads. Required.
+	Store Store
+	// Logger receives request logs (debug), store errors and panics.
+	// Nil discards them.
+	Logger *slog.Logger
+	// Registerer receives the HTTP metrics. Required.
+	Registerer prometheus.Registerer
+	// Gatherer is served on /metrics. Nil means the Registerer, which must
+	// then also be a Gatherer (a *prometheus.Registry is).
+	Gatherer prometheus.Gatherer
+	// Ready reports whether the process is ready to serve, for /readyz.
+	// Nil means always ready.
+	Ready func() bool
+	// Version is the build's version, shown on /healthz.
+	Version string
+	// Clock tells the time; nil means time.Now. Its reading in New is the
+	// origin used for component times the store does not know.
+	Clock func() time.Time
+}
+
+// API serves statusd's HTTP API.
+type API struct {
+	store   Store
+	log     *slog.Logger
+	ready   func() bool
+	version string
+	origin  time.Time
+	metrics *metrics
+	engine  *gin.Engine
+
+	mu        sync.Mutex
+	locations map[string]*time.Location // time zone name → location, UTC when unknown
+}
+
+// New returns an API serving opts.Store.
+func New(opts Options) (*API, error) {
+	if opts.Store == nil {
+		return nil, errors.New("new api: Store is required")
+	}
+	if opts.Registerer == nil {
+		return nil, errors.New("new api: Registerer is required")
+	}
+	gatherer := opts.Gatherer
+	if gatherer == nil {
+		g, ok := opts.Registerer.(prometheus.Gatherer)
+		if !ok {
+			return nil, errors.New("new api: Gatherer is required when the Registerer is not a Gatherer")
+		}
+		gatherer = g
+	}
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("new api: %w", err)
+	}
+	a := &API{
+		store: opts.Store, log: opts.Logger, ready: opts.Ready, version: opts.Version,
+		metrics: m, locations: map[string]*time.Location{},
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.ready == nil {
+		a.ready = func() bool { return true }
+	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	a.origin = clock()
+	a.engine = a.routes(gatherer)
+	return a, nil
+}
+
+// Handler returns the HTTP handler serving every route.
+func (a *API) Handler() http.Handler { return a.engine }
+
+func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode) // no route dump or debug warnings on stdout
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	// Client addresses are only logged; never trust forwarding headers.
+	if err := e.SetTrustedProxies(nil); err != nil {
+		a.log.Error("set trusted proxies", "err", err)
+	}
+	e.Use(a.observe, a.recoverPanic)
+	e.NoRoute(func(c *gin.Context) {
+		abortError(c, http.StatusNotFound, codeNotFound, "no route for "+c.Request.URL.Path)
+	})
+	e.NoMethod(func(c *gin.Context) {
+		abortError(c, http.StatusMethodNotAllowed, codeMethodNotAllowed,
+			"method "+c.Request.Method+" is not allowed here")
+	})
+
+	get := func(path string, h gin.HandlerFunc) {
+		e.GET(path, h)
+		e.HEAD(path, h)
+	}
+	get("/healthz", a.healthz)
+	get("/readyz", a.readyz)
+	get("/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{
+		ErrorLog: promLogger{a.log}, ErrorHandling: promhttp.ContinueOnError,
+	})))
+
+	for _, prefix := range []string{"/api/v2", "/pages/:page_id/api/v2"} {
+		get(prefix+"/summary.json", a.v2Summary)
+		get(prefix+"/status.json", a.v2Status)
+		get(prefix+"/components.json", a.v2Components)
+		get(prefix+"/incidents.json", a.v2Incidents)
+		get(prefix+"/incidents/unresolved.json", a.v2Unresolved)
+	}
+
+	get("/api/v1/components", a.v1Components)
+	get("/api/v1/components/:id", a.v1Component)
+	return e
+}
+
+func (a *API) healthz(c *gin.Context) {
+	body := gin.H{"status": "ok"}
+	if a.version != "" {
+		body["version"] = a.version
+	}
+	c.JSON(http.StatusOK, body)
+}
+
+func (a *API) readyz(c *gin.Context) {
+	if !a.ready() {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "not ready"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+// location returns the time zone named tz, or UTC (logged once) when the
+// name is unknown to this system's time zone database.
+func (a *API) location(tz string) *time.Location {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if loc, ok := a.locations[tz]; ok {
+		return loc
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		a.log.Warn("load page time zone; showing times in UTC", "time_zone", tz, "err", err)
+		loc = time.UTC
+	}
+	a.locations[tz] = loc
+	return loc
+}
+
+// promLogger adapts a slog.Logger to promhttp's error log.
+type promLogger struct{ log *slog.Logger }
+
+func (l promLogger) Println(v ...any) { l.log.Error("serve metrics", "err", fmt.Sprint(v...)) }

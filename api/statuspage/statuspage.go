@@ -1,0 +1,252 @@
+// Package statuspage owns the documents of Atlassian Statuspage's public v2
+// API (summary.json, status.json, components.json, incidents.json), field
+// for field as Statuspage writes them, and builds them from statusd's domain
+// types so that tools and widgets written for Statuspage read statusd.
+//
+// Timestamps are RFC 3339 with milliseconds, in the page's time zone
+// ("2026-11-23T10:01:02.123Z" in UTC, "2026-11-23T05:01:02.123-05:00" in
+// New York). Absent values are JSON null, as Statuspage sends them.
+package statuspage
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/statusd/statusd/api/rollup"
+	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/incident"
+	"github.com/statusd/statusd/status"
+)
+
+// TimeLayout is how every timestamp is written.
+const TimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// Page is the page block that heads every document.
+type Page struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	URL       string `json:"url"`
+	TimeZone  string `json:"time_zone"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+// Component is a component or a component group.
+type Component struct {
+	ID                 string        `json:"id"`
+	Name               string        `json:"name"`
+	Status             status.Status `json:"status"`
+	CreatedAt          string        `json:"created_at"`
+	UpdatedAt          string        `json:"updated_at"`
+	Position           int           `json:"position"`
+	Description        *string       `json:"description"`
+	Showcase           bool          `json:"showcase"`
+	StartDate          *string       `json:"start_date"`
+	GroupID            *string       `json:"group_id"`
+	PageID             string        `json:"page_id"`
+	Group              bool          `json:"group"`
+	OnlyShowIfDegraded bool          `json:"only_show_if_degraded"`
+	// Components lists the IDs of a group's children; absent on others.
+	Components []string `json:"components,omitzero"`
+}
+
+// Incident is an incident with its updates and affected components.
+type Incident struct {
+	ID              string           `json:"id"`
+	Name            string           `json:"name"`
+	Status          incident.Status  `json:"status"`
+	CreatedAt       string           `json:"created_at"`
+	UpdatedAt       string           `json:"updated_at"`
+	MonitoringAt    *string          `json:"monitoring_at"`
+	ResolvedAt      *string          `json:"resolved_at"`
+	Impact          incident.Impact  `json:"impact"`
+	Shortlink       *string          `json:"shortlink"`
+	StartedAt       string           `json:"started_at"`
+	PageID          string           `json:"page_id"`
+	IncidentUpdates []IncidentUpdate `json:"incident_updates"`
+	Components      []Component      `json:"components"`
+}
+
+// IncidentUpdate is one message posted to an incident.
+type IncidentUpdate struct {
+	ID         string          `json:"id"`
+	Status     incident.Status `json:"status"`
+	Body       string          `json:"body"`
+	IncidentID string          `json:"incident_id"`
+	CreatedAt  string          `json:"created_at"`
+	UpdatedAt  string          `json:"updated_at"`
+	DisplayAt  string          `json:"display_at"`
+	// AffectedComponents is always null: statusd does not record which
+	// component transitions an update announced, and Statuspage sends null
+	// for an update that recorded none.
+	AffectedComponents []AffectedComponent `json:"affected_components"`
+}
+
+// AffectedComponent is a component transition announced by an update.
+type AffectedComponent struct {
+	Code      string        `json:"code"`
+	Name      string        `json:"name"`
+	OldStatus status.Status `json:"old_status"`
+	NewStatus status.Status `json:"new_status"`
+}
+
+// Status is the page-wide indicator.
+type Status struct {
+	Indicator   status.Indicator `json:"indicator"`
+	Description string           `json:"description"`
+}
+
+// Summary is summary.json.
+type Summary struct {
+	Page       Page        `json:"page"`
+	Components []Component `json:"components"`
+	Incidents  []Incident  `json:"incidents"`
+	// ScheduledMaintenances is always empty: statusd has no maintenances
+	// in its store yet.
+	ScheduledMaintenances []Incident `json:"scheduled_maintenances"`
+	Status                Status     `json:"status"`
+}
+
+// StatusDoc is status.json.
+type StatusDoc struct {
+	Page   Page   `json:"page"`
+	Status Status `json:"status"`
+}
+
+// ComponentsDoc is components.json.
+type ComponentsDoc struct {
+	Page       Page        `json:"page"`
+	Components []Component `json:"components"`
+}
+
+// IncidentsDoc is incidents.json and incidents/unresolved.json.
+type IncidentsDoc struct {
+	Page      Page       `json:"page"`
+	Incidents []Incident `json:"incidents"`
+}
+
+// View renders one page's documents in the page's time zone.
+type View struct {
+	page       Page
+	pageURL    string
+	loc        *time.Location
+	components []Component
+	byID       map[string]int
+	status     Status
+}
+
+// NewView prepares the documents of page p, whose components (and only
+// those) are comps, last updated at updated; loc is the page's time zone.
+func NewView(p catalog.Page, loc *time.Location, comps []rollup.Component, updated time.Time) *View {
+	v := &View{
+		page:    Page{ID: p.ID, Name: p.Name, URL: p.URL, TimeZone: p.TimeZone, UpdatedAt: stamp(updated, loc)},
+		pageURL: strings.TrimRight(p.URL, "/"), loc: loc,
+		components: make([]Component, len(comps)),
+		byID:       make(map[string]int, len(comps)),
+	}
+	for i, c := range comps {
+		v.components[i] = v.component(c)
+		v.byID[c.ID] = i
+	}
+	ind, desc := status.Summarize(rollup.Worst(comps))
+	v.status = Status{Indicator: ind, Description: desc}
+	return v
+}
+
+// PageID returns the ID of the page shown.
+func (v *View) PageID() string { return v.page.ID }
+
+// Summary returns summary.json with the page's unresolved incidents.
+func (v *View) Summary(unresolved []incident.Incident) Summary {
+	return Summary{
+		Page: v.page, Components: v.components, Incidents: v.incidents(unresolved),
+		ScheduledMaintenances: []Incident{}, Status: v.status,
+	}
+}
+
+// Status returns status.json.
+func (v *View) Status() StatusDoc { return StatusDoc{Page: v.page, Status: v.status} }
+
+// Components returns components.json.
+func (v *View) Components() ComponentsDoc {
+	return ComponentsDoc{Page: v.page, Components: v.components}
+}
+
+// Incidents returns incidents.json (or unresolved.json) listing list.
+func (v *View) Incidents(list []incident.Incident) IncidentsDoc {
+	return IncidentsDoc{Page: v.page, Incidents: v.incidents(list)}
+}
+
+func (v *View) component(c rollup.Component) Component {
+	out := Component{
+		ID: c.ID, Name: c.Name, Status: c.Status,
+		CreatedAt: stamp(c.CreatedAt, v.loc), UpdatedAt: stamp(c.UpdatedAt, v.loc),
+		Position: c.Position, Description: optional(c.Description),
+		Showcase: !c.IsGroup, GroupID: optional(c.GroupID), PageID: c.PageID,
+		Group: c.IsGroup, Components: c.Children,
+	}
+	return out
+}
+
+func (v *View) incidents(list []incident.Incident) []Incident {
+	out := make([]Incident, len(list))
+	for i, in := range list {
+		out[i] = v.incident(in)
+	}
+	return out
+}
+
+func (v *View) incident(in incident.Incident) Incident {
+	id := strconv.FormatInt(in.ID, 10)
+	out := Incident{
+		ID: id, Name: in.Name, Status: in.Status,
+		CreatedAt: stamp(in.CreatedAt, v.loc), UpdatedAt: stamp(in.UpdatedAt, v.loc),
+		ResolvedAt: optionalTime(in.ResolvedAt, v.loc), Impact: in.Impact,
+		StartedAt: stamp(in.CreatedAt, v.loc), PageID: in.PageID,
+		IncidentUpdates: make([]IncidentUpdate, len(in.Updates)),
+		Components:      []Component{},
+	}
+	if out.Impact == "" {
+		out.Impact = incident.ImpactNone
+	}
+	if v.pageURL != "" {
+		link := v.pageURL + "/incidents/" + id
+		out.Shortlink = &link
+	}
+	var monitoring time.Time
+	for i, u := range in.Updates {
+		at := stamp(u.CreatedAt, v.loc)
+		out.IncidentUpdates[i] = IncidentUpdate{
+			ID: strconv.FormatInt(u.ID, 10), Status: u.Status, Body: u.Body, IncidentID: id,
+			CreatedAt: at, UpdatedAt: at, DisplayAt: at,
+		}
+		if u.Status == incident.Monitoring && (monitoring.IsZero() || u.CreatedAt.Before(monitoring)) {
+			monitoring = u.CreatedAt
+		}
+	}
+	out.MonitoringAt = optionalTime(monitoring, v.loc)
+	for _, cid := range in.ComponentIDs {
+		if i, ok := v.byID[cid]; ok {
+			out.Components = append(out.Components, v.components[i])
+		}
+	}
+	return out
+}
+
+// stamp writes t in loc.
+func stamp(t time.Time, loc *time.Location) string { return t.In(loc).Format(TimeLayout) }
+
+func optionalTime(t time.Time, loc *time.Location) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := stamp(t, loc)
+	return &s
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

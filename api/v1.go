@@ -1,0 +1,145 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/statusd/statusd/api/rollup"
+	"github.com/statusd/statusd/status"
+)
+
+// Pagination of native list endpoints.
+const (
+	defaultPerPage = 25
+	maxPerPage     = 100
+)
+
+// v1TimeLayout is how native timestamps are written, always in UTC.
+const v1TimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// v1Component is a component in the native API.
+type v1Component struct {
+	ID          string        `json:"id"`
+	PageID      string        `json:"page_id"`
+	GroupID     *string       `json:"group_id"`
+	IsGroup     bool          `json:"is_group"`
+	Name        string        `json:"name"`
+	Description string        `json:"description"`
+	Position    int           `json:"position"`
+	Status      status.Status `json:"status"`
+	// StatusSince is when Status began; null when no state says.
+	StatusSince    *string  `json:"status_since"`
+	UpdatedAt      string   `json:"updated_at"`
+	FailingRegions []string `json:"failing_regions"`
+}
+
+// v1Meta describes a page of a list.
+type v1Meta struct {
+	Page       int `json:"page"`
+	PerPage    int `json:"per_page"`
+	Total      int `json:"total"`
+	TotalPages int `json:"total_pages"`
+}
+
+type v1List struct {
+	Data []v1Component `json:"data"`
+	Meta v1Meta        `json:"meta"`
+}
+
+type v1Item struct {
+	Data v1Component `json:"data"`
+}
+
+func (a *API) v1Components(c *gin.Context) {
+	page, perPage, fields := parsePaging(c)
+	if len(fields) > 0 {
+		abortInvalid(c, fields)
+		return
+	}
+	all, ok := a.allComponents(c)
+	if !ok {
+		return
+	}
+	meta := v1Meta{Page: page, PerPage: perPage, Total: len(all), TotalPages: (len(all) + perPage - 1) / perPage}
+	data := []v1Component{}
+	if page <= meta.TotalPages {
+		first := (page - 1) * perPage
+		for _, rc := range all[first:min(first+perPage, len(all))] {
+			data = append(data, newV1Component(rc))
+		}
+	}
+	c.JSON(http.StatusOK, v1List{Data: data, Meta: meta})
+}
+
+func (a *API) v1Component(c *gin.Context) {
+	id := c.Param("id")
+	all, ok := a.allComponents(c)
+	if !ok {
+		return
+	}
+	for _, rc := range all {
+		if rc.ID == id {
+			c.JSON(http.StatusOK, v1Item{Data: newV1Component(rc)})
+			return
+		}
+	}
+	abortError(c, http.StatusNotFound, codeNotFound, fmt.Sprintf("component %q not found", id))
+}
+
+// allComponents reads and rolls up every component of every page. On
+// failure it has answered the request and returns false.
+func (a *API) allComponents(c *gin.Context) ([]rollup.Component, bool) {
+	ctx := c.Request.Context()
+	comps, err := a.store.Components(ctx, "")
+	if err != nil {
+		a.storeFailed(c, fmt.Errorf("list components: %w", err))
+		return nil, false
+	}
+	states, err := a.store.ComponentStates(ctx)
+	if err != nil {
+		a.storeFailed(c, fmt.Errorf("list component states: %w", err))
+		return nil, false
+	}
+	return rollup.Components(comps, states, a.origin), true
+}
+
+// parsePaging reads ?page and ?per_page; absent or empty means the default.
+// fields names each invalid one.
+func parsePaging(c *gin.Context) (page, perPage int, fields map[string]string) {
+	fields = map[string]string{}
+	page, perPage = 1, defaultPerPage
+	if s := c.Query("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			fields["page"] = "must be a positive integer"
+		}
+		page = n
+	}
+	if s := c.Query("per_page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxPerPage {
+			fields["per_page"] = fmt.Sprintf("must be an integer between 1 and %d", maxPerPage)
+		}
+		perPage = n
+	}
+	return page, perPage, fields
+}
+
+func newV1Component(rc rollup.Component) v1Component {
+	out := v1Component{
+		ID: rc.ID, PageID: rc.PageID, IsGroup: rc.IsGroup, Name: rc.Name,
+		Description: rc.Description, Position: rc.Position, Status: rc.Status,
+		UpdatedAt: rc.UpdatedAt.UTC().Format(v1TimeLayout), FailingRegions: rc.FailingRegions,
+	}
+	if rc.GroupID != "" {
+		out.GroupID = &rc.GroupID
+	}
+	if !rc.Since.IsZero() {
+		since := rc.Since.UTC().Format(v1TimeLayout)
+		out.StatusSince = &since
+	}
+	return out
+}
