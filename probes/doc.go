@@ -1,0 +1,16 @@
+// Package probes is the home of statusd's probe implementations: each
+// subpackage runs one kind of check once and reports what it observed as a
+// result.Result, and is usable on its own, without the agent.
+//
+// A probe fills the observation fields of the result (Started, Duration,
+// Phases, Success, StatusCode, ErrorClass, Message) and leaves the identity
+// fields (ID, CheckID, ComponentID, AgentID, Region, CheckVersion, Scheduled)
+// to its caller, normally the agent's runner. A probe never panics: bad input
+// and every failure become a failed result with an error class.
+//
+// Subpackages:
+//
+//   - httpprobe: HTTP(S) checks with phase timings (dns, connect, tls, first
+//     byte, transfer) measured the way blackbox_exporter does, expected status
+//     codes, a body regular expression, redirects and TLS verification.
+package probes
