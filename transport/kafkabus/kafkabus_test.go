@@ -1,0 +1,231 @@
+package kafkabus
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/statusd/statusd/agent"
+	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/internal/testenv"
+	"github.com/statusd/statusd/result"
+	"github.com/statusd/statusd/wire"
+)
+
+func testCheck(id, url string) catalog.Check {
+	c := catalog.Check{ID: id, ComponentID: "comp-" + id, Type: catalog.TypeHTTP, HTTP: &catalog.HTTPSpec{URL: url}, Version: 1}
+	c.ApplyDefaults()
+	return c
+}
+
+func setup(t *testing.T) ([]string, Topics) {
+	t.Helper()
+	brokers := []string{testenv.Kafka(t)}
+	topics := TopicsWithPrefix(testenv.TopicPrefix())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for range 2 { // idempotent
+		if err := EnsureTopics(ctx, brokers, topics, 3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return brokers, topics
+}
+
+// follower collects what a CheckFeed applies.
+type follower struct {
+	mu     sync.Mutex
+	checks map[string]catalog.Check
+}
+
+func (f *follower) apply(u agent.Update) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u.Check == nil {
+		delete(f.checks, u.ID)
+		return
+	}
+	f.checks[u.ID] = *u.Check
+}
+
+func (f *follower) snapshot() map[string]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]string{}
+	for id, c := range f.checks {
+		out[id] = c.HTTP.URL
+	}
+	return out
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestChecksSyncAndFollow(t *testing.T) {
+	brokers, topics := setup(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pub, err := NewCheckPublisher(CheckPublisherOptions{Brokers: brokers, Topic: topics.Checks, Linger: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := pub.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	if err := pub.SyncChecks(ctx, []catalog.Check{testCheck("a", "http://a.test/"), testCheck("b", "http://b.test/")}); err != nil {
+		t.Fatal(err)
+	}
+	feed, err := NewCheckFeed(CheckFeedOptions{Brokers: brokers, Topic: topics.Checks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &follower{checks: map[string]catalog.Check{}}
+	followCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- feed.Follow(followCtx, f.apply) }()
+	waitUntil(t, "initial snapshot", feed.Ready)
+	if got := f.snapshot(); len(got) != 2 || got["a"] != "http://a.test/" || got["b"] != "http://b.test/" {
+		t.Fatalf("after the snapshot the feed holds %v", got)
+	}
+
+	// Change a, delete b, add c; a second identical sync writes nothing.
+	next := []catalog.Check{testCheck("a", "http://a2.test/"), testCheck("c", "http://c.test/")}
+	if err := pub.SyncChecks(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	before, err := lastOffset(ctx, brokers, topics.Checks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pub.SyncChecks(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := lastOffset(ctx, brokers, topics.Checks); after != before {
+		t.Errorf("an unchanged sync wrote %d messages", after-before)
+	}
+	waitUntil(t, "the feed to follow the changes", func() bool {
+		got := f.snapshot()
+		return len(got) == 2 && got["a"] == "http://a2.test/" && got["c"] == "http://c.test/"
+	})
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("Follow returned %v after cancel, want nil", err)
+	}
+}
+
+func TestResultsRedeliveredUntilCommitted(t *testing.T) {
+	brokers, topics := setup(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	reg := prometheus.NewRegistry()
+	pub, err := NewResultPublisher(ResultPublisherOptions{Brokers: brokers, Topic: topics.Results, Linger: 5 * time.Millisecond, Registerer: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stopPub := context.WithCancel(ctx)
+	pubDone := make(chan error, 1)
+	go func() { done := pub.Run(runCtx); pubDone <- done }()
+	const n = 50
+	now := time.Now()
+	for i := range n {
+		r := result.Result{ID: fmt.Sprintf("r%02d", i), CheckID: "k", ComponentID: fmt.Sprintf("c%d", i%5), Region: "eu",
+			Scheduled: now, Started: now, Success: true}
+		if err := pub.Publish(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stopPub() // flushes the queue
+	if err := <-pubDone; err != nil {
+		t.Fatal(err)
+	}
+	if got := testutil.ToFloat64(pub.published); got != n {
+		t.Fatalf("published %v results, want %d", got, n)
+	}
+
+	group := testenv.Name("g")
+	readAll := func(commit bool) map[string]bool {
+		t.Helper()
+		src, err := NewResultSource(ResultSourceOptions{Brokers: brokers, Topic: topics.Results, GroupID: group})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for len(seen) < n {
+			values, ack, err := src.Fetch(ctx, 1000, 200*time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range values {
+				r, err := wire.DecodeResult(v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				seen[r.ID] = true
+			}
+			if commit {
+				if err := ack(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := src.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return seen
+	}
+	if got := readAll(false); len(got) != n {
+		t.Fatalf("first read saw %d results, want %d", len(got), n)
+	}
+	if got := readAll(true); len(got) != n {
+		t.Fatalf("uncommitted results were not delivered again: saw %d of %d", len(got), n)
+	}
+	// Everything is committed now: a new member of the group gets nothing.
+	src, err := NewResultSource(ResultSourceOptions{Brokers: brokers, Topic: topics.Results, GroupID: group})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := src.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	short, cancelShort := context.WithTimeout(ctx, 5*time.Second)
+	defer cancelShort()
+	if values, _, err := src.Fetch(short, 1000, 100*time.Millisecond); err == nil {
+		t.Fatalf("committed results were delivered again: %d values", len(values))
+	}
+}
+
+func TestPublishDropsWhenQueueIsFull(t *testing.T) {
+	pub, err := NewResultPublisher(ResultPublisherOptions{Brokers: []string{"127.0.0.1:1"}, Topic: "t", QueueSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := result.Result{ID: "x", ComponentID: "c"}
+	for range 2 {
+		if err := pub.Publish(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pub.Publish(context.Background(), r); err == nil {
+		t.Fatal("publish into a full queue succeeded")
+	}
+	if got := testutil.ToFloat64(pub.dropped.WithLabelValues("queue_full")); got != 1 {
+		t.Fatalf("dropped{queue_full} = %v, want 1", got)
+	}
+}
