@@ -1,0 +1,56 @@
+# statusd developer and CI targets. `make help` lists them.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+GO ?= go
+FUZZTIME ?= 10s
+# Packages for test, bench, fuzz and lint; narrow it with e.g. PKGS=./aggregator/...
+PKGS ?= ./...
+# staticcheck 2026.2.2; it understands Go 1.26.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+SERVICES_ENV := .dev/services.env
+
+.PHONY: help build run services services-down test bench fuzz lint
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+build: ## build bin/statusd
+	@mkdir -p bin
+	$(GO) build -o bin/statusd ./cmd/statusd
+
+run: build ## build, then run statusd standalone with deploy/examples/standalone.yaml
+	./bin/statusd standalone --config deploy/examples/standalone.yaml
+
+services: ## start ClickHouse, Kafka and PostgreSQL on loopback (idempotent); writes .dev/services.env
+	bash deploy/dev/services.sh up
+
+services-down: ## stop the services that `make services` started
+	bash deploy/dev/services.sh down
+
+test: services ## go vet, then every test with -race against the dev services (never -short)
+	@case " $${GOFLAGS:-} " in *" -short"*) echo "make test: GOFLAGS must not contain -short" >&2; exit 1;; esac
+	source $(SERVICES_ENV) && $(GO) vet $(PKGS) && $(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+bench: services ## benchmarks, 5 runs each, benchstat format in bench.txt
+	source $(SERVICES_ENV) && $(GO) test -run '^$$' -bench . -benchmem -count 5 -timeout 60m $(PKGS) | tee bench.txt
+
+fuzz: ## run every Fuzz* target for FUZZTIME (default 10s), one package at a time
+	@targets=$$($(GO) test -list '^Fuzz' $(PKGS) | awk '/^Fuzz/ {names = names " " $$1} /^ok/ {if (names != "") print $$2 names; names = ""}'); \
+	if [ -z "$$targets" ]; then echo "fuzz: no Fuzz* targets found"; exit 0; fi; \
+	failed=""; \
+	while read -r pkg names; do \
+		for name in $$names; do \
+			echo "== $$pkg $$name (-fuzztime $(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg" || failed="$$failed $$pkg.$$name"; \
+		done; \
+	done <<<"$$targets"; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed" >&2; exit 1; fi
+
+lint: ## gofmt, go vet and staticcheck
+	@files=$$(find . -name '*.go' -not -path './.git/*' -not -path './.dev/*' -not -path '*/testdata/*' | xargs -r gofmt -l); \
+		if [ -n "$$files" ]; then echo "gofmt -l: these files need gofmt -w:" >&2; echo "$$files" >&2; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
