@@ -1,0 +1,494 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/statusd/statusd/catalog"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of the valid-*.yaml cases")
+
+// invalid maps every testdata/invalid-*.yaml file to its exact errors.
+var invalid = map[string][]string{
+	"invalid-syntax.yaml": {
+		"invalid-syntax.yaml:2: did not find expected key",
+	},
+	"invalid-two-documents.yaml": {
+		"invalid-two-documents.yaml:2: a second YAML document; the configuration is one document",
+	},
+	"invalid-top-level-list.yaml": {
+		"invalid-top-level-list.yaml:1: top level: want a mapping, got a list",
+	},
+	"invalid-unknown-top-level-field.yaml": {
+		`invalid-unknown-top-level-field.yaml:1: unknown top-level field "page" (did you mean "pages"?)`,
+	},
+	"invalid-unknown-settings-field.yaml": {
+		`invalid-unknown-settings-field.yaml:3: unknown field "linger_ms" in kafka`,
+	},
+	"invalid-unknown-check-field.yaml": {
+		`invalid-unknown-check-field.yaml:10: unknown field "intervall" in check "api-health" (did you mean "interval"?)`,
+	},
+	"invalid-unknown-http-field.yaml": {
+		`invalid-unknown-http-field.yaml:12: unknown field "methd" in http of check "api-health" (did you mean "method"?)`,
+	},
+	"invalid-unknown-fields.yaml": {
+		`invalid-unknown-fields.yaml:2: unknown top-level field "htp" (did you mean "http"?)`,
+		`invalid-unknown-fields.yaml:3: unknown field "levle" in log (did you mean "level"?)`,
+		`invalid-unknown-fields.yaml:7: unknown field "timezone" in page "main" (did you mean "time_zone"?)`,
+		`invalid-unknown-fields.yaml:11: unknown field "descripton" in component "api" (did you mean "description"?)`,
+	},
+	"invalid-complex-key.yaml": {
+		`invalid-complex-key.yaml:2: http: a key must be a string, got a list`,
+	},
+	"invalid-duplicate-key.yaml": {
+		`invalid-duplicate-key.yaml:11: duplicate key "interval" in check "api-health" (first at line 10)`,
+	},
+	"invalid-bad-duration.yaml": {
+		`invalid-bad-duration.yaml:2: kafka.linger: want a duration such as "10s" or "1m30s", got "5 ms"`,
+		`invalid-bad-duration.yaml:12: check "api-health": interval: want a duration such as "10s" or "1m30s", got 10`,
+		`invalid-bad-duration.yaml:13: check "api-health": timeout: want a duration such as "10s" or "1m30s", got "soon"`,
+	},
+	"invalid-bad-integer.yaml": {
+		`invalid-bad-integer.yaml:2: aggregator.batch_size: want an integer, got "lots"`,
+		`invalid-bad-integer.yaml:9: component "api": quorum: want an integer, got 1.5`,
+		`invalid-bad-integer.yaml:13: check "api-health": failure_threshold: want an integer, got "three"`,
+		`invalid-bad-integer.yaml:14: check "api-health": http.expected_status[1]: want an integer, got "ok"`,
+	},
+	"invalid-float-integer.yaml": {
+		`invalid-float-integer.yaml:2: kafka.results_partitions: want an integer, got 12.0`,
+	},
+	"invalid-bad-bool.yaml": {
+		`invalid-bad-bool.yaml:12: check "api-health": http.follow_redirects: want true or false, got "maybe"`,
+	},
+	"invalid-wrong-shape.yaml": {
+		`invalid-wrong-shape.yaml:1: kafka: want a mapping, got "127.0.0.1:9092"`,
+		`invalid-wrong-shape.yaml:3: clickhouse.addr: want a list, got "127.0.0.1:9000"`,
+		`invalid-wrong-shape.yaml:14: check "api-health": http.url: want a string, got a list`,
+		`invalid-wrong-shape.yaml:15: check "api-health": http.headers: want a mapping, got "Accept=application/json"`,
+		`invalid-wrong-shape.yaml:16: check "api-health": http.expected_status: want a list, got 200`,
+		`invalid-wrong-shape.yaml:17: check: want a mapping, got "just-a-string"`,
+	},
+	"invalid-http.yaml": {
+		`invalid-http.yaml:2: http.addr: must be host:port, got "localhost"`,
+	},
+	"invalid-log.yaml": {
+		`invalid-log.yaml:2: log.level: must be one of debug, info, warn, error; got "verbose"`,
+		`invalid-log.yaml:3: log.format: must be one of text, json; got "logfmt"`,
+	},
+	"invalid-kafka.yaml": {
+		`invalid-kafka.yaml:2: kafka.brokers[1]: must be host:port, got "kafka-2"`,
+		`invalid-kafka.yaml:2: kafka.brokers[2]: must be host:port, got ":9092"`,
+		`invalid-kafka.yaml:3: kafka.topic_prefix: must be at most 200 letters, digits, '.', '_' or '-', got "status d."`,
+		`invalid-kafka.yaml:4: kafka.results_partitions: must be between 1 and 10000, got 0`,
+		`invalid-kafka.yaml:5: kafka.linger: must be between 1ms and 1s, got 2s`,
+	},
+	"invalid-kafka-no-brokers.yaml": {
+		`invalid-kafka-no-brokers.yaml:2: kafka.brokers: must list at least one broker`,
+	},
+	"invalid-clickhouse.yaml": {
+		`invalid-clickhouse.yaml:2: clickhouse.addr[1]: must be host:port, got "clickhouse:native"`,
+		`invalid-clickhouse.yaml:3: clickhouse.database: must be letters, digits and '_', not starting with a digit, got "status-d"`,
+		`invalid-clickhouse.yaml:4: clickhouse.username: is required`,
+	},
+	"invalid-clickhouse-no-addr.yaml": {
+		`invalid-clickhouse-no-addr.yaml:2: clickhouse.addr: must list at least one server`,
+	},
+	"invalid-postgres-dsn-empty.yaml": {
+		`invalid-postgres-dsn-empty.yaml:2: postgres.dsn: is required`,
+	},
+	"invalid-postgres-dsn-scheme.yaml": {
+		`invalid-postgres-dsn-scheme.yaml:2: postgres.dsn: must be a postgres:// or postgresql:// URL or key=value pairs, got scheme "mysql"`,
+	},
+	"invalid-postgres-dsn-form.yaml": {
+		`invalid-postgres-dsn-form.yaml:2: postgres.dsn: must be a postgres:// or postgresql:// URL or key=value pairs`,
+	},
+	"invalid-postgres-dsn-url.yaml": {
+		`invalid-postgres-dsn-url.yaml:2: postgres.dsn: is not a valid URL`,
+	},
+	"invalid-agent.yaml": {
+		`invalid-agent.yaml:2: agent.id: must be at most 255 printable characters without spaces, got "agent one"`,
+		`invalid-agent.yaml:3: agent.region: must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit; got "EU-West"`,
+		`invalid-agent.yaml:4: agent.http_addr: must be host:port, got "9108"`,
+		`invalid-agent.yaml:5: agent.concurrency: must be between 1 and 100000, got 0`,
+	},
+	"invalid-agent-no-id.yaml": {
+		`invalid-agent-no-id.yaml:2: agent.id: is required`,
+	},
+	"invalid-aggregator.yaml": {
+		`invalid-aggregator.yaml:2: aggregator.group_id: is required`,
+		`invalid-aggregator.yaml:3: aggregator.batch_size: must be between 1 and 1000000, got 2000000`,
+		`invalid-aggregator.yaml:4: aggregator.batch_wait: must be between 1ms and 1m, got 0s`,
+	},
+	"invalid-defaults.yaml": {
+		`invalid-defaults.yaml:2: defaults.interval: must be at least 1s, got 500ms`,
+		`invalid-defaults.yaml:3: defaults.timeout: must be positive, got -1s`,
+		`invalid-defaults.yaml:4: defaults.failure_threshold: must be between 1 and 100, got 0`,
+		`invalid-defaults.yaml:5: defaults.success_threshold: must be between 1 and 100, got 101`,
+	},
+	"invalid-page.yaml": {
+		`invalid-page.yaml:2: page: id: is required`,
+		`invalid-page.yaml:3: page "Main Page": id: must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit`,
+		`invalid-page.yaml:3: page "Main Page": name: is required`,
+		`invalid-page.yaml:4: page "Main Page": url: must be an absolute http or https URL, got "status.example.com"`,
+		`invalid-page.yaml:5: page "Main Page": time_zone: unknown time zone "Mars/Olympus_Mons"`,
+		`invalid-page.yaml:8: page "local": time_zone: must name a time zone, not the local one`,
+		`invalid-page.yaml:11: duplicate page id "main" (first at line 9)`,
+	},
+	"invalid-empty-entries.yaml": {
+		`invalid-empty-entries.yaml:2: pages: empty entry`,
+		`invalid-empty-entries.yaml:6: page "main": components: empty entry`,
+		`invalid-empty-entries.yaml:10: component "api": checks: empty entry`,
+	},
+	"invalid-component.yaml": {
+		`invalid-component.yaml:5: component: id: is required`,
+		`invalid-component.yaml:6: component "API": id: must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit`,
+		`invalid-component.yaml:8: component "db": name: is required`,
+		`invalid-component.yaml:9: component "db": quorum: must not be negative, got -1`,
+	},
+	"invalid-duplicate-ids.yaml": {
+		`invalid-duplicate-ids.yaml:17: duplicate component id "api" (first at line 5)`,
+		`invalid-duplicate-ids.yaml:20: duplicate check id "api-health" (first at line 8)`,
+	},
+	"invalid-group-with-checks.yaml": {
+		`invalid-group-with-checks.yaml:7: component "backend": a group may not have checks of its own; give them to one of its components`,
+	},
+	"invalid-check.yaml": {
+		`invalid-check.yaml:8: check "API Health": id: must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit`,
+		`invalid-check.yaml:10: check "API Health": interval: must be at least 1s, got 500ms`,
+		`invalid-check.yaml:15: check "slow": timeout: must be positive and at most the interval (10s), got 20s`,
+		`invalid-check.yaml:16: check "slow": failure_threshold: must be between 1 and 100, got 101`,
+		`invalid-check.yaml:17: check "slow": success_threshold: must be between 1 and 100, got -1`,
+		`invalid-check.yaml:18: check "slow": degraded_latency: must not be negative, got -1s`,
+		`invalid-check.yaml:19: check "slow": regions[1]: must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit`,
+		`invalid-check.yaml:22: check "dns": type: must be one of: http; got "dns"`,
+		`invalid-check.yaml:23: check "no-http": http: is required for a check of type http`,
+		`invalid-check.yaml:25: check: id: is required`,
+	},
+	"invalid-check-http.yaml": {
+		`invalid-check-http.yaml:10: check "no-url": http.url: is required`,
+		`invalid-check-http.yaml:13: check "ftp": http.url: must use http or https, got "ftp"`,
+		`invalid-check-http.yaml:16: check "no-host": http.url: must name a host`,
+		`invalid-check-http.yaml:19: check "bad-url": http.url: is not a valid URL: missing ']' in host`,
+		`invalid-check-http.yaml:24: check "bad-method": http.method: must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS; got "FETCH"`,
+		`invalid-check-http.yaml:25: check "bad-method": http.expected_status[1]: must be an HTTP status code (100-599), got 600`,
+		"invalid-check-http.yaml:26: check \"bad-method\": http.body_regex: is not a valid regular expression: error parsing regexp: missing closing ): `(unclosed`",
+	},
+	"invalid-many.yaml": {
+		`invalid-many.yaml:3: log.level: must be one of debug, info, warn, error; got "loud"`,
+		`invalid-many.yaml:4: unknown field "brokerz" in kafka (did you mean "brokers"?)`,
+		`invalid-many.yaml:4: kafka.linger: must be between 1ms and 1s, got 1m0s`,
+		`invalid-many.yaml:14: check "api-health": interval: want a duration such as "10s" or "1m30s", got "10x"`,
+		`invalid-many.yaml:15: unknown field "methd" in http of check "api-health" (did you mean "method"?)`,
+		`invalid-many.yaml:15: check "api-health": http.expected_status[0]: must be an HTTP status code (100-599), got 999`,
+	},
+}
+
+func TestInvalid(t *testing.T) {
+	files, err := filepath.Glob("testdata/invalid-*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range files {
+		if _, ok := invalid[filepath.Base(path)]; !ok {
+			t.Errorf("%s has no expected errors in the table", path)
+		}
+	}
+	for name, want := range invalid {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := Parse(name, data, nil)
+			if cfg != nil {
+				t.Errorf("Parse returned a configuration with its errors")
+			}
+			var errs Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("Parse error = %v (%T), want Errors", err, err)
+			}
+			if got := strings.Split(errs.Error(), "\n"); !slices.Equal(got, want) {
+				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			if !slices.IsSortedFunc(errs, func(a, b Error) int { return a.Line - b.Line }) {
+				t.Errorf("errors are not sorted by line: %v", errs)
+			}
+		})
+	}
+}
+
+// golden is what a valid-*.yaml case is compared against.
+type golden struct {
+	Settings Config          `yaml:"settings"`
+	Catalog  catalog.Catalog `yaml:"catalog"`
+}
+
+func TestValid(t *testing.T) {
+	files, err := filepath.Glob("testdata/valid-*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no testdata/valid-*.yaml files")
+	}
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			cfg, err := Load(path, nil)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			g := golden{Settings: *cfg, Catalog: cfg.Catalog()}
+			g.Settings.Pages = nil
+			if g.Settings.Agent.ID == hostname() {
+				g.Settings.Agent.ID = "<hostname>"
+			}
+			got, err := yaml.Marshal(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			goldenPath := path + ".golden"
+			if *update {
+				if err := os.WriteFile(goldenPath, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(goldenPath)
+			if err != nil {
+				t.Fatalf("read golden file (run with -update to create it): %v", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from %s (run with -update after checking):\n%s", path, goldenPath, got)
+			}
+		})
+	}
+}
+
+func TestCatalog(t *testing.T) {
+	data := []byte(`
+defaults: {interval: 20s, timeout: 15s, failure_threshold: 4}
+pages:
+  - id: p
+    name: P
+    components:
+      - id: g
+        name: G
+        components:
+          - id: a
+            name: A
+            checks:
+              - {id: fast, interval: 5s, http: {url: "http://a/", follow_redirects: false}}
+              - {id: own, type: http, timeout: 3s, success_threshold: 1, http: {url: "http://a/"}}
+      - id: b
+        name: B
+`)
+	cfg, err := Parse("t.yaml", data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := cfg.Catalog()
+	wantPages := []catalog.Page{{ID: "p", Name: "P", TimeZone: "Etc/UTC"}}
+	if !slices.Equal(cat.Pages, wantPages) {
+		t.Errorf("pages = %+v, want %+v", cat.Pages, wantPages)
+	}
+	wantComps := []catalog.Component{
+		{ID: "g", PageID: "p", IsGroup: true, Name: "G", Position: 1},
+		{ID: "a", PageID: "p", GroupID: "g", Name: "A", Position: 2},
+		{ID: "b", PageID: "p", Name: "B", Position: 3},
+	}
+	if !slices.Equal(cat.Components, wantComps) {
+		t.Errorf("components = %+v, want %+v", cat.Components, wantComps)
+	}
+	if len(cat.Checks) != 2 {
+		t.Fatalf("checks = %+v, want 2", cat.Checks)
+	}
+	fast, own := cat.Checks[0], cat.Checks[1]
+	tests := []struct {
+		name      string
+		got, want any
+	}{
+		{"fast component", fast.ComponentID, "a"},
+		{"fast type inferred from its http block", fast.Type, catalog.TypeHTTP},
+		{"fast interval", fast.Interval, 5 * time.Second},
+		{"fast timeout capped by its interval", fast.Timeout, 5 * time.Second},
+		{"fast failure threshold from defaults", fast.FailureThreshold, 4},
+		{"fast success threshold from catalog", fast.SuccessThreshold, catalog.DefaultSuccessThreshold},
+		{"fast method from catalog", fast.HTTP.Method, "GET"},
+		{"fast follow_redirects false", fast.HTTP.NoFollowRedirects, true},
+		{"own interval from defaults", own.Interval, 20 * time.Second},
+		{"own timeout", own.Timeout, 3 * time.Second},
+		{"own success threshold", own.SuccessThreshold, 1},
+		{"own follows redirects", own.HTTP.NoFollowRedirects, false},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s = %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+	for _, ch := range cat.Checks {
+		if errs := ch.Validate(); len(errs) > 0 {
+			t.Errorf("catalog check %s does not validate: %v", ch.ID, errs)
+		}
+	}
+}
+
+func TestExamples(t *testing.T) {
+	for _, path := range []string{"../deploy/examples/standalone.yaml", "../deploy/examples/statusd.yaml"} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			cfg, err := Load(path, nil)
+			if err != nil {
+				t.Fatalf("Load:\n%v", err)
+			}
+			cat := cfg.Catalog()
+			if len(cat.Pages) != 1 || len(cat.Checks) == 0 {
+				t.Errorf("catalog has %d pages and %d checks, want one page with checks", len(cat.Pages), len(cat.Checks))
+			}
+			var groups int
+			for _, c := range cat.Components {
+				if c.IsGroup {
+					groups++
+				}
+			}
+			if groups == 0 {
+				t.Errorf("no group among %+v", cat.Components)
+			}
+		})
+	}
+}
+
+// TestStandaloneExample pins what `make run` shows: statusd probing itself
+// on loopback, and one component that is down on purpose.
+func TestStandaloneExample(t *testing.T) {
+	cfg, err := Load("../deploy/examples/standalone.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.Addr != "127.0.0.1:8080" {
+		t.Errorf("http.addr = %q, want 127.0.0.1:8080", cfg.HTTP.Addr)
+	}
+	cat := cfg.Catalog()
+	if cat.Pages[0].Name != "statusd example" {
+		t.Errorf("page name = %q, want statusd example", cat.Pages[0].Name)
+	}
+	var names []string
+	for _, c := range cat.Components {
+		names = append(names, c.Name)
+	}
+	wantNames := []string{"Status page", "API", "Backend", "Metrics", "Readiness", "Legacy billing"}
+	if !slices.Equal(names, wantNames) {
+		t.Errorf("components = %q, want %q", names, wantNames)
+	}
+	urls := map[string]string{}
+	for _, ch := range cat.Checks {
+		urls[ch.ComponentID] = ch.HTTP.URL
+		if ch.Interval < 5*time.Second || ch.Interval > 10*time.Second {
+			t.Errorf("check %s interval %s, want 5s to 10s so that the demo converges quickly", ch.ID, ch.Interval)
+		}
+		if !strings.HasPrefix(ch.HTTP.URL, "http://127.0.0.1:") {
+			t.Errorf("check %s probes %s, want loopback only", ch.ID, ch.HTTP.URL)
+		}
+	}
+	wantURLs := map[string]string{
+		"status-page":    "http://127.0.0.1:8080/healthz",
+		"api":            "http://127.0.0.1:8080/api/v2/status.json",
+		"metrics":        "http://127.0.0.1:8080/metrics",
+		"readiness":      "http://127.0.0.1:8080/readyz",
+		"legacy-billing": "http://127.0.0.1:9/",
+	}
+	for comp, want := range wantURLs {
+		if urls[comp] != want {
+			t.Errorf("component %s probes %q, want %q", comp, urls[comp], want)
+		}
+	}
+	for _, c := range cat.Components {
+		if (c.ID == "metrics" || c.ID == "readiness") && c.GroupID != "backend" {
+			t.Errorf("component %s has group %q, want backend", c.ID, c.GroupID)
+		}
+	}
+}
+
+func TestDefault(t *testing.T) {
+	cfg, err := Parse("empty.yaml", nil, nil)
+	if err != nil {
+		t.Fatalf("an empty file: %v", err)
+	}
+	d := Default()
+	tests := []struct {
+		name      string
+		got, want any
+	}{
+		{"http.addr", d.HTTP.Addr, "127.0.0.1:8080"},
+		{"log.level", d.Log.Level, "info"},
+		{"log.format", d.Log.Format, "text"},
+		{"kafka.brokers", strings.Join(d.Kafka.Brokers, ","), "127.0.0.1:9092"},
+		{"kafka.topic_prefix", d.Kafka.TopicPrefix, "statusd."},
+		{"kafka.results_partitions", d.Kafka.ResultsPartitions, 12},
+		{"kafka.linger", d.Kafka.Linger, 5 * time.Millisecond},
+		{"clickhouse.addr", strings.Join(d.ClickHouse.Addr, ","), "127.0.0.1:9000"},
+		{"clickhouse.database", d.ClickHouse.Database, "statusd"},
+		{"clickhouse.username", d.ClickHouse.Username, "default"},
+		{"clickhouse.password", d.ClickHouse.Password, ""},
+		{"postgres.dsn", d.Postgres.DSN, "postgres://postgres@127.0.0.1:5432/statusd?sslmode=disable"},
+		{"agent.id", d.Agent.ID, hostname()},
+		{"agent.region", d.Agent.Region, "local"},
+		{"agent.http_addr", d.Agent.HTTPAddr, "127.0.0.1:9108"},
+		{"agent.concurrency", d.Agent.Concurrency, 64},
+		{"aggregator.group_id", d.Aggregator.GroupID, "statusd-aggregator"},
+		{"aggregator.batch_size", d.Aggregator.BatchSize, 5000},
+		{"aggregator.batch_wait", d.Aggregator.BatchWait, time.Second},
+		{"defaults.interval", d.Defaults.Interval, 30 * time.Second},
+		{"defaults.timeout", d.Defaults.Timeout, 10 * time.Second},
+		{"defaults.failure_threshold", d.Defaults.FailureThreshold, 3},
+		{"defaults.success_threshold", d.Defaults.SuccessThreshold, 2},
+		{"pages", len(d.Pages), 0},
+		{"empty file is the default", cfg.Kafka.Linger == d.Kafka.Linger && cfg.HTTP == d.HTTP && cfg.Agent == d.Agent, true},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s = %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+	if cat := d.Catalog(); len(cat.Pages)+len(cat.Components)+len(cat.Checks) != 0 {
+		t.Errorf("Default().Catalog() = %+v, want empty", cat)
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nope.yaml")
+	_, err := Load(path, nil)
+	want := path + ": read: no such file or directory"
+	if err == nil || err.Error() != want {
+		t.Errorf("Load error = %v, want %s", err, want)
+	}
+	var errs Errors
+	if !errors.As(err, &errs) {
+		t.Errorf("Load error is %T, want Errors", err)
+	}
+}
+
+func TestErrorString(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"with line", Error{File: "a.yaml", Line: 3, Message: "m"}, "a.yaml:3: m"},
+		{"without line", Error{File: "a.yaml", Message: "m"}, "a.yaml: m"},
+		{"without file", Error{Message: "m"}, "m"},
+		{"several", Errors{{File: "a.yaml", Line: 1, Message: "x"}, {File: "a.yaml", Line: 2, Message: "y"}}, "a.yaml:1: x\na.yaml:2: y"},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("%s: Error() = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

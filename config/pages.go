@@ -1,0 +1,141 @@
+package config
+
+import (
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/statusd/statusd/catalog"
+)
+
+// DefaultTimeZone is the time zone of a page that names none.
+const DefaultTimeZone = "Etc/UTC"
+
+// Page is a status page as written in the file.
+type Page struct {
+	ID       string `yaml:"id"`
+	Name     string `yaml:"name"`
+	URL      string `yaml:"url"`
+	TimeZone string `yaml:"time_zone"`
+	// Components are shown on the page in this order.
+	Components []Component `yaml:"components"`
+}
+
+// Component is a component as written in the file. A component with
+// components of its own is a group; a group has no checks.
+type Component struct {
+	ID          string      `yaml:"id"`
+	Name        string      `yaml:"name"`
+	Description string      `yaml:"description"`
+	Quorum      int         `yaml:"quorum"`
+	Checks      []Check     `yaml:"checks"`
+	Components  []Component `yaml:"components"`
+}
+
+// IsGroup reports whether c is a group of components.
+func (c Component) IsGroup() bool { return len(c.Components) > 0 }
+
+// Check is a check as written in the file; zero fields take the values of
+// the defaults section, then of the catalog.
+type Check struct {
+	ID               string        `yaml:"id"`
+	Type             catalog.Type  `yaml:"type"` // http when left out and http is given
+	Interval         time.Duration `yaml:"interval"`
+	Timeout          time.Duration `yaml:"timeout"`
+	Regions          []string      `yaml:"regions"`
+	FailureThreshold int           `yaml:"failure_threshold"`
+	SuccessThreshold int           `yaml:"success_threshold"`
+	DegradedLatency  time.Duration `yaml:"degraded_latency"`
+	HTTP             *HTTPCheck    `yaml:"http"`
+}
+
+// HTTPCheck is the http block of a check.
+type HTTPCheck struct {
+	URL                string            `yaml:"url"`
+	Method             string            `yaml:"method"`
+	Headers            map[string]string `yaml:"headers"`
+	Body               string            `yaml:"body"`
+	ExpectedStatus     []int             `yaml:"expected_status"`
+	BodyRegex          string            `yaml:"body_regex"`
+	FollowRedirects    *bool             `yaml:"follow_redirects"` // true when left out
+	InsecureSkipVerify bool              `yaml:"insecure_skip_verify"`
+}
+
+// Catalog returns the pages, components and checks of c with every default
+// applied. Components are listed depth first in file order, each group
+// before its children; Position counts from 1 within a page.
+func (c *Config) Catalog() catalog.Catalog {
+	var cat catalog.Catalog
+	for _, p := range c.Pages {
+		cat.Pages = append(cat.Pages, p.catalog())
+		position := 0
+		var walk func(comps []Component, groupID string)
+		walk = func(comps []Component, groupID string) {
+			for _, comp := range comps {
+				position++
+				cat.Components = append(cat.Components, comp.catalog(p.ID, groupID, position))
+				for _, ch := range comp.Checks {
+					cat.Checks = append(cat.Checks, ch.catalog(comp.ID, c.Defaults))
+				}
+				walk(comp.Components, comp.ID)
+			}
+		}
+		walk(p.Components, "")
+	}
+	return cat
+}
+
+func (p Page) catalog() catalog.Page {
+	tz := p.TimeZone
+	if tz == "" {
+		tz = DefaultTimeZone
+	}
+	return catalog.Page{ID: p.ID, Name: p.Name, URL: p.URL, TimeZone: tz}
+}
+
+func (c Component) catalog(pageID, groupID string, position int) catalog.Component {
+	return catalog.Component{
+		ID: c.ID, PageID: pageID, GroupID: groupID, IsGroup: c.IsGroup(),
+		Name: c.Name, Description: c.Description, Position: position, Quorum: c.Quorum,
+	}
+}
+
+// catalog returns the check with the defaults section, then the catalog's
+// defaults, applied.
+func (ch Check) catalog(componentID string, d Defaults) catalog.Check {
+	out := catalog.Check{
+		ID: ch.ID, ComponentID: componentID, Type: ch.Type,
+		Interval: ch.Interval, Timeout: ch.Timeout, Regions: slices.Clone(ch.Regions),
+		FailureThreshold: ch.FailureThreshold, SuccessThreshold: ch.SuccessThreshold,
+		DegradedLatency: ch.DegradedLatency,
+	}
+	if out.Type == "" && ch.HTTP != nil {
+		out.Type = catalog.TypeHTTP
+	}
+	if out.Interval == 0 {
+		out.Interval = d.Interval
+	}
+	if out.Timeout == 0 {
+		out.Timeout = d.Timeout
+		if out.Interval > 0 {
+			// A short interval caps the default timeout rather than fail.
+			out.Timeout = min(d.Timeout, out.Interval)
+		}
+	}
+	if out.FailureThreshold == 0 {
+		out.FailureThreshold = d.FailureThreshold
+	}
+	if out.SuccessThreshold == 0 {
+		out.SuccessThreshold = d.SuccessThreshold
+	}
+	if h := ch.HTTP; h != nil {
+		out.HTTP = &catalog.HTTPSpec{
+			URL: h.URL, Method: h.Method, Headers: maps.Clone(h.Headers), Body: h.Body,
+			ExpectedStatus: slices.Clone(h.ExpectedStatus), BodyRegex: h.BodyRegex,
+			NoFollowRedirects:  h.FollowRedirects != nil && !*h.FollowRedirects,
+			InsecureSkipVerify: h.InsecureSkipVerify,
+		}
+	}
+	out.ApplyDefaults()
+	return out
+}

@@ -1,0 +1,270 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/statusd/statusd/catalog"
+)
+
+// HTTP configures the HTTP server of the aggregator and of standalone mode:
+// status pages, APIs, /metrics, /healthz and /readyz.
+type HTTP struct {
+	Addr string `yaml:"addr"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn or error
+	Format string `yaml:"format"` // text or json
+}
+
+// Kafka configures the brokers and topics between agents and aggregators.
+type Kafka struct {
+	Brokers           []string      `yaml:"brokers"`
+	TopicPrefix       string        `yaml:"topic_prefix"`
+	ResultsPartitions int           `yaml:"results_partitions"`
+	Linger            time.Duration `yaml:"linger"` // how long a writer waits to fill a batch
+}
+
+// ClickHouse configures the time-series store of the aggregator.
+type ClickHouse struct {
+	Addr     []string `yaml:"addr"` // native protocol, host:port
+	Database string   `yaml:"database"`
+	Username string   `yaml:"username"`
+	Password string   `yaml:"password"`
+}
+
+// Postgres configures the entity store of the aggregator.
+type Postgres struct {
+	DSN string `yaml:"dsn"` // a postgres:// URL or key=value pairs
+}
+
+// Agent configures `statusd agent` and the agent inside standalone mode.
+type Agent struct {
+	ID          string `yaml:"id"`
+	Region      string `yaml:"region"`
+	HTTPAddr    string `yaml:"http_addr"` // /metrics, /healthz, /readyz
+	Concurrency int    `yaml:"concurrency"`
+}
+
+// Aggregator configures `statusd aggregator` and the aggregator inside
+// standalone mode.
+type Aggregator struct {
+	GroupID   string        `yaml:"group_id"` // Kafka consumer group
+	BatchSize int           `yaml:"batch_size"`
+	BatchWait time.Duration `yaml:"batch_wait"`
+}
+
+// Defaults are the check settings used where a check leaves them out.
+type Defaults struct {
+	Interval         time.Duration `yaml:"interval"`
+	Timeout          time.Duration `yaml:"timeout"`
+	FailureThreshold int           `yaml:"failure_threshold"`
+	SuccessThreshold int           `yaml:"success_threshold"`
+}
+
+// Default returns the configuration used for every key the file leaves
+// out: loopback services on their usual ports and no pages.
+func Default() *Config {
+	return &Config{
+		HTTP: HTTP{Addr: "127.0.0.1:8080"},
+		Log:  Log{Level: "info", Format: "text"},
+		Kafka: Kafka{
+			Brokers:           []string{"127.0.0.1:9092"},
+			TopicPrefix:       "statusd.",
+			ResultsPartitions: 12,
+			Linger:            5 * time.Millisecond,
+		},
+		ClickHouse: ClickHouse{Addr: []string{"127.0.0.1:9000"}, Database: "statusd", Username: "default"},
+		Postgres:   Postgres{DSN: "postgres://postgres@127.0.0.1:5432/statusd?sslmode=disable"},
+		Agent:      Agent{ID: hostname(), Region: "local", HTTPAddr: "127.0.0.1:9108", Concurrency: 64},
+		Aggregator: Aggregator{GroupID: "statusd-aggregator", BatchSize: 5000, BatchWait: time.Second},
+		Defaults: Defaults{
+			Interval:         catalog.DefaultInterval,
+			Timeout:          catalog.DefaultTimeout,
+			FailureThreshold: catalog.DefaultFailureThreshold,
+			SuccessThreshold: catalog.DefaultSuccessThreshold,
+		},
+	}
+}
+
+// hostname is the default agent ID.
+func hostname() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "statusd-agent"
+}
+
+// problems collects the field errors of one settings section.
+type problems []catalog.FieldError
+
+func (p *problems) add(field, format string, args ...any) {
+	*p = append(*p, catalog.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// hostPort checks a host:port address; a listen address may leave the host
+// empty and use port 0.
+func (p *problems) hostPort(field, addr string, listen bool) {
+	host, port, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || n < 0 || n > 65535 || (!listen && (host == "" || n == 0)) {
+		p.add(field, "must be host:port, got %q", addr)
+	}
+}
+
+func (p *problems) between(field string, v, lo, hi int) {
+	if v < lo || v > hi {
+		p.add(field, "must be between %d and %d, got %d", lo, hi, v)
+	}
+}
+
+func (p *problems) durationBetween(field string, d, lo, hi time.Duration, bounds string) {
+	if d < lo || d > hi {
+		p.add(field, "must be between %s, got %s", bounds, d)
+	}
+}
+
+func (p *problems) required(field, v string) {
+	if v == "" {
+		p.add(field, "is required")
+	}
+}
+
+func (h HTTP) validate() problems {
+	var p problems
+	p.hostPort("addr", h.Addr, true)
+	return p
+}
+
+func (l Log) validate() problems {
+	var p problems
+	switch l.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		p.add("level", "must be one of debug, info, warn, error; got %q", l.Level)
+	}
+	if l.Format != "text" && l.Format != "json" {
+		p.add("format", "must be one of text, json; got %q", l.Format)
+	}
+	return p
+}
+
+var topicPrefix = regexp.MustCompile(`^[a-zA-Z0-9._-]{0,200}$`)
+
+func (k Kafka) validate() problems {
+	var p problems
+	if len(k.Brokers) == 0 {
+		p.add("brokers", "must list at least one broker")
+	}
+	for i, b := range k.Brokers {
+		p.hostPort(fmt.Sprintf("brokers[%d]", i), b, false)
+	}
+	if !topicPrefix.MatchString(k.TopicPrefix) {
+		p.add("topic_prefix", "must be at most 200 letters, digits, '.', '_' or '-', got %q", k.TopicPrefix)
+	}
+	p.between("results_partitions", k.ResultsPartitions, 1, 10000)
+	p.durationBetween("linger", k.Linger, time.Millisecond, time.Second, "1ms and 1s")
+	return p
+}
+
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
+
+func (c ClickHouse) validate() problems {
+	var p problems
+	if len(c.Addr) == 0 {
+		p.add("addr", "must list at least one server")
+	}
+	for i, a := range c.Addr {
+		p.hostPort(fmt.Sprintf("addr[%d]", i), a, false)
+	}
+	if !identifier.MatchString(c.Database) {
+		p.add("database", "must be letters, digits and '_', not starting with a digit, got %q", c.Database)
+	}
+	p.required("username", c.Username)
+	return p
+}
+
+// validate never repeats the DSN in a message: it may hold a password.
+func (pg Postgres) validate() problems {
+	var p problems
+	switch {
+	case pg.DSN == "":
+		p.add("dsn", "is required")
+	case strings.Contains(pg.DSN, "://"):
+		u, err := url.Parse(pg.DSN)
+		if err != nil {
+			p.add("dsn", "is not a valid URL")
+		} else if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+			p.add("dsn", "must be a postgres:// or postgresql:// URL or key=value pairs, got scheme %q", u.Scheme)
+		}
+	case !strings.Contains(pg.DSN, "="):
+		p.add("dsn", "must be a postgres:// or postgresql:// URL or key=value pairs")
+	}
+	return p
+}
+
+func (a Agent) validate() problems {
+	var p problems
+	switch {
+	case a.ID == "":
+		p.add("id", "is required")
+	case len(a.ID) > 255 || strings.IndexFunc(a.ID, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0:
+		p.add("id", "must be at most 255 printable characters without spaces, got %q", a.ID)
+	}
+	if !catalog.ValidID(a.Region) {
+		p.add("region", "must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit; got %q", a.Region)
+	}
+	p.hostPort("http_addr", a.HTTPAddr, true)
+	p.between("concurrency", a.Concurrency, 1, 100000)
+	return p
+}
+
+func (a Aggregator) validate() problems {
+	var p problems
+	p.required("group_id", a.GroupID)
+	p.between("batch_size", a.BatchSize, 1, 1000000)
+	p.durationBetween("batch_wait", a.BatchWait, time.Millisecond, time.Minute, "1ms and 1m")
+	return p
+}
+
+func (d Defaults) validate() problems {
+	var p problems
+	if d.Interval < catalog.MinInterval {
+		p.add("interval", "must be at least %s, got %s", catalog.MinInterval, d.Interval)
+	}
+	if d.Timeout <= 0 {
+		p.add("timeout", "must be positive, got %s", d.Timeout)
+	}
+	p.between("failure_threshold", d.FailureThreshold, 1, 100)
+	p.between("success_threshold", d.SuccessThreshold, 1, 100)
+	return p
+}
+
+// settingsProblems validates every settings section; each field is the
+// key path from the top of the file, for example "kafka.linger".
+func (c *Config) settingsProblems() []catalog.FieldError {
+	var all []catalog.FieldError
+	add := func(section string, p problems) {
+		for _, fe := range p {
+			all = append(all, catalog.FieldError{Field: section + "." + fe.Field, Message: fe.Message})
+		}
+	}
+	add("http", c.HTTP.validate())
+	add("log", c.Log.validate())
+	add("kafka", c.Kafka.validate())
+	add("clickhouse", c.ClickHouse.validate())
+	add("postgres", c.Postgres.validate())
+	add("agent", c.Agent.validate())
+	add("aggregator", c.Aggregator.validate())
+	add("defaults", c.Defaults.validate())
+	return all
+}

@@ -1,0 +1,186 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/statusd/statusd/catalog"
+)
+
+// validator checks a decoded configuration and reports each problem at the
+// line of the value it is about.
+type validator struct {
+	file     string
+	idx      *index
+	env      map[string]string // key path → the variable that set it
+	defaults Defaults
+	errs     []found
+	first    map[string]map[string]int // kind → id → line of its first use
+}
+
+func newValidator(file string, idx *index, env map[string]string, defaults Defaults) *validator {
+	return &validator{file: file, idx: idx, env: env, defaults: defaults, first: map[string]map[string]int{}}
+}
+
+// found is a validation error and the key path it is about.
+type found struct {
+	Error
+	path string
+}
+
+// at reports a problem of the value at path.
+func (v *validator) at(path string, line int, format string, args ...any) {
+	v.errs = append(v.errs, found{Error{File: v.file, Line: line, Message: fmt.Sprintf(format, args...)}, path})
+}
+
+// report returns the errors found, less those about values in bad.
+func (v *validator) report(bad *badValues) Errors {
+	var errs Errors
+	for _, f := range v.errs {
+		if !bad.covers(f.path, f.Line) {
+			errs = append(errs, f.Error)
+		}
+	}
+	return errs
+}
+
+// settings reports the problems of the settings sections, at their line or
+// naming the env variable that set them.
+func (v *validator) settings(problems []catalog.FieldError) {
+	for _, p := range problems {
+		if name, ok := v.setBy(p.Field); ok {
+			v.at(p.Field, 0, "env %s: %s: %s", name, p.Field, p.Message)
+			continue
+		}
+		v.at(p.Field, v.idx.line(p.Field), "%s: %s", p.Field, p.Message)
+	}
+}
+
+// setBy returns the env variable that set path or one of its parents.
+func (v *validator) setBy(path string) (string, bool) {
+	for ; path != ""; path = parentPath(path) {
+		if name, ok := v.env[path]; ok {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+// field reports a problem of one field of an entity at path.
+func (v *validator) field(o owner, path, field, format string, args ...any) {
+	prefix := o.label() + ": "
+	if field != "" {
+		prefix += field + ": "
+	}
+	v.at(joinPath(path, field), v.idx.line(joinPath(path, field)), "%s%s", prefix, fmt.Sprintf(format, args...))
+}
+
+func joinPath(path, field string) string {
+	if field == "" {
+		return path
+	}
+	return path + "." + field
+}
+
+// unique reports an id used before by another entity of the same kind.
+func (v *validator) unique(kind, id, path string) {
+	if id == "" {
+		return
+	}
+	line := v.idx.line(path + ".id")
+	seen := v.first[kind]
+	if seen == nil {
+		seen = map[string]int{}
+		v.first[kind] = seen
+	}
+	if first, ok := seen[id]; ok {
+		v.at(path+".id", line, "duplicate %s id %q (first at line %d)", kind, id, first)
+		return
+	}
+	seen[id] = line
+}
+
+// id checks the id of a page or component.
+func (v *validator) id(o owner, path string) {
+	switch {
+	case o.id == "":
+		v.field(o, path, "id", "is required")
+	case !catalog.ValidID(o.id):
+		v.field(o, path, "id", "must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
+	}
+	v.unique(o.kind, o.id, path)
+}
+
+// empty reports the empty entries of the list at path.
+func (v *validator) empty(path, subject string) {
+	for _, e := range v.idx.nullItems(path) {
+		v.at(e.path, e.line(), "%s: empty entry", subject)
+	}
+}
+
+func (v *validator) pages(pages []Page) {
+	v.empty("pages", "pages")
+	for i, path := range v.idx.items("pages", len(pages)) {
+		v.page(pages[i], path)
+	}
+}
+
+func (v *validator) page(p Page, path string) {
+	o := owner{kind: "page", id: p.ID}
+	v.id(o, path)
+	if p.Name == "" {
+		v.field(o, path, "name", "is required")
+	}
+	if p.URL != "" {
+		if u, err := url.Parse(p.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.field(o, path, "url", "must be an absolute http or https URL, got %q", p.URL)
+		}
+	}
+	if tz := p.catalog().TimeZone; tz == "Local" {
+		v.field(o, path, "time_zone", "must name a time zone, not the local one")
+	} else if _, err := time.LoadLocation(tz); err != nil {
+		v.field(o, path, "time_zone", "unknown time zone %q", tz)
+	}
+	v.components(p.Components, path+".components", o)
+}
+
+func (v *validator) components(comps []Component, path string, parent owner) {
+	v.empty(path, parent.label()+": components")
+	for i, p := range v.idx.items(path, len(comps)) {
+		v.component(comps[i], p)
+	}
+}
+
+func (v *validator) component(c Component, path string) {
+	o := owner{kind: "component", id: c.ID}
+	v.id(o, path)
+	if c.Name == "" {
+		v.field(o, path, "name", "is required")
+	}
+	if c.Quorum < 0 {
+		v.field(o, path, "quorum", "must not be negative, got %d", c.Quorum)
+	}
+	if c.IsGroup() && len(c.Checks) > 0 {
+		v.at(path+".checks", v.idx.line(path+".checks"), "%s: a group may not have checks of its own; give them to one of its components", o.label())
+	}
+	v.empty(path+".checks", o.label()+": checks")
+	for i, p := range v.idx.items(path+".checks", len(c.Checks)) {
+		v.check(c.Checks[i], c.ID, p)
+	}
+	v.components(c.Components, path+".components", o)
+}
+
+// check validates a check with catalog's rules, each problem at the line
+// of its field, or of the check when the field is not in the file.
+func (v *validator) check(ch Check, componentID, path string) {
+	o := owner{kind: "check", id: ch.ID}
+	v.unique("check", ch.ID, path)
+	cc := ch.catalog(componentID, v.defaults)
+	for _, fe := range cc.Validate() {
+		if fe.Field == "id" && ch.ID == "" {
+			fe.Message = "is required"
+		}
+		v.field(o, path, fe.Field, "%s", fe.Message)
+	}
+}
