@@ -1,0 +1,157 @@
+// Package chstore owns the ClickHouse time series of statusd: raw probe
+// results, one row per result, and a per-minute rollup for charts. Its
+// schema works on ClickHouse 18.16 and on current releases: DateTime and
+// Int64 epoch milliseconds (no DateTime64), no TTL, codecs or
+// LowCardinality; retention is by dropping day partitions.
+//
+// # Exactly once
+//
+// The aggregator reads results from Kafka at least once: after a crash, the
+// messages since its last offset commit are delivered again, and it commits
+// only after WriteResults returned. So WriteResults must be idempotent by
+// result ID. It first asks which of the batch's IDs are already stored —
+// restricted to the batch's components and time window, so ClickHouse
+// prunes by partition and primary key instead of scanning — drops those and
+// the duplicates within the batch, and inserts the rest as one block. This
+// check-then-insert is race-free because each component's results arrive on
+// one Kafka partition (the key is the component ID), owned by one aggregator
+// at a time, which writes its batches one after another. If an insert fails
+// part-way (a block spanning several day partitions is written part by
+// part), the retry's existence check finds what landed and skips it. The
+// table's ReplacingMergeTree engine, whose sorting key ends with the result
+// ID, is only a backstop: it merges duplicates eventually, not at once.
+// Inserts must be synchronous (async_insert off, the default), so a
+// written block is visible to the next batch's check.
+package chstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Options configures Open.
+type Options struct {
+	Addr               []string // host:port of the native protocol
+	Database           string   // "statusd" by default; created by Migrate
+	Username, Password string
+	Logger             *slog.Logger
+}
+
+// Store is the ClickHouse result store. It is safe for concurrent use.
+type Store struct {
+	conn driver.Conn
+	db   string // quoted database name
+	log  *slog.Logger
+}
+
+var identPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// Open connects to ClickHouse and pings it. It does not create the
+// database: the connection uses the server's default database and every
+// statement names its table in full.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Database == "" {
+		opts.Database = "statusd"
+	}
+	if !identPattern.MatchString(opts.Database) {
+		return nil, fmt.Errorf("open clickhouse: database: must be letters, digits and '_', not starting with a digit; got %q", opts.Database)
+	}
+	if len(opts.Addr) == 0 {
+		return nil, errors.New("open clickhouse: addr: at least one host:port is required")
+	}
+	conn, err := clickhouse.Open(&clickhouse.Options{
+		Addr:        opts.Addr,
+		Auth:        clickhouse.Auth{Username: opts.Username, Password: opts.Password},
+		DialTimeout: 5 * time.Second,
+		ReadTimeout: 30 * time.Second,
+		Compression: &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open clickhouse %v: %w", opts.Addr, err)
+	}
+	if err := conn.Ping(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("ping clickhouse %v: %w", opts.Addr, err), conn.Close())
+	}
+	return &Store{conn: conn, db: "`" + opts.Database + "`", log: opts.Logger.With("store", "clickhouse")}, nil
+}
+
+// Close closes the connections.
+func (s *Store) Close() error {
+	if err := s.conn.Close(); err != nil {
+		return fmt.Errorf("close clickhouse: %w", err)
+	}
+	return nil
+}
+
+// schema creates the database, the results table, and the per-minute rollup
+// fed by a materialized view; each statement is idempotent. The rollup is a
+// SummingMergeTree: read it with sum() and GROUP BY, since rows of one
+// minute merge only eventually.
+var schema = []string{
+	`CREATE DATABASE IF NOT EXISTS {db}`,
+	`CREATE TABLE IF NOT EXISTS {db}.results (
+		time          DateTime,
+		scheduled_ms  Int64,
+		started_ms    Int64,
+		result_id     String,
+		check_id      String,
+		component_id  String,
+		agent_id      String,
+		region        String,
+		check_version Int64,
+		duration_us   Int64,
+		dns_us        Int64,
+		connect_us    Int64,
+		tls_us        Int64,
+		first_byte_us Int64,
+		transfer_us   Int64,
+		success       UInt8,
+		status_code   Int32,
+		error_class   String,
+		message       String
+	) ENGINE = ReplacingMergeTree()
+	PARTITION BY toYYYYMMDD(time)
+	ORDER BY (component_id, check_id, time, result_id)`,
+	`CREATE TABLE IF NOT EXISTS {db}.results_1m (
+		component_id    String,
+		check_id        String,
+		region          String,
+		minute          DateTime,
+		total           UInt64,
+		successes       UInt64,
+		duration_us_sum Int64,
+		duration_us_max Int64
+	) ENGINE = SummingMergeTree()
+	PARTITION BY toYYYYMMDD(minute)
+	ORDER BY (component_id, check_id, region, minute)`,
+	`CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.results_1m_mv TO {db}.results_1m AS
+	SELECT component_id, check_id, region, toStartOfMinute(time) AS minute,
+		count() AS total, sum(success) AS successes,
+		sum(duration_us) AS duration_us_sum, max(duration_us) AS duration_us_max
+	FROM {db}.results
+	GROUP BY component_id, check_id, region, minute`,
+}
+
+// Migrate creates the database and tables if they do not exist.
+func (s *Store) Migrate(ctx context.Context) error {
+	for _, stmt := range schema {
+		if err := s.conn.Exec(ctx, s.q(stmt)); err != nil {
+			return fmt.Errorf("migrate clickhouse: %w", err)
+		}
+	}
+	return nil
+}
+
+// q names the store's database in a statement.
+func (s *Store) q(stmt string) string { return strings.ReplaceAll(stmt, "{db}", s.db) }

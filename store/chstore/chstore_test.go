@@ -1,0 +1,130 @@
+package chstore
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/statusd/statusd/internal/testenv"
+	"github.com/statusd/statusd/store/storetest"
+)
+
+// open returns a migrated store on a fresh database.
+func open(t testing.TB) *Store {
+	t.Helper()
+	addr, db := testenv.ClickHouse(t)
+	s, err := Open(t.Context(), Options{Addr: []string{addr}, Database: db})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return s
+}
+
+func TestResultSuite(t *testing.T) {
+	storetest.RunResultSuite(t, func(t *testing.T) storetest.ResultStore { return open(t) })
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	s := open(t)
+	if _, err := s.WriteResults(t.Context(), storetest.MakeResults("m-", 10, storetest.T0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatalf("migrate again: %v", err)
+	}
+	if rows, _, err := s.CountResults(t.Context()); err != nil || rows != 10 {
+		t.Errorf("after a second migrate: %d rows (err %v), want 10", rows, err)
+	}
+}
+
+// TestResultColumns checks that every field of a result lands in its
+// column.
+func TestResultColumns(t *testing.T) {
+	s := open(t)
+	rs := storetest.MakeResults("col-", 8, storetest.T0)
+	r := rs[7] // a failure: every field set
+	if _, err := s.WriteResults(t.Context(), rs); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		time                           int64
+		sched, start, ver              int64
+		id, check, comp, agent, region string
+		dur, dns, conn, tls, fb, xfer  int64
+		success                        uint8
+		code                           int32
+		class, msg                     string
+	}
+	if err := s.conn.QueryRow(t.Context(), s.q(`SELECT toInt64(time), scheduled_ms, started_ms, result_id, check_id,
+		component_id, agent_id, region, check_version, duration_us, dns_us, connect_us, tls_us, first_byte_us,
+		transfer_us, success, status_code, error_class, message FROM {db}.results WHERE result_id = ?`), r.ID).
+		Scan(&got.time, &got.sched, &got.start, &got.id, &got.check, &got.comp, &got.agent, &got.region, &got.ver,
+			&got.dur, &got.dns, &got.conn, &got.tls, &got.fb, &got.xfer, &got.success, &got.code, &got.class, &got.msg); err != nil {
+		t.Fatal(err)
+	}
+	want := []any{r.Started.Unix(), r.Scheduled.UnixMilli(), r.Started.UnixMilli(), r.ID, r.CheckID, r.ComponentID,
+		r.AgentID, r.Region, r.CheckVersion, r.Duration.Microseconds(), r.Phases.DNS.Microseconds(),
+		r.Phases.Connect.Microseconds(), r.Phases.TLS.Microseconds(), r.Phases.FirstByte.Microseconds(),
+		r.Phases.Transfer.Microseconds(), uint8(0), int32(r.StatusCode), string(r.ErrorClass), r.Message}
+	gotList := []any{got.time, got.sched, got.start, got.id, got.check, got.comp, got.agent, got.region, got.ver,
+		got.dur, got.dns, got.conn, got.tls, got.fb, got.xfer, got.success, got.code, got.class, got.msg}
+	if !reflect.DeepEqual(gotList, want) {
+		t.Errorf("columns:\n got %v\nwant %v", gotList, want)
+	}
+}
+
+// TestRollup checks that the per-minute rollup counts each result once,
+// re-deliveries included.
+func TestRollup(t *testing.T) {
+	s := open(t)
+	rs := storetest.MakeResults("roll-", 300, storetest.T0)
+	for range 2 {
+		if _, err := s.WriteResults(t.Context(), rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wantOK uint64
+	for _, r := range rs {
+		if r.Success {
+			wantOK++
+		}
+	}
+	var total, ok uint64
+	if err := s.conn.QueryRow(t.Context(), s.q(`SELECT sum(total), sum(successes) FROM {db}.results_1m`)).
+		Scan(&total, &ok); err != nil {
+		t.Fatal(err)
+	}
+	if total != uint64(len(rs)) || ok != wantOK {
+		t.Errorf("rollup: %d results, %d successes; want %d and %d", total, ok, len(rs), wantOK)
+	}
+}
+
+func TestOpenRejectsBadOptions(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		opts  Options
+		field string
+	}{
+		{"no address", Options{Database: "x"}, "addr"},
+		{"database with a quote", Options{Addr: []string{"127.0.0.1:1"}, Database: "x`; DROP"}, "database"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Open(t.Context(), tc.opts)
+			if err == nil || !strings.Contains(err.Error(), tc.field) {
+				t.Errorf("open %+v: error %v, want one naming %s", tc.opts, err, tc.field)
+			}
+		})
+	}
+}
+
+func BenchmarkWriteResults(b *testing.B) {
+	storetest.RunWriteBenchmark(b, open(b), 1000)
+}

@@ -1,0 +1,262 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/health"
+	"github.com/statusd/statusd/incident"
+	"github.com/statusd/statusd/status"
+)
+
+// stateCase is one named case of the state suite, run on a fresh store.
+type stateCase struct {
+	name string
+	run  func(t *testing.T, s StateStore)
+}
+
+// RunStateSuite runs the state-store cases, each against a fresh, empty,
+// migrated store from open.
+func RunStateSuite(t *testing.T, open func(t *testing.T) StateStore) {
+	var cases []stateCase
+	cases = append(cases, catalogCases...)
+	cases = append(cases, stateCases...)
+	cases = append(cases, incidentCases...)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
+	}
+}
+
+// fixture is a catalog of two pages; it returns fresh slices each call.
+func fixture() catalog.Catalog {
+	check := func(id, comp, url string) catalog.Check {
+		return catalog.Check{
+			ID: id, ComponentID: comp, Type: catalog.TypeHTTP,
+			Interval: 30 * time.Second, Timeout: 10 * time.Second, Regions: []string{"eu-west", "us-east"},
+			FailureThreshold: 3, SuccessThreshold: 2, DegradedLatency: 2 * time.Second,
+			HTTP: &catalog.HTTPSpec{URL: url, Method: "GET", Headers: map[string]string{"Accept": "text/html", "X-Probe": "statusd"},
+				ExpectedStatus: []int{200, 204}, BodyRegex: "ok"},
+		}
+	}
+	return catalog.Catalog{
+		Pages: []catalog.Page{
+			{ID: "acme", Name: "Acme", URL: "https://status.acme.test", TimeZone: "Etc/UTC"},
+			{ID: "beta", Name: "Beta", URL: "https://status.beta.test", TimeZone: "Europe/Berlin"},
+		},
+		Components: []catalog.Component{
+			{ID: "web", PageID: "acme", Name: "Website", Description: "The public site", Position: 1},
+			{ID: "api", PageID: "acme", Name: "API", Position: 2},
+			{ID: "core", PageID: "acme", IsGroup: true, Name: "Core", Position: 2},
+			{ID: "db", PageID: "acme", GroupID: "core", Name: "Database", Position: 3, Quorum: 2},
+			{ID: "docs", PageID: "beta", Name: "Docs", Position: 1},
+		},
+		Checks: []catalog.Check{
+			check("web-home", "web", "https://acme.test/"),
+			check("api-health", "api", "https://api.acme.test/healthz"),
+			check("docs-home", "docs", "https://docs.beta.test/"),
+		},
+	}
+}
+
+// versions maps check IDs to their stored versions.
+func versions(t *testing.T, s StateStore) map[string]int64 {
+	t.Helper()
+	cs, err := s.Checks(t.Context())
+	must(t, "list checks", err)
+	out := map[string]int64{}
+	for _, c := range cs {
+		out[c.ID] = c.Version
+	}
+	return out
+}
+
+var catalogCases = []stateCase{
+	{"catalog/insert", func(t *testing.T, s StateStore) {
+		c := fixture()
+		must(t, "sync", s.SyncCatalog(t.Context(), c, at(0)))
+		pages, err := s.Pages(t.Context())
+		must(t, "pages", err)
+		equal(t, "pages", pages, c.Pages)
+		byID := map[string]catalog.Component{}
+		for _, co := range c.Components {
+			byID[co.ID] = co
+		}
+		pick := func(ids ...string) []catalog.Component {
+			var out []catalog.Component
+			for _, id := range ids {
+				out = append(out, byID[id])
+			}
+			return out
+		}
+		for _, q := range []struct {
+			page string
+			want []catalog.Component
+		}{
+			{"", pick("docs", "web", "api", "core", "db")},
+			{"acme", pick("web", "api", "core", "db")},
+			{"beta", pick("docs")},
+			{"none", nil},
+		} {
+			got, err := s.Components(t.Context(), q.page)
+			must(t, "components", err)
+			equal(t, "components of page "+q.page, got, q.want)
+		}
+		want := []catalog.Check{c.Checks[1], c.Checks[2], c.Checks[0]}
+		for i := range want {
+			want[i].Version = 1
+		}
+		checks, err := s.Checks(t.Context())
+		must(t, "checks", err)
+		equal(t, "checks", checks, want)
+	}},
+	{"catalog/changed check bumps version", func(t *testing.T, s StateStore) {
+		c := fixture()
+		must(t, "sync", s.SyncCatalog(t.Context(), c, at(0)))
+		c.Checks[0].Timeout = 5 * time.Second
+		must(t, "sync", s.SyncCatalog(t.Context(), c, at(1)))
+		equal(t, "versions", versions(t, s), map[string]int64{"web-home": 2, "api-health": 1, "docs-home": 1})
+		c.Checks[0].HTTP.Headers["X-Probe"] = "other"
+		c.Checks[1].Regions = []string{"eu-west"}
+		c.Components[0].Name = "Site" // a component change is not a check change
+		must(t, "sync", s.SyncCatalog(t.Context(), c, at(2)))
+		equal(t, "versions", versions(t, s), map[string]int64{"web-home": 3, "api-health": 2, "docs-home": 1})
+		checks, err := s.Checks(t.Context())
+		must(t, "checks", err)
+		equal(t, "stored header", checks[2].HTTP.Headers["X-Probe"], "other")
+		equal(t, "stored timeout", checks[2].Timeout, 5*time.Second)
+	}},
+	{"catalog/unchanged keeps version", func(t *testing.T, s StateStore) {
+		c := fixture()
+		c.Checks[2].Regions = nil
+		must(t, "sync", s.SyncCatalog(t.Context(), c, at(0)))
+		again := fixture()
+		again.Checks[2].Regions = []string{} // empty is the same as nil
+		again.Checks[0].Version = 42         // the caller's version is not part of the definition
+		again.Checks[1].HTTP.Headers = map[string]string{"X-Probe": "statusd", "Accept": "text/html"}
+		again.Checks = append(again.Checks[1:], again.Checks[0]) // order does not matter
+		for i := 0; i < 2; i++ {
+			must(t, "sync", s.SyncCatalog(t.Context(), again, at(1+i)))
+		}
+		equal(t, "versions", versions(t, s), map[string]int64{"web-home": 1, "api-health": 1, "docs-home": 1})
+	}},
+	{"catalog/removal deletes with states", func(t *testing.T, s StateStore) {
+		c := fixture()
+		must(t, "sync", s.SyncCatalog(t.Context(), c, at(0)))
+		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{
+			Checks: []health.CheckState{
+				{CheckID: "docs-home", Region: "eu-west", ConsecutiveSuccesses: 1, LastScheduled: at(1)},
+				{CheckID: "web-home", Region: "eu-west", ConsecutiveSuccesses: 1, LastScheduled: at(1)},
+				{CheckID: "api-health", Region: "eu-west", ConsecutiveSuccesses: 1, LastScheduled: at(1)},
+			},
+			Components: []health.ComponentState{
+				{ComponentID: "docs", Status: status.Operational, Since: at(1), UpdatedAt: at(1)},
+				{ComponentID: "web", Status: status.Operational, Since: at(1), UpdatedAt: at(1)},
+			},
+		}))
+		c.Pages = c.Pages[:1]                   // beta
+		c.Components = c.Components[:4]         // docs
+		c.Checks = []catalog.Check{c.Checks[0]} // docs-home, api-health
+		must(t, "sync", s.SyncCatalog(t.Context(), c, at(2)))
+		equal(t, "versions", versions(t, s), map[string]int64{"web-home": 1})
+		pages, err := s.Pages(t.Context())
+		must(t, "pages", err)
+		equal(t, "pages", pages, c.Pages)
+		comps, err := s.Components(t.Context(), "")
+		must(t, "components", err)
+		equal(t, "components", len(comps), 4)
+		checks, compStates, err := s.LoadState(t.Context())
+		must(t, "load state", err)
+		equal(t, "check states", checks, []health.CheckState{
+			{CheckID: "web-home", Region: "eu-west", ConsecutiveSuccesses: 1, LastScheduled: at(1)}})
+		equal(t, "component states", compStates, []health.ComponentState{
+			{ComponentID: "web", Status: status.Operational, Since: at(1), UpdatedAt: at(1)}})
+	}},
+	{"catalog/updates fields", func(t *testing.T, s StateStore) {
+		c := fixture()
+		must(t, "sync", s.SyncCatalog(t.Context(), c, at(0)))
+		c.Pages[1].Name = "Beta Inc."
+		c.Components[1].GroupID, c.Components[1].Position, c.Components[1].Description = "core", 9, "moved"
+		must(t, "sync", s.SyncCatalog(t.Context(), c, at(1)))
+		pages, err := s.Pages(t.Context())
+		must(t, "pages", err)
+		equal(t, "pages", pages, c.Pages)
+		comps, err := s.Components(t.Context(), "acme")
+		must(t, "components", err)
+		equal(t, "components", comps, []catalog.Component{c.Components[0], c.Components[2], c.Components[3], c.Components[1]})
+	}},
+	{"catalog/rejects a dangling reference", func(t *testing.T, s StateStore) {
+		c := fixture()
+		c.Components[4].PageID = "gamma"
+		if err := s.SyncCatalog(t.Context(), c, at(0)); err == nil {
+			t.Fatalf("sync of a component on an unknown page: no error")
+		}
+		c = fixture()
+		c.Checks = append(c.Checks, c.Checks[0])
+		if err := s.SyncCatalog(t.Context(), c, at(0)); err == nil {
+			t.Fatalf("sync with a check ID used twice: no error")
+		}
+		pages, err := s.Pages(t.Context())
+		must(t, "pages", err)
+		equal(t, "pages after rejected syncs", len(pages), 0)
+	}},
+}
+
+var stateCases = []stateCase{
+	{"state/round trip", func(t *testing.T, s StateStore) {
+		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
+		checks := []health.CheckState{
+			{CheckID: "api-health", Region: "eu-west", Down: true, ConsecutiveFailures: 4, LastScheduled: at(3), LastMessage: "timeout"},
+			{CheckID: "api-health", Region: "us-east", Degraded: true, ConsecutiveSuccesses: 7, LastScheduled: at(3)},
+			{CheckID: "web-home", Region: "eu-west", ConsecutiveSuccesses: 1, LastScheduled: at(2).Add(123 * time.Millisecond)},
+		}
+		comps := []health.ComponentState{
+			{ComponentID: "api", Status: status.PartialOutage, Since: at(3), UpdatedAt: at(3), FailingRegions: []string{"eu-west"}},
+			{ComponentID: "db", Status: status.MajorOutage, Since: at(1), UpdatedAt: at(3), FailingRegions: []string{"eu-west", "us-east"}},
+			{ComponentID: "web", Status: status.Operational, Since: at(2), UpdatedAt: at(2)},
+		}
+		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Checks: checks, Components: comps}))
+		gotChecks, gotComps, err := s.LoadState(t.Context())
+		must(t, "load state", err)
+		equal(t, "check states", gotChecks, checks)
+		equal(t, "component states", gotComps, comps)
+
+		checks[0] = health.CheckState{CheckID: "api-health", Region: "eu-west", ConsecutiveSuccesses: 2, LastScheduled: at(5)}
+		comps[0] = health.ComponentState{ComponentID: "api", Status: status.Operational, Since: at(5), UpdatedAt: at(5)}
+		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Checks: checks[:1], Components: comps[:1]}))
+		gotChecks, gotComps, err = s.LoadState(t.Context())
+		must(t, "load state", err)
+		equal(t, "check states after upsert", gotChecks, checks)
+		equal(t, "component states after upsert", gotComps, comps)
+		only, err := s.ComponentStates(t.Context())
+		must(t, "component states", err)
+		equal(t, "ComponentStates", only, comps)
+	}},
+	{"state/unknown check or component is skipped", func(t *testing.T, s StateStore) {
+		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
+		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{
+			Checks: []health.CheckState{
+				{CheckID: "ghost", Region: "eu-west", LastScheduled: at(1)},
+				{CheckID: "web-home", Region: "eu-west", LastScheduled: at(1)},
+			},
+			Components: []health.ComponentState{{ComponentID: "ghost", Status: status.MajorOutage, Since: at(1), UpdatedAt: at(1)}},
+		}))
+		checks, comps, err := s.LoadState(t.Context())
+		must(t, "load state", err)
+		equal(t, "check states", checks, []health.CheckState{{CheckID: "web-home", Region: "eu-west", LastScheduled: at(1)}})
+		equal(t, "component states", len(comps), 0)
+	}},
+	{"state/changes are one transaction", func(t *testing.T, s StateStore) {
+		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
+		err := s.ApplyChanges(t.Context(), health.Changes{
+			Checks: []health.CheckState{{CheckID: "web-home", Region: "eu-west", LastScheduled: at(1)}},
+			Open:   []incident.Incident{{Name: "no component", Status: incident.Investigating, CreatedAt: at(1)}},
+		})
+		if err == nil {
+			t.Fatalf("apply an incident without components: no error")
+		}
+		checks, _, err := s.LoadState(t.Context())
+		must(t, "load state", err)
+		equal(t, "check states after a failed apply", len(checks), 0)
+	}},
+}
