@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/statusd/statusd/config"
+	"github.com/statusd/statusd/transport/kafkabus"
+)
+
+func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("agent", "", stderr)
+	cfgPath := fs.String("config", "statusd.yaml", "configuration file")
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	cfg, ok := loadConfig(*cfgPath, stderr)
+	if !ok {
+		return exitUsage
+	}
+	logger := newLogger(cfg.Log, stderr).With("agent_id", cfg.Agent.ID, "region", cfg.Agent.Region)
+	if err := runAgentDaemon(ctx, cfg, logger); err != nil {
+		logger.Error("agent stopped", "err", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+func runAgentDaemon(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+	topics := kafkabus.TopicsWithPrefix(cfg.Kafka.TopicPrefix)
+	if err := kafkabus.EnsureTopics(ctx, cfg.Kafka.Brokers, topics, cfg.Kafka.ResultsPartitions); err != nil {
+		return err
+	}
+	reg := newRegistry()
+	feed, err := kafkabus.NewCheckFeed(kafkabus.CheckFeedOptions{Brokers: cfg.Kafka.Brokers, Topic: topics.Checks, Logger: logger})
+	if err != nil {
+		return err
+	}
+	pub, err := kafkabus.NewResultPublisher(kafkabus.ResultPublisherOptions{Brokers: cfg.Kafka.Brokers, Topic: topics.Results,
+		Linger: cfg.Kafka.Linger, Registerer: reg, Logger: logger})
+	if err != nil {
+		return err
+	}
+	ag, err := newAgent(cfg, feed, pub, reg, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Agent.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Agent.HTTPAddr, err)
+	}
+	logger.Info("statusd agent", "version", version, "http", ln.Addr().String())
+	g := &group{logger: logger}
+	g.add("agent", pipeline(ag.Run, pub.Run))
+	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, opsHandler(reg, ag.Ready)) })
+	return g.run(ctx)
+}
+
+// opsHandler serves the agent's /metrics, /healthz and /readyz.
+func opsHandler(g prometheus.Gatherer, ready func() bool) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"ok"}`)
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if !ready() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"status":"not ready"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"status":"ready"}`)
+	})
+	return mux
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+
+	"github.com/statusd/statusd/aggregator"
+	"github.com/statusd/statusd/api"
+	"github.com/statusd/statusd/config"
+	"github.com/statusd/statusd/store/chstore"
+	"github.com/statusd/statusd/store/sqlstore"
+	"github.com/statusd/statusd/transport/kafkabus"
+)
+
+func runAggregator(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("aggregator", "", stderr)
+	cfgPath := fs.String("config", "statusd.yaml", "configuration file")
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	cfg, ok := loadConfig(*cfgPath, stderr)
+	if !ok {
+		return exitUsage
+	}
+	logger := newLogger(cfg.Log, stderr)
+	if err := runAggregatorDaemon(ctx, cfg, logger); err != nil {
+		logger.Error("aggregator stopped", "err", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// stores are the production stores of the aggregator.
+type stores struct {
+	entities *sqlstore.Store
+	series   *chstore.Store
+}
+
+func openStores(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*stores, error) {
+	entities, err := sqlstore.Open(ctx, sqlstore.Options{Driver: "postgres", DSN: cfg.Postgres.DSN, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	series, err := chstore.Open(ctx, chstore.Options{Addr: cfg.ClickHouse.Addr, Database: cfg.ClickHouse.Database,
+		Username: cfg.ClickHouse.Username, Password: cfg.ClickHouse.Password, Logger: logger})
+	if err != nil {
+		return nil, errors.Join(err, entities.Close())
+	}
+	return &stores{entities: entities, series: series}, nil
+}
+
+func (s *stores) migrate(ctx context.Context) error {
+	if err := s.series.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate clickhouse: %w", err)
+	}
+	if err := s.entities.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate postgres: %w", err)
+	}
+	return nil
+}
+
+func (s *stores) Close() error { return errors.Join(s.series.Close(), s.entities.Close()) }
+
+func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.Logger) (err error) {
+	st, err := openStores(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, st.Close()) }()
+	if err := st.migrate(ctx); err != nil {
+		return err
+	}
+	if err := prepareStore(ctx, st.entities, cfg); err != nil {
+		return err
+	}
+	topics := kafkabus.TopicsWithPrefix(cfg.Kafka.TopicPrefix)
+	if err := kafkabus.EnsureTopics(ctx, cfg.Kafka.Brokers, topics, cfg.Kafka.ResultsPartitions); err != nil {
+		return err
+	}
+	reg := newRegistry()
+	pub, err := kafkabus.NewCheckPublisher(kafkabus.CheckPublisherOptions{Brokers: cfg.Kafka.Brokers, Topic: topics.Checks,
+		Linger: cfg.Kafka.Linger, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, pub.Close()) }()
+	sync, err := aggregator.NewCheckSync(aggregator.CheckSyncOptions{Store: st.entities, Sink: pub, Logger: logger})
+	if err != nil {
+		return err
+	}
+	src, err := kafkabus.NewResultSource(kafkabus.ResultSourceOptions{Brokers: cfg.Kafka.Brokers, Topic: topics.Results,
+		GroupID: cfg.Aggregator.GroupID, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, src.Close()) }()
+	agg, err := newAggregator(ctx, cfg, src, st.series, st.entities, reg, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
+	}
+	handler, err := api.New(api.Options{Store: st.entities, Logger: logger, Registerer: reg, Gatherer: reg,
+		Ready: sync.Synced, Version: version})
+	if err != nil {
+		return errors.Join(err, ln.Close())
+	}
+	logger.Info("statusd aggregator", "version", version, "http", ln.Addr().String(), "group", cfg.Aggregator.GroupID)
+	g := &group{logger: logger}
+	g.add("check sync", sync.Run)
+	g.add("aggregator", agg.Run)
+	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler.Handler()) })
+	return g.run(ctx)
+}

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/statusd/statusd/agent"
+	"github.com/statusd/statusd/aggregator"
+	"github.com/statusd/statusd/api"
+	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/config"
+	"github.com/statusd/statusd/deploy/examples"
+	"github.com/statusd/statusd/health"
+	"github.com/statusd/statusd/probes/httpprobe"
+	"github.com/statusd/statusd/store/sqlstore"
+	"github.com/statusd/statusd/transport/inproc"
+)
+
+func runStandalone(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("standalone", "", stderr)
+	cfgPath := fs.String("config", "", "configuration file (default: the built-in deploy/examples/standalone.yaml)")
+	dataDir := fs.String("data-dir", "./data", "directory for the SQLite database")
+	httpAddr := fs.String("http-addr", "", "address of the status page and API (default: http.addr of the config, 127.0.0.1:8080)")
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	cfg, ok := loadStandaloneConfig(*cfgPath, stderr)
+	if !ok {
+		return exitUsage
+	}
+	if *httpAddr != "" {
+		cfg.HTTP.Addr = *httpAddr
+	}
+	logger := newLogger(cfg.Log, stderr)
+	if err := standalone(ctx, cfg, *dataDir, logger); err != nil {
+		logger.Error("standalone stopped", "err", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// loadStandaloneConfig loads the file, or the built-in example without one.
+func loadStandaloneConfig(path string, stderr io.Writer) (*config.Config, bool) {
+	if path != "" {
+		return loadConfig(path, stderr)
+	}
+	cfg, err := config.Parse("deploy/examples/standalone.yaml (built in)", examples.Standalone, os.LookupEnv)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, false
+	}
+	return cfg, true
+}
+
+func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger *slog.Logger) (err error) {
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	store, err := sqlstore.Open(ctx, sqlstore.Options{Driver: "sqlite", DSN: filepath.Join(dataDir, "statusd.db"), Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := store.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	if err := prepareStore(ctx, store, cfg); err != nil {
+		return err
+	}
+	reg := newRegistry()
+	checks := inproc.NewChecks()
+	results, err := inproc.NewResults(inproc.ResultsOptions{Registerer: reg})
+	if err != nil {
+		return err
+	}
+	sync, err := aggregator.NewCheckSync(aggregator.CheckSyncOptions{Store: store, Sink: checks, Logger: logger})
+	if err != nil {
+		return err
+	}
+	ag, err := newAgent(cfg, checks, results, reg, logger)
+	if err != nil {
+		return err
+	}
+	agg, err := newAggregator(ctx, cfg, results, store, store, reg, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
+	}
+	handler, err := api.New(api.Options{Store: store, Logger: logger, Registerer: reg, Gatherer: reg,
+		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version})
+	if err != nil {
+		return err
+	}
+	logger.Info("statusd standalone", "version", version, "page", "http://"+ln.Addr().String()+"/", "data_dir", dataDir)
+	g := &group{logger: logger}
+	g.add("check sync", sync.Run)
+	g.add("agent", ag.Run)
+	g.add("aggregator", agg.Run)
+	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler.Handler()) })
+	return g.run(ctx)
+}
+
+// catalogStore is what start-up needs of the entity store.
+type catalogStore interface {
+	Migrate(ctx context.Context) error
+	SyncCatalog(ctx context.Context, c catalog.Catalog, now time.Time) error
+}
+
+// prepareStore migrates the store and syncs the configured catalog into it.
+func prepareStore(ctx context.Context, store catalogStore, cfg *config.Config) error {
+	if err := store.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := store.SyncCatalog(ctx, cfg.Catalog(), time.Now()); err != nil {
+		return fmt.Errorf("sync configured pages, components and checks: %w", err)
+	}
+	return nil
+}
+
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+func newAgent(cfg *config.Config, feed agent.Feed, pub agent.Publisher, reg prometheus.Registerer, logger *slog.Logger) (*agent.Agent, error) {
+	prober, err := httpprobe.New(httpprobe.Options{UserAgent: "statusd/" + version})
+	if err != nil {
+		return nil, err
+	}
+	return agent.New(agent.Options{
+		ID: cfg.Agent.ID, Region: cfg.Agent.Region, Feed: feed, Publisher: pub,
+		Probers:     map[catalog.Type]agent.Prober{catalog.TypeHTTP: prober},
+		Concurrency: cfg.Agent.Concurrency, Registerer: reg, Logger: logger.With("component", "agent"),
+	})
+}
+
+// stateStore is what the aggregator needs of the entity store at start.
+type stateStore interface {
+	aggregator.StateStore
+	LoadState(ctx context.Context) ([]health.CheckState, []health.ComponentState, error)
+	Checks(ctx context.Context) ([]catalog.Check, error)
+	Components(ctx context.Context, pageID string) ([]catalog.Component, error)
+}
+
+func newAggregator(ctx context.Context, cfg *config.Config, src aggregator.Source, results aggregator.ResultWriter,
+	state stateStore, reg prometheus.Registerer, logger *slog.Logger) (*aggregator.Aggregator, error) {
+	checks, err := state.Checks(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load checks: %w", err)
+	}
+	comps, err := state.Components(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("load components: %w", err)
+	}
+	checkStates, compStates, err := state.LoadState(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load state: %w", err)
+	}
+	eval := health.NewEvaluator(catalog.Catalog{Components: comps, Checks: checks}, checkStates, compStates)
+	return aggregator.New(aggregator.Options{
+		Source: src, Results: results, State: state, Evaluator: eval,
+		BatchSize: cfg.Aggregator.BatchSize, BatchWait: cfg.Aggregator.BatchWait,
+		Registerer: reg, Logger: logger.With("component", "aggregator"),
+	})
+}
