@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -146,6 +147,14 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("after recovery unresolved incidents = %+v, want none", unresolved.Incidents)
 	}
 
+	// Malformed messages on the results topic are counted and skipped.
+	p.produceJunk(t)
+	waitFor(t, 10*time.Second, "malformed messages counted", func() bool {
+		m := metrics("http://" + p.aggAddr + "/metrics")
+		return strings.Contains(m, `statusd_aggregator_malformed_messages_total{kind="syntax"} 1`) &&
+			strings.Contains(m, `statusd_aggregator_malformed_messages_total{kind="version"} 1`)
+	})
+
 	// Exactly once: SIGKILL the aggregator mid-stream, restart it, and
 	// compare every result on the topic with ClickHouse.
 	beforeKill, _ := p.count(t, ch)
@@ -171,6 +180,36 @@ func TestPipeline(t *testing.T) {
 	if beforeKill == 0 || uint64(len(onTopic)) <= beforeKill {
 		t.Fatalf("the kill was not mid-stream: %d rows before it, %d results in all", beforeKill, len(onTopic))
 	}
+}
+
+// produceJunk writes one unparseable and one future-version message to
+// the results topic.
+func (p *pipeline) produceJunk(t *testing.T) {
+	t.Helper()
+	w := &kafka.Writer{Addr: kafka.TCP(p.kafka), Topic: p.prefix + "results", RequiredAcks: kafka.RequireAll, BatchTimeout: 5 * time.Millisecond}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := w.WriteMessages(ctx, kafka.Message{Key: []byte("target"), Value: []byte("not json")},
+		kafka.Message{Key: []byte("target"), Value: []byte(`{"v":99,"id":"x"}`)})
+	if err != nil {
+		t.Fatalf("produce malformed messages: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func metrics(url string) string {
+	resp, err := http.Get(url)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 func openClickHouse(t *testing.T, addr string) clickhouse.Conn {
@@ -200,7 +239,8 @@ func (p *pipeline) count(t *testing.T, conn clickhouse.Conn) (rows, distinct uin
 }
 
 // topicResultIDs reads every partition of the results topic to its end and
-// returns the distinct result IDs and the number of messages.
+// returns the distinct result IDs and the number of messages; the two
+// malformed messages the test wrote are the only undecodable ones.
 func (p *pipeline) topicResultIDs(t *testing.T) (map[string]bool, int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -215,7 +255,7 @@ func (p *pipeline) topicResultIDs(t *testing.T) (map[string]bool, int) {
 	if err != nil {
 		t.Fatalf("list offsets: %v", err)
 	}
-	ids, messages := map[string]bool{}, 0
+	ids, messages, malformed := map[string]bool{}, 0, 0
 	for _, po := range resp.Topics[topic] {
 		if po.Error != nil {
 			t.Fatalf("list offsets of partition %d: %v", po.Partition, po.Error)
@@ -230,11 +270,11 @@ func (p *pipeline) topicResultIDs(t *testing.T) (map[string]bool, int) {
 				t.Fatalf("read partition %d: %v", po.Partition, err)
 			}
 			messages++
-			r, err := wire.DecodeResult(m.Value)
-			if err != nil {
-				t.Fatalf("undecodable result on the topic: %v", err)
+			if r, err := wire.DecodeResult(m.Value); err == nil {
+				ids[r.ID] = true
+			} else {
+				malformed++
 			}
-			ids[r.ID] = true
 			if m.Offset >= po.LastOffset-1 {
 				break
 			}
@@ -242,6 +282,9 @@ func (p *pipeline) topicResultIDs(t *testing.T) (map[string]bool, int) {
 		if err := r.Close(); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if malformed != 2 {
+		t.Fatalf("found %d undecodable messages on the topic, want the 2 the test wrote", malformed)
 	}
 	return ids, messages
 }
