@@ -2,6 +2,7 @@ package health
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -101,7 +102,7 @@ func (e *Evaluator) Evaluate(rs []result.Result) (ch Changes, ignored int) {
 			fresh[k.check] = append(fresh[k.check], k.region)
 		}
 	}
-	for _, id := range sortedKeys(latest) {
+	for _, id := range slices.Sorted(maps.Keys(latest)) {
 		e.componentChange(&ch, id, latest[id], touched, fresh)
 	}
 	return ch, ignored
@@ -170,7 +171,7 @@ func (e *Evaluator) componentChange(ch *Changes, id string, now time.Time, touch
 	case degraded:
 		next = status.DegradedPerformance
 	}
-	regions := sortedKeys(failing)
+	regions := slices.Sorted(maps.Keys(failing))
 	prev, known := e.comps[id]
 	if known && prev.Status == next && slices.Equal(prev.FailingRegions, regions) {
 		return
@@ -214,7 +215,7 @@ func (e *Evaluator) openIncident(id string, s status.Status, at time.Time, faili
 		impact, what = incident.ImpactCritical, "major outage"
 	}
 	var where []string
-	for _, region := range sortedKeys(failing) {
+	for _, region := range slices.Sorted(maps.Keys(failing)) {
 		where = append(where, fmt.Sprintf("%s (%s)", region, failing[region]))
 	}
 	body := fmt.Sprintf("Automated checks detected a %s of %s. Failing from: %s.", what, e.name(id), strings.Join(where, "; "))
@@ -244,13 +245,4 @@ func (e *Evaluator) setState(s CheckState) {
 		e.regions[s.CheckID] = rs
 	}
 	e.states[k] = s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -15,22 +15,10 @@ import (
 	"github.com/statusd/statusd/transport/kafkabus"
 )
 
-func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("agent", "", stderr)
-	cfgPath := fs.String("config", "statusd.yaml", "configuration file")
-	if code, done := parse(fs, args); done {
-		return code
-	}
-	cfg, ok := loadConfig(*cfgPath, stderr)
-	if !ok {
-		return exitUsage
-	}
-	logger := newLogger(cfg.Log, stderr).With("agent_id", cfg.Agent.ID, "region", cfg.Agent.Region)
-	if err := runAgentDaemon(ctx, cfg, logger); err != nil {
-		logger.Error("agent stopped", "err", err)
-		return exitFailed
-	}
-	return exitOK
+func runAgent(ctx context.Context, args []string, _, stderr io.Writer) int {
+	return runDaemon(ctx, "agent", args, stderr, func(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+		return runAgentDaemon(ctx, cfg, logger.With("agent_id", cfg.Agent.ID, "region", cfg.Agent.Region))
+	})
 }
 
 func runAgentDaemon(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {

@@ -16,22 +16,8 @@ import (
 	"github.com/statusd/statusd/transport/kafkabus"
 )
 
-func runAggregator(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("aggregator", "", stderr)
-	cfgPath := fs.String("config", "statusd.yaml", "configuration file")
-	if code, done := parse(fs, args); done {
-		return code
-	}
-	cfg, ok := loadConfig(*cfgPath, stderr)
-	if !ok {
-		return exitUsage
-	}
-	logger := newLogger(cfg.Log, stderr)
-	if err := runAggregatorDaemon(ctx, cfg, logger); err != nil {
-		logger.Error("aggregator stopped", "err", err)
-		return exitFailed
-	}
-	return exitOK
+func runAggregator(ctx context.Context, args []string, _, stderr io.Writer) int {
+	return runDaemon(ctx, "aggregator", args, stderr, runAggregatorDaemon)
 }
 
 // stores are the production stores of the aggregator.

@@ -117,3 +117,24 @@ func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
+
+// runDaemon parses --config, loads the file and runs the daemon until ctx
+// ends: exit 2 on a bad flag or configuration, 1 when the daemon fails.
+func runDaemon(ctx context.Context, name string, args []string, stderr io.Writer,
+	daemon func(context.Context, *config.Config, *slog.Logger) error) int {
+	fs := newFlagSet(name, "", stderr)
+	cfgPath := fs.String("config", "statusd.yaml", "configuration file")
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	cfg, ok := loadConfig(*cfgPath, stderr)
+	if !ok {
+		return exitUsage
+	}
+	logger := newLogger(cfg.Log, stderr)
+	if err := daemon(ctx, cfg, logger); err != nil {
+		logger.Error(name+" stopped", "err", err)
+		return exitFailed
+	}
+	return exitOK
+}

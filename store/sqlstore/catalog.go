@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -99,15 +100,6 @@ func addID(seen map[string]bool, at, id string) error {
 	return nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // syncPages upserts pages and returns the IDs of stored pages not in ps.
 func (s *Store) syncPages(ctx context.Context, tx *sql.Tx, ps []catalog.Page, now time.Time) ([]string, error) {
 	old, err := s.pages(ctx, tx)
@@ -132,7 +124,7 @@ func (s *Store) syncPages(ctx context.Context, tx *sql.Tx, ps []catalog.Page, no
 			return nil, fmt.Errorf("upsert page %s: %w", p.ID, err)
 		}
 	}
-	return sortedKeys(stored), nil
+	return slices.Sorted(maps.Keys(stored)), nil
 }
 
 // syncComponents upserts components and returns the IDs of stored
@@ -162,7 +154,7 @@ func (s *Store) syncComponents(ctx context.Context, tx *sql.Tx, cs []catalog.Com
 			return nil, fmt.Errorf("upsert component %s: %w", c.ID, err)
 		}
 	}
-	return sortedKeys(stored), nil
+	return slices.Sorted(maps.Keys(stored)), nil
 }
 
 // syncChecks upserts checks, bumping the version of changed ones, and
@@ -208,7 +200,7 @@ func (s *Store) syncChecks(ctx context.Context, tx *sql.Tx, cs []catalog.Check, 
 			return nil, fmt.Errorf("upsert check %s: %w", c.ID, err)
 		}
 	}
-	return sortedKeys(old), nil
+	return slices.Sorted(maps.Keys(old)), nil
 }
 
 // canonicalCheck returns the stored definition of c — its JSON without
