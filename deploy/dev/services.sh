@@ -211,6 +211,12 @@ ch_up() {
 		log "ClickHouse (pid $(<"$pidfile")) does not answer; restarting it"
 		stop_pid "$pidfile" clickhouse-server
 	fi
+	if ch_healthy; then
+		# Started by another checkout (or by hand): tests make their own
+		# databases, so sharing it is safe.
+		log "reusing the ClickHouse that answers on 127.0.0.1:$CH_TCP_PORT (services.sh will not stop it)"
+		return
+	fi
 	require_free "$CH_TCP_PORT" "ClickHouse native"
 	require_free "$CH_HTTP_PORT" "ClickHouse HTTP"
 	log "starting ClickHouse"
@@ -257,6 +263,12 @@ kafka_up() {
 			log "Kafka (pid $(<"$pidfile")) does not accept connections; restarting it"
 			stop_pid "$pidfile" "$KAFKA_BIN"
 		fi
+	fi
+	if port_open "$KAFKA_PORT" && "$KAFKA_BIN" -probe -listen "127.0.0.1:$KAFKA_PORT" 2>/dev/null; then
+		# A broker from another checkout: tests use their own topic
+		# prefixes and groups, so sharing it is safe.
+		log "reusing the Kafka-protocol broker that answers on 127.0.0.1:$KAFKA_PORT (services.sh will not stop it)"
+		return
 	fi
 	require_free "$KAFKA_PORT" "Kafka"
 	log "starting Kafka"
