@@ -33,9 +33,10 @@ func (g *group) add(name string, fn func(ctx context.Context) error) {
 
 // run waits for ctx to end or a component to stop, then stops the rest.
 func (g *group) run(ctx context.Context) error {
-	g.g.Add(func() error { <-ctx.Done(); return nil }, func(error) {})
-	// The signal actor above only returns when ctx ends, so cancelling a
-	// derived context is how the group stops it early.
+	// This actor returns when ctx ends, or when its interrupt cancels the
+	// derived context because another component stopped first.
+	ctx, cancel := context.WithCancel(ctx)
+	g.g.Add(func() error { <-ctx.Done(); return nil }, func(error) { cancel() })
 	return g.g.Run()
 }
 
