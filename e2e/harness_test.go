@@ -17,13 +17,26 @@ import (
 	"time"
 )
 
-// buildStatusd builds the binary under test once per test binary run.
-var buildOnce = sync.OnceValues(func() (string, error) {
+// binDir holds the binary under test; TestMain creates and removes it.
+var binDir string
+
+func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "statusd-e2e-bin-")
 	if err != nil {
-		return "", err
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
 	}
-	bin := filepath.Join(dir, "statusd")
+	binDir = dir
+	code := m.Run()
+	if err := os.RemoveAll(dir); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: remove binary:", err)
+	}
+	os.Exit(code)
+}
+
+// buildOnce builds the binary under test once per test binary run.
+var buildOnce = sync.OnceValues(func() (string, error) {
+	bin := filepath.Join(binDir, "statusd")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/statusd")
 	cmd.Dir = ".."
 	if out, err := cmd.CombinedOutput(); err != nil {
