@@ -61,7 +61,10 @@ type Check struct {
 	SuccessThreshold int
 	// DegradedLatency marks a successful but slower run as degraded; 0 disables.
 	DegradedLatency time.Duration
-	HTTP            *HTTPSpec
+	// IncidentOn is the worst status that opens an automatic incident:
+	// IncidentOnMajor (the default) or IncidentOnPartial.
+	IncidentOn string
+	HTTP       *HTTPSpec
 	// Version increases whenever the definition changes; set by the store.
 	Version int64
 }
@@ -77,6 +80,12 @@ type HTTPSpec struct {
 	NoFollowRedirects  bool
 	InsecureSkipVerify bool
 }
+
+// The values of Check.IncidentOn.
+const (
+	IncidentOnMajor   = "major"   // only a major outage (quorum reached) opens an incident
+	IncidentOnPartial = "partial" // a partial outage does too
+)
 
 // Defaults for checks whose fields are left zero.
 const (
@@ -101,6 +110,9 @@ func (c *Check) ApplyDefaults() {
 	}
 	if c.SuccessThreshold == 0 {
 		c.SuccessThreshold = DefaultSuccessThreshold
+	}
+	if c.IncidentOn == "" {
+		c.IncidentOn = IncidentOnMajor
 	}
 	if c.HTTP != nil && c.HTTP.Method == "" {
 		c.HTTP.Method = DefaultMethod
@@ -148,6 +160,9 @@ func (c *Check) Validate() []FieldError {
 	}
 	if c.DegradedLatency < 0 {
 		add("degraded_latency", "must not be negative, got %s", c.DegradedLatency)
+	}
+	if c.IncidentOn != "" && c.IncidentOn != IncidentOnMajor && c.IncidentOn != IncidentOnPartial {
+		add("incident_on", "must be major or partial, got %q", c.IncidentOn)
 	}
 	for i, r := range c.Regions {
 		if !ValidID(r) {

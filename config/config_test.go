@@ -126,8 +126,10 @@ var invalid = map[string][]string{
 	},
 	"invalid-aggregator.yaml": {
 		`invalid-aggregator.yaml:2: aggregator.group_id: is required`,
-		`invalid-aggregator.yaml:3: aggregator.batch_size: must be between 1 and 1000000, got 2000000`,
+		`invalid-aggregator.yaml:3: aggregator.batch_size: must be between 1 and 100000, got 2000000`,
 		`invalid-aggregator.yaml:4: aggregator.batch_wait: must be between 1ms and 1m, got 0s`,
+		`invalid-aggregator.yaml:5: aggregator.incident_cooldown: must be between 0s and 24h, got 48h0m0s`,
+		`invalid-aggregator.yaml:6: aggregator.max_result_age: must be between 1h and 9600h, got 30m0s`,
 	},
 	"invalid-defaults.yaml": {
 		`invalid-defaults.yaml:2: defaults.interval: must be at least 1s, got 500ms`,
@@ -173,6 +175,9 @@ var invalid = map[string][]string{
 		`invalid-check.yaml:22: check "dns": type: must be one of: http; got "dns"`,
 		`invalid-check.yaml:23: check "no-http": http: is required for a check of type http`,
 		`invalid-check.yaml:25: check: id: is required`,
+	},
+	"invalid-check-incident-on.yaml": {
+		`invalid-check-incident-on.yaml:9: check "api-http": incident_on: must be major or partial, got "minor"`,
 	},
 	"invalid-check-http.yaml": {
 		`invalid-check-http.yaml:10: check "no-url": http.url: is required`,
@@ -443,8 +448,10 @@ func TestDefault(t *testing.T) {
 		{"agent.http_addr", d.Agent.HTTPAddr, "127.0.0.1:9108"},
 		{"agent.concurrency", d.Agent.Concurrency, 64},
 		{"aggregator.group_id", d.Aggregator.GroupID, "statusd-aggregator"},
-		{"aggregator.batch_size", d.Aggregator.BatchSize, 5000},
-		{"aggregator.batch_wait", d.Aggregator.BatchWait, time.Second},
+		{"aggregator.batch_size", d.Aggregator.BatchSize, 20000},
+		{"aggregator.batch_wait", d.Aggregator.BatchWait, 100 * time.Millisecond},
+		{"aggregator.incident_cooldown", d.Aggregator.IncidentCooldown, 10 * time.Minute},
+		{"aggregator.max_result_age", d.Aggregator.MaxResultAge, 30 * 24 * time.Hour},
 		{"defaults.interval", d.Defaults.Interval, 30 * time.Second},
 		{"defaults.timeout", d.Defaults.Timeout, 10 * time.Second},
 		{"defaults.failure_threshold", d.Defaults.FailureThreshold, 3},

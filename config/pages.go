@@ -46,6 +46,7 @@ type Check struct {
 	FailureThreshold int           `yaml:"failure_threshold"`
 	SuccessThreshold int           `yaml:"success_threshold"`
 	DegradedLatency  time.Duration `yaml:"degraded_latency"`
+	IncidentOn       string        `yaml:"incident_on"` // major (default) or partial
 	HTTP             *HTTPCheck    `yaml:"http"`
 }
 
@@ -107,7 +108,7 @@ func (ch Check) catalog(componentID string, d Defaults) catalog.Check {
 		ID: ch.ID, ComponentID: componentID, Type: ch.Type,
 		Interval: ch.Interval, Timeout: ch.Timeout, Regions: slices.Clone(ch.Regions),
 		FailureThreshold: ch.FailureThreshold, SuccessThreshold: ch.SuccessThreshold,
-		DegradedLatency: ch.DegradedLatency,
+		DegradedLatency: ch.DegradedLatency, IncidentOn: ch.IncidentOn,
 	}
 	if out.Type == "" && ch.HTTP != nil {
 		out.Type = catalog.TypeHTTP

@@ -61,6 +61,11 @@ type Aggregator struct {
 	GroupID   string        `yaml:"group_id"` // Kafka consumer group
 	BatchSize int           `yaml:"batch_size"`
 	BatchWait time.Duration `yaml:"batch_wait"`
+	// IncidentCooldown: an outage that starts again within it after
+	// recovery reopens the same automatic incident.
+	IncidentCooldown time.Duration `yaml:"incident_cooldown"`
+	// MaxResultAge: results whose tick is older are dropped on arrival.
+	MaxResultAge time.Duration `yaml:"max_result_age"`
 }
 
 // Defaults are the check settings used where a check leaves them out.
@@ -86,7 +91,8 @@ func Default() *Config {
 		ClickHouse: ClickHouse{Addr: []string{"127.0.0.1:9000"}, Database: "statusd", Username: "default"},
 		Postgres:   Postgres{DSN: "postgres://postgres@127.0.0.1:5432/statusd?sslmode=disable"},
 		Agent:      Agent{ID: hostname(), Region: "local", HTTPAddr: "127.0.0.1:9108", Concurrency: 64},
-		Aggregator: Aggregator{GroupID: "statusd-aggregator", BatchSize: 5000, BatchWait: time.Second},
+		Aggregator: Aggregator{GroupID: "statusd-aggregator", BatchSize: 20000, BatchWait: 100 * time.Millisecond,
+			IncidentCooldown: 10 * time.Minute, MaxResultAge: 30 * 24 * time.Hour},
 		Defaults: Defaults{
 			Interval:         catalog.DefaultInterval,
 			Timeout:          catalog.DefaultTimeout,
@@ -231,8 +237,10 @@ func (a Agent) validate() problems {
 func (a Aggregator) validate() problems {
 	var p problems
 	p.required("group_id", a.GroupID)
-	p.between("batch_size", a.BatchSize, 1, 1000000)
+	p.between("batch_size", a.BatchSize, 1, 100000)
 	p.durationBetween("batch_wait", a.BatchWait, time.Millisecond, time.Minute, "1ms and 1m")
+	p.durationBetween("incident_cooldown", a.IncidentCooldown, 0, 24*time.Hour, "0s and 24h")
+	p.durationBetween("max_result_age", a.MaxResultAge, time.Hour, 400*24*time.Hour, "1h and 9600h")
 	return p
 }
 

@@ -1,50 +1,86 @@
 package health
 
 import (
-	"fmt"
-	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/statusd/statusd/catalog"
-	"github.com/statusd/statusd/incident"
 	"github.com/statusd/statusd/result"
-	"github.com/statusd/statusd/status"
 )
 
-// liveIntervals is how many check intervals a region may stay silent before
-// it stops voting on a component's status.
-const liveIntervals = 3
+// Rules of time, in check intervals.
+const (
+	// silentIntervals is how long a check in a region may go without a
+	// result, by tick (a gap) or by the aggregator's clock (no vote), before
+	// it counts as silent.
+	silentIntervals = 3
+	// futureIntervals is how far ahead of the aggregator's clock a result's
+	// tick may be before it is dropped.
+	futureIntervals = 2
+	// maxCount caps the consecutive counters, so a long run does not grow
+	// them without bound.
+	maxCount = 1000
+)
+
+// Defaults of Options.
+const (
+	DefaultCooldown = 10 * time.Minute
+	DefaultMaxAge   = 30 * 24 * time.Hour
+)
+
+// Options configures an Evaluator.
+type Options struct {
+	Catalog catalog.Catalog
+	// Cooldown: an outage that starts again within it after recovery
+	// reopens the same automatic incident. DefaultCooldown when zero.
+	Cooldown time.Duration
+	// MaxAge: results whose tick is older, by the aggregator's clock, are
+	// dropped. DefaultMaxAge when zero.
+	MaxAge time.Duration
+}
 
 type stateKey struct{ check, region string }
 
 // Evaluator turns probe results into check states, component statuses and
-// automatic incidents. It is not safe for concurrent use: one aggregator
-// loop owns it. Evaluate computes the changes of a batch without touching
-// the evaluator; Commit applies them once they are stored, so a failed write
-// leaves the evaluator as it was.
+// automatic incident actions. It is not safe for concurrent use: one
+// aggregator loop owns it. Evaluate computes the changes of a batch without
+// touching the evaluator; Commit applies them once they are stored, so a
+// failed write leaves the evaluator as it was.
 type Evaluator struct {
-	checks     map[string]catalog.Check
-	components map[string]catalog.Component
-	byComp     map[string][]string // component ID → check IDs
-	states     map[stateKey]CheckState
-	regions    map[string][]string // check ID → regions that reported it, sorted
-	comps      map[string]ComponentState
+	cooldown, maxAge time.Duration
+	checks           map[string]catalog.Check
+	components       map[string]catalog.Component
+	byComp           map[string][]string // component ID → check IDs
+	states           map[stateKey]CheckState
+	regions          map[string][]string // check ID → regions with a state, sorted
+	comps            map[string]ComponentState
 }
 
-// NewEvaluator returns an evaluator for the catalog, resuming from stored
-// states.
-func NewEvaluator(cat catalog.Catalog, checks []CheckState, comps []ComponentState) *Evaluator {
+// NewEvaluator returns an evaluator with no state.
+func NewEvaluator(opts Options) *Evaluator {
 	e := &Evaluator{
-		checks:     make(map[string]catalog.Check, len(cat.Checks)),
-		components: make(map[string]catalog.Component, len(cat.Components)),
-		byComp:     make(map[string][]string),
-		states:     make(map[stateKey]CheckState, len(checks)),
-		regions:    make(map[string][]string),
-		comps:      make(map[string]ComponentState, len(comps)),
+		cooldown: opts.Cooldown, maxAge: opts.MaxAge,
+		states:  map[stateKey]CheckState{},
+		regions: map[string][]string{},
+		comps:   map[string]ComponentState{},
 	}
+	if e.cooldown <= 0 {
+		e.cooldown = DefaultCooldown
+	}
+	if e.maxAge <= 0 {
+		e.maxAge = DefaultMaxAge
+	}
+	e.SetCatalog(opts.Catalog)
+	return e
+}
+
+// SetCatalog replaces the checks and components; the states of checks that
+// are gone are forgotten, those of changed checks kept.
+func (e *Evaluator) SetCatalog(cat catalog.Catalog) {
+	e.checks = make(map[string]catalog.Check, len(cat.Checks))
+	e.components = make(map[string]catalog.Component, len(cat.Components))
+	e.byComp = make(map[string][]string)
 	for _, c := range cat.Components {
 		e.components[c.ID] = c
 	}
@@ -52,179 +88,114 @@ func NewEvaluator(cat catalog.Catalog, checks []CheckState, comps []ComponentSta
 		e.checks[c.ID] = c
 		e.byComp[c.ComponentID] = append(e.byComp[c.ComponentID], c.ID)
 	}
+	for k := range e.states {
+		if c, ok := e.checks[k.check]; !ok || c.ComponentID == "" {
+			e.dropState(k)
+		}
+	}
+}
+
+// Check returns a check of the catalog.
+func (e *Evaluator) Check(id string) (catalog.Check, bool) {
+	c, ok := e.checks[id]
+	return c, ok
+}
+
+// CheckStatesAfter is CheckStates as it will be once ch is committed.
+func (e *Evaluator) CheckStatesAfter(ch Changes, owned func(componentID string) bool) []CheckState {
+	out := e.CheckStates(owned)
+	if len(ch.Checks) == 0 {
+		return out
+	}
+	at := make(map[stateKey]int, len(out))
+	for i, s := range out {
+		at[stateKey{s.CheckID, s.Region}] = i
+	}
+	added := false
+	for _, s := range ch.Checks {
+		if !owned(e.checks[s.CheckID].ComponentID) {
+			continue
+		}
+		if i, ok := at[stateKey{s.CheckID, s.Region}]; ok {
+			out[i] = s
+		} else {
+			out, added = append(out, s), true
+		}
+	}
+	if added {
+		slices.SortFunc(out, compareStates)
+	}
+	return out
+}
+
+func compareStates(a, b CheckState) int {
+	if c := strings.Compare(a.CheckID, b.CheckID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Region, b.Region)
+}
+
+// Known reports whether the catalog has the check.
+func (e *Evaluator) Known(checkID string) bool {
+	_, ok := e.checks[checkID]
+	return ok
+}
+
+// Restore adds stored states, replacing those of the same keys.
+func (e *Evaluator) Restore(checks []CheckState, comps []ComponentState) {
 	for _, s := range checks {
-		e.setState(s)
+		if _, ok := e.checks[s.CheckID]; ok {
+			e.setState(s)
+		}
 	}
 	for _, s := range comps {
 		e.comps[s.ComponentID] = s
 	}
-	return e
 }
 
-// Evaluate returns what the results change. Results of unknown checks, of
-// a check reported under another component, and results for ticks already
-// applied (re-deliveries) change nothing; ignored counts them.
-func (e *Evaluator) Evaluate(rs []result.Result) (ch Changes, ignored int) {
-	rs = slices.Clone(rs)
-	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Scheduled.Before(rs[j].Scheduled) })
-	touched := map[stateKey]CheckState{}
-	latest := map[string]time.Time{} // component → newest tick seen in the batch
-	for _, r := range rs {
-		c, ok := e.checks[r.CheckID]
-		if !ok || c.ComponentID != r.ComponentID {
-			ignored++
+// Forget drops the states of the components for which owned returns true,
+// and of their checks: another aggregator owns them now.
+func (e *Evaluator) Forget(owned func(componentID string) bool) {
+	for k := range e.states {
+		if owned(e.checks[k.check].ComponentID) {
+			e.dropState(k)
+		}
+	}
+	for id := range e.comps {
+		if owned(id) {
+			delete(e.comps, id)
+		}
+	}
+}
+
+// CheckStates returns the check states of the components for which owned
+// returns true, sorted by check and region: the snapshot a store keeps.
+func (e *Evaluator) CheckStates(owned func(componentID string) bool) []CheckState {
+	var out []CheckState
+	for _, checkID := range e.sortedChecks() {
+		if !owned(e.checks[checkID].ComponentID) {
 			continue
 		}
-		k := stateKey{r.CheckID, r.Region}
-		s, ok := touched[k]
-		if !ok {
-			s = e.states[k]
-			s.CheckID, s.Region = r.CheckID, r.Region
-		}
-		if !r.Scheduled.After(s.LastScheduled) {
-			ignored++
-			continue
-		}
-		touched[k] = step(s, c, r)
-		if r.Scheduled.After(latest[r.ComponentID]) {
-			latest[r.ComponentID] = r.Scheduled
+		for _, region := range e.regions[checkID] {
+			out = append(out, e.states[stateKey{checkID, region}])
 		}
 	}
-	for _, s := range touched {
-		ch.Checks = append(ch.Checks, s)
-	}
-	slices.SortFunc(ch.Checks, func(a, b CheckState) int {
-		return strings.Compare(a.CheckID+"\x00"+a.Region, b.CheckID+"\x00"+b.Region)
-	})
-	fresh := map[string][]string{} // check ID → regions new in this batch
-	for k := range touched {
-		if _, ok := e.states[k]; !ok {
-			fresh[k.check] = append(fresh[k.check], k.region)
-		}
-	}
-	for _, id := range slices.Sorted(maps.Keys(latest)) {
-		e.componentChange(&ch, id, latest[id], touched, fresh)
-	}
-	return ch, ignored
+	return out
 }
 
-// step applies one result to a check state.
-func step(s CheckState, c catalog.Check, r result.Result) CheckState {
-	s.LastScheduled = r.Scheduled
-	if r.Success {
-		s.ConsecutiveSuccesses++
-		s.ConsecutiveFailures = 0
-		s.Degraded = c.DegradedLatency > 0 && r.Duration > c.DegradedLatency
-		if s.Down && s.ConsecutiveSuccesses >= c.SuccessThreshold {
-			s.Down = false
-		}
-		return s
+func (e *Evaluator) sortedChecks() []string {
+	ids := make([]string, 0, len(e.regions))
+	for id := range e.regions {
+		ids = append(ids, id)
 	}
-	s.ConsecutiveFailures++
-	s.ConsecutiveSuccesses = 0
-	s.Degraded = false
-	s.LastMessage = r.Message
-	if !s.Down && s.ConsecutiveFailures >= c.FailureThreshold {
-		s.Down = true
-	}
-	return s
+	slices.Sort(ids)
+	return ids
 }
 
-// componentChange recomputes a component's status as of now and records
-// the change and its incident, if any.
-func (e *Evaluator) componentChange(ch *Changes, id string, now time.Time, touched map[stateKey]CheckState, fresh map[string][]string) {
-	state := func(k stateKey) (CheckState, bool) {
-		if s, ok := touched[k]; ok {
-			return s, true
-		}
-		s, ok := e.states[k]
-		return s, ok
-	}
-	failing, live, degraded := map[string]string{}, map[string]bool{}, false
-	for _, checkID := range e.byComp[id] {
-		c := e.checks[checkID]
-		for _, region := range e.regionsOf(checkID, fresh) {
-			s, _ := state(stateKey{checkID, region})
-			if now.Sub(s.LastScheduled) > liveIntervals*c.Interval {
-				continue // a silent region does not vote
-			}
-			live[region] = true
-			if s.Down {
-				if _, seen := failing[region]; !seen {
-					failing[region] = checkID + ": " + s.LastMessage
-				}
-			} else if s.Degraded {
-				degraded = true
-			}
-		}
-	}
-	next := status.Operational
-	quorum := e.components[id].Quorum
-	if quorum <= 0 {
-		quorum = len(live)/2 + 1
-	}
-	switch {
-	case len(failing) > 0 && len(failing) >= quorum:
-		next = status.MajorOutage
-	case len(failing) > 0:
-		next = status.PartialOutage
-	case degraded:
-		next = status.DegradedPerformance
-	}
-	regions := slices.Sorted(maps.Keys(failing))
-	prev, known := e.comps[id]
-	if known && prev.Status == next && slices.Equal(prev.FailingRegions, regions) {
-		return
-	}
-	if !known {
-		prev.Status = status.Operational
-	}
-	cs := ComponentState{ComponentID: id, Status: next, Since: prev.Since, UpdatedAt: now, FailingRegions: regions}
-	if !known || prev.Status != next {
-		cs.Since = now
-	}
-	ch.Components = append(ch.Components, cs)
-	switch {
-	case next.IsOutage() && !prev.Status.IsOutage():
-		ch.Open = append(ch.Open, e.openIncident(id, next, now, failing))
-	case !next.IsOutage() && prev.Status.IsOutage():
-		ch.Resolve = append(ch.Resolve, Resolution{ComponentID: id, At: now,
-			Body: fmt.Sprintf("Automated checks show %s %s again in every region.", e.name(id), next)})
-	}
-}
-
-// regionsOf lists the regions that have reported a check, with those first
-// seen in the batch being evaluated.
-func (e *Evaluator) regionsOf(checkID string, fresh map[string][]string) []string {
-	if extra := fresh[checkID]; len(extra) > 0 {
-		return append(slices.Clone(e.regions[checkID]), extra...)
-	}
-	return e.regions[checkID]
-}
-
-func (e *Evaluator) name(id string) string {
-	if c, ok := e.components[id]; ok && c.Name != "" {
-		return c.Name
-	}
-	return id
-}
-
-func (e *Evaluator) openIncident(id string, s status.Status, at time.Time, failing map[string]string) incident.Incident {
-	impact, what := incident.ImpactMajor, "partial outage"
-	if s == status.MajorOutage {
-		impact, what = incident.ImpactCritical, "major outage"
-	}
-	var where []string
-	for _, region := range slices.Sorted(maps.Keys(failing)) {
-		where = append(where, fmt.Sprintf("%s (%s)", region, failing[region]))
-	}
-	body := fmt.Sprintf("Automated checks detected a %s of %s. Failing from: %s.", what, e.name(id), strings.Join(where, "; "))
-	return incident.Incident{
-		PageID: e.components[id].PageID, Name: fmt.Sprintf("%s: %s", e.name(id), what),
-		Status: incident.Investigating, Impact: impact, Automatic: true, ComponentIDs: []string{id},
-		CreatedAt: at, UpdatedAt: at,
-		Updates: []incident.Update{{Status: incident.Investigating, Body: body, CreatedAt: at}},
-	}
+// Component returns the state of a component, if the evaluator has one.
+func (e *Evaluator) Component(id string) (ComponentState, bool) {
+	s, ok := e.comps[id]
+	return s, ok
 }
 
 // Commit applies stored changes to the evaluator.
@@ -237,6 +208,39 @@ func (e *Evaluator) Commit(ch Changes) {
 	}
 }
 
+// Replay applies results to the check states only, in order, without
+// re-deciding components: for results whose component states and incidents
+// are stored already (after a restart, between the stored snapshot of
+// check states and the last stored batch).
+func (e *Evaluator) Replay(rs []result.Result, now time.Time) {
+	for _, r := range rs {
+		c, ok := e.checks[r.CheckID]
+		if !ok || c.ComponentID != r.ComponentID || e.reject(c, r, now) != Applied {
+			continue
+		}
+		k := stateKey{r.CheckID, r.Region}
+		s, ok := e.states[k]
+		if !ok {
+			s = CheckState{CheckID: r.CheckID, Region: r.Region}
+		}
+		if r.Scheduled.After(s.LastTick) {
+			e.setState(step(s, c, r, now))
+		}
+	}
+}
+
+// reject tells whether a result of a known check is outside the window of
+// time the aggregator accepts.
+func (e *Evaluator) reject(c catalog.Check, r result.Result, now time.Time) Outcome {
+	switch {
+	case r.Scheduled.After(now.Add(futureIntervals * c.Interval)):
+		return Future
+	case r.Scheduled.Before(now.Add(-e.maxAge)):
+		return TooOld
+	}
+	return Applied
+}
+
 func (e *Evaluator) setState(s CheckState) {
 	k := stateKey{s.CheckID, s.Region}
 	if _, ok := e.states[k]; !ok {
@@ -245,4 +249,40 @@ func (e *Evaluator) setState(s CheckState) {
 		e.regions[s.CheckID] = rs
 	}
 	e.states[k] = s
+}
+
+func (e *Evaluator) dropState(k stateKey) {
+	delete(e.states, k)
+	rs := slices.DeleteFunc(e.regions[k.check], func(r string) bool { return r == k.region })
+	if len(rs) == 0 {
+		delete(e.regions, k.check)
+	} else {
+		e.regions[k.check] = rs
+	}
+}
+
+// step applies one result to a check state.
+func step(s CheckState, c catalog.Check, r result.Result, now time.Time) CheckState {
+	if !s.LastTick.IsZero() && r.Scheduled.Sub(s.LastTick) > silentIntervals*c.Interval {
+		// Silent for a while: what it said before no longer counts.
+		s = CheckState{CheckID: s.CheckID, Region: s.Region}
+	}
+	s.LastTick, s.Received = r.Scheduled, now
+	if r.Success {
+		s.ConsecutiveSuccesses = min(s.ConsecutiveSuccesses+1, maxCount)
+		s.ConsecutiveFailures = 0
+		s.Degraded = c.DegradedLatency > 0 && r.Duration > c.DegradedLatency
+		if s.Verdict != Up && s.ConsecutiveSuccesses >= c.SuccessThreshold {
+			s.Verdict, s.Since = Up, r.Scheduled
+		}
+		return s
+	}
+	s.ConsecutiveFailures = min(s.ConsecutiveFailures+1, maxCount)
+	s.ConsecutiveSuccesses = 0
+	s.Degraded = false
+	s.ErrorClass, s.Message = r.ErrorClass, r.Message
+	if s.Verdict != Down && s.ConsecutiveFailures >= c.FailureThreshold {
+		s.Verdict, s.Since = Down, r.Scheduled
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package health
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,177 +14,253 @@ import (
 
 var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
-func testCatalog(quorum int) catalog.Catalog {
+const interval = 10 * time.Second
+
+func testCatalog(quorum int, incidentOn string) catalog.Catalog {
 	return catalog.Catalog{
 		Components: []catalog.Component{{ID: "api", PageID: "main", Name: "API", Quorum: quorum}},
-		Checks: []catalog.Check{{ID: "api-http", ComponentID: "api", Type: catalog.TypeHTTP, Interval: 10 * time.Second,
-			FailureThreshold: 3, SuccessThreshold: 2, DegradedLatency: time.Second}},
+		Checks: []catalog.Check{{ID: "api-http", ComponentID: "api", Type: catalog.TypeHTTP, Interval: interval,
+			FailureThreshold: 3, SuccessThreshold: 2, DegradedLatency: time.Second, IncidentOn: incidentOn}},
 	}
 }
 
-// run is one probe result in a scenario: tick number, region, outcome.
-type run struct {
+// tick is the time of tick n.
+func tick(n int) time.Time { return t0.Add(time.Duration(n) * interval) }
+
+// res is one probe result of check api-http: tick, region, outcome.
+type res struct {
 	tick   int
 	region string
 	ok     bool
-	slow   bool
 }
 
-func (r run) result() result.Result {
-	res := result.Result{
+// slow marks a successful result as slower than the degraded latency.
+type slow struct{ res }
+
+func (s slow) result() result.Result {
+	out := s.res.result()
+	out.Duration = 2 * time.Second
+	return out
+}
+
+func (r res) result() result.Result {
+	out := result.Result{
 		ID: fmt.Sprintf("%s-%d", r.region, r.tick), CheckID: "api-http", ComponentID: "api", Region: r.region,
-		Scheduled: t0.Add(time.Duration(r.tick) * 10 * time.Second), Success: r.ok, Duration: 100 * time.Millisecond,
-	}
-	if r.slow {
-		res.Duration = 2 * time.Second
+		AgentID: "agent-" + r.region, Scheduled: tick(r.tick), Success: r.ok, Duration: 100 * time.Millisecond,
 	}
 	if !r.ok {
-		res.Message = "connect: connection refused"
+		out.ErrorClass, out.Message = result.ErrRefused, "dial tcp 10.0.0.5:443: connect: connection refused"
 	}
-	return res
+	return out
+}
+
+// batch is what the aggregator hands the evaluator at once: results
+// received at the aggregator's clock reading now, with some regions silent
+// (dead) by heartbeats. sweep asks for a sweep after the results.
+type batch struct {
+	now   time.Time
+	rs    []result.Result
+	dead  []string
+	sweep bool
+}
+
+// at builds a batch received at tick n's time (plus lag) from the given
+// results.
+func at(n int, rs ...res) batch {
+	b := batch{now: tick(n).Add(time.Second)}
+	for _, r := range rs {
+		b.rs = append(b.rs, r.result())
+	}
+	return b
+}
+
+// fails returns results failing (ok=false) or passing for ticks from..to in
+// a region.
+func run(region string, from, to int, ok bool) []res {
+	var out []res
+	for n := from; n <= to; n++ {
+		out = append(out, res{n, region, ok})
+	}
+	return out
+}
+
+func join(parts ...[]res) []res { return slices.Concat(parts...) }
+
+// played is what a scenario produced.
+type played struct {
+	e           *Evaluator
+	transitions []string // "to@tick"
+	actions     []string // "open@tick" ...
+	bodies      []string
+	outcomes    map[Outcome]int
+}
+
+func play(t *testing.T, cat catalog.Catalog, batches ...batch) played {
+	t.Helper()
+	p := played{e: NewEvaluator(Options{Catalog: cat}), outcomes: map[Outcome]int{}}
+	for _, b := range batches {
+		live := func(region string) bool { return !slices.Contains(b.dead, region) }
+		ch, outs := p.e.Evaluate(b.rs, b.now, live)
+		for _, o := range outs {
+			p.outcomes[o]++
+		}
+		p.record(ch)
+		p.e.Commit(ch)
+		if b.sweep {
+			ch := p.e.Sweep(b.now, live)
+			p.record(ch)
+			p.e.Commit(ch)
+		}
+	}
+	return p
+}
+
+func (p *played) record(ch Changes) {
+	for _, tr := range ch.Transitions {
+		p.transitions = append(p.transitions, fmt.Sprintf("%s@%d", tr.To, int(tr.At.Sub(t0)/interval)))
+	}
+	for _, a := range ch.Incidents {
+		p.actions = append(p.actions, fmt.Sprintf("%s@%d", a.Kind, int(a.At.Sub(t0)/interval)))
+		p.bodies = append(p.bodies, a.Name, a.Update.Body)
+	}
+}
+
+func (p played) state() ComponentState {
+	s, _ := p.e.Component("api")
+	return s
 }
 
 func TestEvaluatorScenarios(t *testing.T) {
+	three := func(n int, eu, us, ap bool) []res {
+		return []res{{n, "eu", eu}, {n, "us", us}, {n, "ap", ap}}
+	}
+	var lagging []batch // eu and us fail from tick 5; ap is healthy and 4 ticks (40 s) late
+	for n := 1; n <= 14; n++ {
+		rs := []res{{n, "eu", n < 5}, {n, "us", n < 5}}
+		if n > 4 {
+			rs = append(rs, res{n - 4, "ap", true})
+		}
+		lagging = append(lagging, at(n, rs...))
+	}
+	var skewed []batch // eu fails from tick 1; us healthy; ap's clock runs 40 s ahead from tick 6
+	for n := 1; n <= 10; n++ {
+		apTick := n
+		if n >= 6 {
+			apTick = n + 4
+		}
+		skewed = append(skewed, at(n, res{n, "eu", false}, res{n, "us", true}, res{apTick, "ap", true}))
+	}
 	tests := []struct {
-		name       string
-		quorum     int
-		runs       []run
-		want       status.Status
-		opened     int
-		resolved   int
-		regions    string
-		wantInBody string
+		name        string
+		quorum      int
+		incidentOn  string
+		batches     []batch
+		want        status.Status
+		stale       bool
+		noData      bool
+		transitions string
+		actions     string
+		outcomes    map[Outcome]int
 	}{
-		{name: "two failures stay operational", runs: []run{{1, "eu", false, false}, {2, "eu", false, false}}, want: status.Operational},
-		{name: "three failures open a major outage", runs: []run{{1, "eu", false, false}, {2, "eu", false, false}, {3, "eu", false, false}},
-			want: status.MajorOutage, opened: 1, regions: "eu", wantInBody: "eu (api-http: connect: connection refused)"},
-		{name: "a success resets the failure count", runs: []run{{1, "eu", false, false}, {2, "eu", false, false}, {3, "eu", true, false}, {4, "eu", false, false}, {5, "eu", false, false}},
-			want: status.Operational},
-		{name: "one success does not recover", runs: []run{{1, "eu", false, false}, {2, "eu", false, false}, {3, "eu", false, false}, {4, "eu", true, false}},
-			want: status.MajorOutage, opened: 1, regions: "eu"},
-		{name: "two successes recover and resolve", runs: []run{{1, "eu", false, false}, {2, "eu", false, false}, {3, "eu", false, false}, {4, "eu", true, false}, {5, "eu", true, false}},
-			want: status.Operational, opened: 1, resolved: 1},
-		{name: "re-delivered ticks are ignored", runs: []run{{1, "eu", false, false}, {1, "eu", false, false}, {1, "eu", false, false}, {2, "eu", false, false}},
-			want: status.Operational},
-		{name: "one of two regions failing is partial", runs: []run{
-			{1, "eu", false, false}, {1, "us", true, false}, {2, "eu", false, false}, {2, "us", true, false}, {3, "eu", false, false}, {3, "us", true, false}},
-			want: status.PartialOutage, opened: 1, regions: "eu", wantInBody: "partial outage"},
-		{name: "both regions failing is major", runs: []run{
-			{1, "eu", false, false}, {1, "us", false, false}, {2, "eu", false, false}, {2, "us", false, false}, {3, "eu", false, false}, {3, "us", false, false}},
-			want: status.MajorOutage, opened: 1, regions: "eu,us"},
-		{name: "quorum one makes one region major", quorum: 1, runs: []run{
-			{1, "eu", false, false}, {1, "us", true, false}, {2, "eu", false, false}, {2, "us", true, false}, {3, "eu", false, false}, {3, "us", true, false}},
-			want: status.MajorOutage, opened: 1, regions: "eu"},
-		{name: "a silent region does not vote", runs: []run{
-			{1, "us", true, false}, {10, "eu", false, false}, {11, "eu", false, false}, {12, "eu", false, false}},
-			want: status.MajorOutage, opened: 1, regions: "eu"},
-		{name: "slow success is degraded without incident", runs: []run{{1, "eu", true, true}},
-			want: status.DegradedPerformance},
-		{name: "partial to major keeps one incident", runs: []run{
-			{1, "eu", false, false}, {1, "us", true, false}, {2, "eu", false, false}, {2, "us", false, false}, {3, "eu", false, false}, {3, "us", false, false}, {4, "eu", false, false}, {4, "us", false, false}},
-			want: status.MajorOutage, opened: 1, regions: "eu,us"},
+		{name: "two failures stay operational",
+			batches: []batch{at(4, run("eu", 1, 4, true)...), at(6, run("eu", 5, 6, false)...)},
+			want:    status.Operational, transitions: "operational@2"},
+		{name: "three failures open a major outage",
+			batches: []batch{at(5, join(run("eu", 1, 2, true), run("eu", 3, 5, false))...)},
+			want:    status.MajorOutage, transitions: "operational@2 major_outage@5", actions: "open@5"},
+		{name: "an outage inside one batch opens and resolves",
+			batches: []batch{at(12, join(run("eu", 1, 2, true), run("eu", 3, 6, false), run("eu", 7, 12, true))...)},
+			want:    status.Operational, transitions: "operational@2 major_outage@5 operational@8", actions: "open@5 resolve@8"},
+		{name: "one success does not recover",
+			batches: []batch{at(6, join(run("eu", 1, 2, true), run("eu", 3, 5, false), run("eu", 6, 6, true))...)},
+			want:    status.MajorOutage, transitions: "operational@2 major_outage@5", actions: "open@5"},
+		{name: "re-delivered ticks and a second agent change nothing",
+			batches: []batch{at(3, run("eu", 1, 3, false)...), at(3, run("eu", 1, 3, false)...), at(4, res{2, "eu", true}, res{4, "eu", true})},
+			want:    status.MajorOutage, transitions: "major_outage@3", actions: "open@3",
+			outcomes: map[Outcome]int{Applied: 4, Duplicate: 4}},
+		{name: "one of three regions failing is partial and opens no incident",
+			batches: []batch{at(5, join(run("eu", 1, 5, false), run("us", 1, 5, true), run("ap", 1, 5, true))...)},
+			want:    status.PartialOutage, transitions: "operational@2 partial_outage@3"},
+		{name: "a partial outage opens an incident when the check asks", incidentOn: catalog.IncidentOnPartial,
+			batches: []batch{at(5, join(run("eu", 1, 5, false), run("us", 1, 5, true), run("ap", 1, 5, true))...)},
+			want:    status.PartialOutage, transitions: "operational@2 partial_outage@3", actions: "open@3"},
+		{name: "quorum one makes one region major", quorum: 1,
+			batches: []batch{at(5, join(run("eu", 1, 5, false), run("us", 1, 5, true), run("ap", 1, 5, true))...)},
+			want:    status.MajorOutage, transitions: "operational@2 major_outage@3", actions: "open@3"},
+		{name: "partial to major and back updates one incident",
+			batches: []batch{at(3, join(three(1, true, true, true), three(2, true, true, true), three(3, false, false, true))...),
+				at(6, join(three(4, false, false, true), three(5, false, false, true), three(6, false, true, true))...),
+				at(9, join(three(7, false, true, true), three(8, true, true, true), three(9, true, true, true))...)},
+			want:        status.Operational,
+			transitions: "operational@2 major_outage@5 partial_outage@7 operational@9",
+			actions:     "open@5 update@7 resolve@9"},
+		{name: "a lagging region never flaps the status", batches: lagging,
+			want: status.MajorOutage, transitions: "operational@2 major_outage@7", actions: "open@7"},
+		{name: "a region whose clock runs ahead neither hides nor creates an outage", batches: skewed,
+			want: status.PartialOutage, transitions: "operational@2 partial_outage@3",
+			outcomes: map[Outcome]int{Applied: 25, Future: 5}},
+		{name: "a silent region stops voting",
+			batches: []batch{at(5, join(run("eu", 1, 5, false), run("us", 1, 5, true))...),
+				{now: tick(7), dead: []string{"us"}, sweep: true}},
+			want: status.MajorOutage, transitions: "operational@2 partial_outage@3 major_outage@7", actions: "open@7"},
+		{name: "no live region keeps the status, stale, and resolves nothing",
+			batches: []batch{at(5, join(run("eu", 1, 5, false))...), {now: tick(9), dead: []string{"eu"}, sweep: true}},
+			want:    status.MajorOutage, stale: true, transitions: "major_outage@3", actions: "open@3"},
+		{name: "no vote on data older than three intervals by the aggregator's clock",
+			batches: []batch{at(5, join(run("eu", 1, 5, false))...), {now: tick(9), sweep: true}},
+			want:    status.MajorOutage, stale: true, transitions: "major_outage@3", actions: "open@3"},
+		{name: "counters restart after a gap",
+			batches: []batch{at(4, join(run("eu", 1, 2, true), run("eu", 3, 4, false))...), at(9, run("eu", 9, 9, false)...)},
+			want:    status.Operational, stale: true, transitions: "operational@2"},
+		{name: "a region back from silence votes only on a fresh verdict",
+			batches: []batch{
+				at(4, join(run("eu", 1, 4, true), run("us", 1, 4, true), run("ap", 1, 4, false))...),
+				at(9, join(run("eu", 5, 9, true), run("us", 5, 9, true))...),
+				at(10, res{10, "eu", true}, res{10, "us", true}, res{10, "ap", true})},
+			want: status.Operational, transitions: "operational@2 partial_outage@3 operational@5"},
+		{name: "a flapping target reopens its incident",
+			batches:     []batch{at(12, join(run("eu", 1, 3, false), run("eu", 4, 5, true), run("eu", 6, 8, false), run("eu", 9, 10, true))...)},
+			want:        status.Operational,
+			transitions: "major_outage@3 operational@5 major_outage@8 operational@10",
+			actions:     "open@3 resolve@5 reopen@8 resolve@10"},
+		{name: "slow successes are degraded without incident",
+			batches: []batch{{now: tick(3), rs: func() []result.Result {
+				r1, r2 := slow{res{1, "eu", true}}.result(), slow{res{2, "eu", true}}.result()
+				return []result.Result{r1, r2}
+			}()}},
+			want: status.DegradedPerformance, transitions: "degraded_performance@2"},
+		{name: "one success is no data yet",
+			batches: []batch{at(1, res{1, "eu", true})}, noData: true},
+		{name: "results from the future and the distant past are dropped",
+			batches: []batch{{now: tick(1), rs: []result.Result{res{4, "eu", false}.result(), res{-400000, "eu", false}.result(), res{1, "eu", true}.result()}}},
+			noData:  true, outcomes: map[Outcome]int{Applied: 1, Future: 1, TooOld: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := NewEvaluator(testCatalog(tt.quorum), nil, nil)
-			var opened, resolved int
-			var body string
-			for _, r := range tt.runs {
-				ch, _ := e.Evaluate([]result.Result{r.result()})
-				opened += len(ch.Open)
-				resolved += len(ch.Resolve)
-				for _, inc := range ch.Open {
-					body = inc.Updates[0].Body
-				}
-				e.Commit(ch)
-			}
-			got := e.comps["api"]
-			if got.Status != tt.want && !(tt.want == status.Operational && got.Status == "") {
+			p := play(t, testCatalog(tt.quorum, tt.incidentOn), tt.batches...)
+			got := p.state()
+			if !tt.noData && got.Status != tt.want {
 				t.Errorf("status = %q, want %q", got.Status, tt.want)
 			}
-			if opened != tt.opened || resolved != tt.resolved {
-				t.Errorf("opened %d, resolved %d incidents; want %d, %d", opened, resolved, tt.opened, tt.resolved)
+			if got.Stale != tt.stale || (got.NoData || got.ComponentID == "") != tt.noData {
+				t.Errorf("stale = %v, no data = %v; want %v, %v", got.Stale, got.NoData, tt.stale, tt.noData)
 			}
-			if r := strings.Join(got.FailingRegions, ","); r != tt.regions {
-				t.Errorf("failing regions = %q, want %q", r, tt.regions)
+			if s := strings.Join(p.transitions, " "); s != tt.transitions {
+				t.Errorf("transitions = %q, want %q", s, tt.transitions)
 			}
-			if !strings.Contains(body, tt.wantInBody) {
-				t.Errorf("incident body %q does not contain %q", body, tt.wantInBody)
+			if s := strings.Join(p.actions, " "); s != tt.actions {
+				t.Errorf("incident actions = %q, want %q", s, tt.actions)
+			}
+			for o, n := range tt.outcomes {
+				if p.outcomes[o] != n {
+					t.Errorf("%d results %s, want %d (all: %v)", p.outcomes[o], o, n, p.outcomes)
+				}
+			}
+			for _, text := range p.bodies {
+				if strings.Contains(text, "10.0.0.5") || strings.Contains(text, "dial tcp") {
+					t.Errorf("public incident text %q contains the raw probe error", text)
+				}
 			}
 		})
 	}
-}
-
-func TestEvaluateChangesNothingUntilCommit(t *testing.T) {
-	e := NewEvaluator(testCatalog(0), nil, nil)
-	batch := []result.Result{run{1, "eu", false, false}.result(), run{2, "eu", false, false}.result(), run{3, "eu", false, false}.result()}
-	first, _ := e.Evaluate(batch)
-	again, _ := e.Evaluate(batch)
-	if len(first.Open) != 1 || len(again.Open) != 1 {
-		t.Fatalf("uncommitted evaluation changed the evaluator: opened %d then %d", len(first.Open), len(again.Open))
-	}
-	e.Commit(first)
-	if ch, ignored := e.Evaluate(batch); !ch.Empty() || ignored != 3 {
-		t.Fatalf("after commit the same batch changed %+v, ignored %d; want nothing changed, 3 ignored", ch, ignored)
-	}
-}
-
-func TestEvaluatorResumesFromStoredState(t *testing.T) {
-	e := NewEvaluator(testCatalog(0), nil, nil)
-	var all Changes
-	for i := 1; i <= 3; i++ {
-		ch, _ := e.Evaluate([]result.Result{run{i, "eu", false, false}.result()})
-		e.Commit(ch)
-		all.Checks = ch.Checks
-		all.Components = append(all.Components, ch.Components...)
-	}
-	resumed := NewEvaluator(testCatalog(0), all.Checks, all.Components)
-	ch, _ := resumed.Evaluate([]result.Result{run{4, "eu", true, false}.result(), run{5, "eu", true, false}.result()})
-	if len(ch.Resolve) != 1 || len(ch.Open) != 0 {
-		t.Fatalf("resumed evaluator: %d resolved, %d opened; want 1, 0", len(ch.Resolve), len(ch.Open))
-	}
-}
-
-func TestEvaluatorIgnoresUnknownChecks(t *testing.T) {
-	e := NewEvaluator(testCatalog(0), nil, nil)
-	r := run{1, "eu", false, false}.result()
-	r.CheckID = "gone"
-	other := run{1, "eu", false, false}.result()
-	other.ComponentID = "elsewhere"
-	if ch, ignored := e.Evaluate([]result.Result{r, other}); !ch.Empty() || ignored != 2 {
-		t.Fatalf("unknown check changed %+v, ignored %d", ch, ignored)
-	}
-}
-
-func BenchmarkEvaluate(b *testing.B) {
-	// 1,000 components with 5 checks each, reported from 3 regions: a batch
-	// holds one tick of every check in every region.
-	var cat catalog.Catalog
-	for c := range 1000 {
-		id := fmt.Sprintf("c%d", c)
-		cat.Components = append(cat.Components, catalog.Component{ID: id})
-		for k := range 5 {
-			cat.Checks = append(cat.Checks, catalog.Check{ID: fmt.Sprintf("%s-k%d", id, k), ComponentID: id,
-				Interval: 10 * time.Second, FailureThreshold: 3, SuccessThreshold: 2})
-		}
-	}
-	e := NewEvaluator(cat, nil, nil)
-	batch := func(tick int) []result.Result {
-		var rs []result.Result
-		for _, c := range cat.Checks {
-			for _, region := range []string{"eu", "us", "ap"} {
-				rs = append(rs, result.Result{CheckID: c.ID, ComponentID: c.ComponentID, Region: region,
-					Scheduled: t0.Add(time.Duration(tick) * 10 * time.Second), Success: tick%7 != 0})
-			}
-		}
-		return rs
-	}
-	b.ReportAllocs()
-	tick := 0
-	for b.Loop() {
-		tick++
-		ch, _ := e.Evaluate(batch(tick))
-		e.Commit(ch)
-	}
-	b.ReportMetric(float64(len(cat.Checks)*3), "results/op")
 }

@@ -1,0 +1,274 @@
+package health
+
+import (
+	"slices"
+	"time"
+
+	"github.com/statusd/statusd/result"
+	"github.com/statusd/statusd/status"
+)
+
+// Live tells which regions are live now: their agents were heard recently
+// by the aggregator's clock.
+type Live func(region string) bool
+
+// pass is one evaluation under way: the states it moved, on top of the
+// evaluator's, and what it changed.
+type pass struct {
+	e      *Evaluator
+	now    time.Time
+	live   Live
+	checks map[stateKey]CheckState
+	added  map[string][]string // check ID → regions whose first state is in this pass
+	comps  map[string]ComponentState
+	order  []string // components changed, first change first
+	ch     Changes
+}
+
+func (e *Evaluator) newPass(now time.Time, live Live) *pass {
+	return &pass{e: e, now: now, live: live, checks: map[stateKey]CheckState{},
+		added: map[string][]string{}, comps: map[string]ComponentState{}}
+}
+
+func (p *pass) state(k stateKey) (CheckState, bool) {
+	if s, ok := p.checks[k]; ok {
+		return s, true
+	}
+	s, ok := p.e.states[k]
+	return s, ok
+}
+
+func (p *pass) component(id string) (ComponentState, bool) {
+	if s, ok := p.comps[id]; ok {
+		return s, true
+	}
+	s, ok := p.e.comps[id]
+	return s, ok
+}
+
+// Evaluate applies a batch of results, in tick order per check and region,
+// and re-decides each component they touch after every tick. now is the
+// aggregator's clock and live its view of the regions. The outcomes say,
+// for each result in order, whether it was applied; only applied results
+// are time series to store. Evaluate does not change the evaluator: Commit
+// does, once the changes are stored.
+func (e *Evaluator) Evaluate(rs []result.Result, now time.Time, live Live) (Changes, []Outcome) {
+	out := make([]Outcome, len(rs))
+	groups := map[string][]int{} // component → indices of its results
+	var comps []string
+	for i, r := range rs {
+		c, ok := e.checks[r.CheckID]
+		switch {
+		case !ok:
+			out[i] = UnknownCheck
+		case c.ComponentID != r.ComponentID:
+			out[i] = WrongComponent
+		default:
+			out[i] = e.reject(c, r, now)
+		}
+		if out[i] != Applied {
+			continue
+		}
+		if _, ok := groups[r.ComponentID]; !ok {
+			comps = append(comps, r.ComponentID)
+		}
+		groups[r.ComponentID] = append(groups[r.ComponentID], i)
+	}
+	p := e.newPass(now, live)
+	for _, id := range comps {
+		idx := groups[id]
+		slices.SortStableFunc(idx, func(a, b int) int { return rs[a].Scheduled.Compare(rs[b].Scheduled) })
+		for start := 0; start < len(idx); {
+			tick := rs[idx[start]].Scheduled
+			end, applied := start, false
+			for ; end < len(idx) && rs[idx[end]].Scheduled.Equal(tick); end++ {
+				i := idx[end]
+				if p.apply(rs[i]) {
+					applied = true
+				} else {
+					out[i] = Duplicate
+				}
+			}
+			if applied {
+				p.decide(id, tick)
+			}
+			start = end
+		}
+	}
+	return p.finish(), out
+}
+
+// apply steps the state of the result's check and region; false means its
+// tick was applied already.
+func (p *pass) apply(r result.Result) bool {
+	k := stateKey{r.CheckID, r.Region}
+	s, ok := p.state(k)
+	if !ok {
+		s = CheckState{CheckID: r.CheckID, Region: r.Region}
+		p.added[r.CheckID] = append(p.added[r.CheckID], r.Region)
+	}
+	if !r.Scheduled.After(s.LastTick) {
+		return false
+	}
+	p.checks[k] = step(s, p.e.checks[r.CheckID], r, p.now)
+	return true
+}
+
+// Sweep re-decides every component the evaluator holds as of now: regions
+// that went silent stop voting, and a component nobody votes on turns stale.
+func (e *Evaluator) Sweep(now time.Time, live Live) Changes {
+	p := e.newPass(now, live)
+	ids := make([]string, 0, len(e.comps))
+	for id := range e.comps {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		p.decide(id, now)
+	}
+	return p.finish()
+}
+
+func (p *pass) finish() Changes {
+	for _, s := range p.checks {
+		p.ch.Checks = append(p.ch.Checks, s)
+	}
+	slices.SortFunc(p.ch.Checks, compareStates)
+	for _, id := range p.order {
+		p.ch.Components = append(p.ch.Components, p.comps[id])
+	}
+	return p.ch
+}
+
+// regionsOf lists the regions of a check with a state, including those new
+// in this pass.
+func (p *pass) regionsOf(checkID string) []string {
+	added := p.added[checkID]
+	if len(added) == 0 {
+		return p.e.regions[checkID]
+	}
+	regions := append(slices.Clone(p.e.regions[checkID]), added...)
+	slices.Sort(regions)
+	return regions
+}
+
+// votes builds the per-region view of a component from the states of its
+// checks.
+func (p *pass) votes(id string) []RegionView {
+	var views []RegionView
+	for _, checkID := range p.e.byComp[id] {
+		c := p.e.checks[checkID]
+		for _, region := range p.regionsOf(checkID) {
+			s, _ := p.state(stateKey{checkID, region})
+			j := slices.IndexFunc(views, func(v RegionView) bool { return v.Region == region })
+			if j < 0 {
+				views = append(views, RegionView{Region: region, Since: s.Since})
+				j = len(views) - 1
+			}
+			v := &views[j]
+			voting := s.Verdict != Unknown && p.live(region) && p.now.Sub(s.Received) <= silentIntervals*c.Interval
+			if !voting {
+				continue
+			}
+			if !v.Voting || s.Since.Before(v.Since) {
+				v.Since = s.Since
+			}
+			v.Voting = true
+			switch {
+			case s.Verdict == Down && !v.Failing:
+				v.Failing, v.Degraded, v.Since = true, false, s.Since
+				v.ErrorClass, v.LastError = s.ErrorClass, s.Message
+			case s.Verdict == Up && s.Degraded && !v.Failing:
+				v.Degraded = true
+			}
+		}
+	}
+	slices.SortFunc(views, func(a, b RegionView) int {
+		if a.Region < b.Region {
+			return -1
+		}
+		if a.Region > b.Region {
+			return 1
+		}
+		return 0
+	})
+	return views
+}
+
+// decide re-computes a component's status at tick at and records what
+// changed: its state, a transition, an incident action.
+func (p *pass) decide(id string, at time.Time) {
+	views := p.votes(id)
+	var failing []string
+	voters, degraded := 0, false
+	for _, v := range views {
+		if !v.Voting {
+			continue
+		}
+		voters++
+		if v.Failing {
+			failing = append(failing, v.Region)
+		}
+		degraded = degraded || v.Degraded
+	}
+	prev, known := p.component(id)
+	if !known {
+		prev = ComponentState{ComponentID: id, Status: status.Operational, NoData: true}
+	}
+	next := prev
+	next.Regions, next.UpdatedAt = views, p.now
+	if voters == 0 {
+		// Nobody votes: keep what was known, marked stale.
+		next.Stale = !prev.NoData
+	} else {
+		next.NoData, next.Stale, next.FailingRegions = false, false, failing
+		next.Status = p.e.status(id, voters, len(failing), degraded)
+		if next.Status != prev.Status || prev.NoData {
+			next.Since = at
+		}
+	}
+	if next.Status == prev.Status && next.NoData == prev.NoData && next.Stale == prev.Stale &&
+		slices.Equal(next.FailingRegions, prev.FailingRegions) && sameVotes(next.Regions, prev.Regions) {
+		return
+	}
+	if next.Status != prev.Status || prev.NoData != next.NoData {
+		from := prev.Status
+		if prev.NoData {
+			from = ""
+		}
+		p.ch.Transitions = append(p.ch.Transitions, Transition{ComponentID: id, From: from, To: next.Status, At: at})
+	}
+	if !next.Stale && !next.NoData {
+		p.incident(&next, prev, at)
+	}
+	if _, seen := p.comps[id]; !seen {
+		p.order = append(p.order, id)
+	}
+	p.comps[id] = next
+}
+
+// status is the component status for voters regions of which failing fail.
+func (e *Evaluator) status(id string, voters, failing int, degraded bool) status.Status {
+	quorum := e.components[id].Quorum
+	if quorum <= 0 {
+		quorum = voters/2 + 1
+	}
+	switch {
+	case failing > 0 && failing >= quorum:
+		return status.MajorOutage
+	case failing > 0:
+		return status.PartialOutage
+	case degraded:
+		return status.DegradedPerformance
+	}
+	return status.Operational
+}
+
+// sameVotes compares what the page and operators see of the regions: who
+// votes, who fails, since when.
+func sameVotes(a, b []RegionView) bool {
+	return slices.EqualFunc(a, b, func(x, y RegionView) bool {
+		return x.Region == y.Region && x.Voting == y.Voting && x.Failing == y.Failing &&
+			x.Degraded == y.Degraded && x.Since.Equal(y.Since)
+	})
+}
