@@ -2,7 +2,10 @@
 // as the agent ships it and the aggregator stores it.
 package result
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // ErrorClass names why a probe failed, for grouping and alerting.
 type ErrorClass string
@@ -45,4 +48,13 @@ type Result struct {
 	StatusCode   int // HTTP status code; 0 where none was received
 	ErrorClass   ErrorClass
 	Message      string
+	// Partition and Offset are where the aggregator read the result in its
+	// source (a results-topic partition and offset); zero elsewhere. They
+	// make storing exactly once possible without a look-up per batch.
+	Partition int
+	Offset    int64
 }
+
+// ErrRejected marks a store's error as permanent for the results written:
+// the store will never accept them as they are, so retrying is useless.
+var ErrRejected = errors.New("rejected by the store")

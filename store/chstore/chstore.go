@@ -6,22 +6,22 @@
 //
 // # Exactly once
 //
-// The aggregator reads results from Kafka at least once: after a crash, the
-// messages since its last offset commit are delivered again, and it commits
-// only after WriteResults returned. So WriteResults must be idempotent by
-// result ID. It first asks which of the batch's IDs are already stored —
-// restricted to the batch's components and time window, so ClickHouse
-// prunes by partition and primary key instead of scanning — drops those and
-// the duplicates within the batch, and inserts the rest as one block. This
-// check-then-insert is race-free because each component's results arrive on
-// one Kafka partition (the key is the component ID), owned by one aggregator
-// at a time, which writes its batches one after another. If an insert fails
-// part-way (a block spanning several day partitions is written part by
-// part), the retry's existence check finds what landed and skips it. The
-// table's ReplacingMergeTree engine, whose sorting key ends with the result
-// ID, is only a backstop: it merges duplicates eventually, not at once.
-// Inserts must be synchronous (async_insert off, the default), so a
-// written block is visible to the next batch's check.
+// The aggregator reads results from Kafka at least once, so a result may be
+// handed to WriteResults twice: after a crash, or when two aggregators write
+// the same partition during a rebalance. Every row carries the Kafka
+// partition and offset it was read at, and the materialized view
+// results_offsets_mv copies those two into results_offsets, ordered by them.
+// The aggregator keeps per partition, in PostgreSQL and in the same
+// transaction as the state, the offset up to which everything is stored;
+// when it takes a partition it asks StoredOffsets, once, which offsets above
+// that are in ClickHouse already (a batch whose insert landed but whose
+// PostgreSQL commit did not), and skips them. Per-partition locks in
+// PostgreSQL keep a second writer away. There is no ClickHouse read per
+// batch, and the per-minute rollup, fed by a materialized view from the
+// inserts, is exact because every row is inserted once. The table's
+// ReplacingMergeTree engine, whose sorting key ends with the result ID, is
+// only a backstop. Inserts must be synchronous (async_insert off, the
+// default).
 package chstore
 
 import (
@@ -119,7 +119,9 @@ var schema = []string{
 		success       UInt8,
 		status_code   Int32,
 		error_class   String,
-		message       String
+		message       String,
+		kafka_partition Int32,
+		kafka_offset  Int64
 	) ENGINE = ReplacingMergeTree()
 	PARTITION BY toYYYYMMDD(time)
 	ORDER BY (component_id, check_id, time, result_id)`,
@@ -135,6 +137,15 @@ var schema = []string{
 	) ENGINE = SummingMergeTree()
 	PARTITION BY toYYYYMMDD(minute)
 	ORDER BY (component_id, check_id, region, minute)`,
+	`CREATE TABLE IF NOT EXISTS {db}.results_offsets (
+		kafka_partition Int32,
+		kafka_offset    Int64,
+		time            DateTime
+	) ENGINE = MergeTree()
+	PARTITION BY toYYYYMMDD(time)
+	ORDER BY (kafka_partition, kafka_offset)`,
+	`CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.results_offsets_mv TO {db}.results_offsets AS
+	SELECT kafka_partition, kafka_offset, time FROM {db}.results`,
 	`CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.results_1m_mv TO {db}.results_1m AS
 	SELECT component_id, check_id, region, toStartOfMinute(time) AS minute,
 		count() AS total, sum(success) AS successes,
@@ -143,9 +154,34 @@ var schema = []string{
 	GROUP BY component_id, check_id, region, minute`,
 }
 
-// Migrate creates the database and tables if they do not exist.
+// addedColumns are the columns added to results after its first release,
+// added to a table that lacks them. (18.16 has no ADD COLUMN IF NOT EXISTS.)
+var addedColumns = []struct{ name, typ string }{
+	{"kafka_partition", "Int32"},
+	{"kafka_offset", "Int64"},
+}
+
+// Migrate creates the database and tables if they do not exist, and adds
+// the columns an older results table lacks.
 func (s *Store) Migrate(ctx context.Context) error {
-	for _, stmt := range schema {
+	for _, stmt := range schema[:2] {
+		if err := s.conn.Exec(ctx, s.q(stmt)); err != nil {
+			return fmt.Errorf("migrate clickhouse: %w", err)
+		}
+	}
+	for _, c := range addedColumns {
+		var n uint64
+		if err := s.conn.QueryRow(ctx, `SELECT count() FROM system.columns WHERE database = ? AND table = 'results' AND name = ?`,
+			strings.Trim(s.db, "`"), c.name).Scan(&n); err != nil {
+			return fmt.Errorf("migrate clickhouse: find column %s: %w", c.name, err)
+		}
+		if n == 0 {
+			if err := s.conn.Exec(ctx, s.q(`ALTER TABLE {db}.results ADD COLUMN `+c.name+` `+c.typ)); err != nil {
+				return fmt.Errorf("migrate clickhouse: add column %s: %w", c.name, err)
+			}
+		}
+	}
+	for _, stmt := range schema[2:] {
 		if err := s.conn.Exec(ctx, s.q(stmt)); err != nil {
 			return fmt.Errorf("migrate clickhouse: %w", err)
 		}

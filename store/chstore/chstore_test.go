@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/statusd/statusd/internal/testenv"
+	"github.com/statusd/statusd/result"
 	"github.com/statusd/statusd/store/storetest"
 )
 
@@ -29,7 +30,7 @@ func open(t testing.TB) *Store {
 }
 
 func TestResultSuite(t *testing.T) {
-	storetest.RunResultSuite(t, func(t *testing.T) storetest.ResultStore { return open(t) })
+	storetest.RunResultSuite(t, func(t *testing.T) storetest.ResultStore { return open(t) }, false)
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
@@ -81,13 +82,12 @@ func TestResultColumns(t *testing.T) {
 	}
 }
 
-// TestRollup checks that the per-minute rollup counts each result once,
-// re-deliveries included.
+// TestRollup checks that the per-minute rollup counts each row once.
 func TestRollup(t *testing.T) {
 	s := open(t)
 	rs := storetest.MakeResults("roll-", 300, storetest.T0)
-	for range 2 {
-		if _, err := s.WriteResults(t.Context(), rs); err != nil {
+	for _, b := range [][]result.Result{rs[:120], rs[120:]} {
+		if _, err := s.WriteResults(t.Context(), b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -104,6 +104,37 @@ func TestRollup(t *testing.T) {
 	}
 	if total != uint64(len(rs)) || ok != wantOK {
 		t.Errorf("rollup: %d results, %d successes; want %d and %d", total, ok, len(rs), wantOK)
+	}
+}
+
+// TestStoredOffsets checks that the offsets of written rows can be found
+// by partition and range, across day partitions.
+func TestStoredOffsets(t *testing.T) {
+	s := open(t)
+	rs := storetest.MakeResults("off-", 3000, storetest.T0) // one per minute: three days
+	for i := range rs {
+		rs[i].Partition, rs[i].Offset = i%3, int64(1000+i/3)
+	}
+	if _, err := s.WriteResults(t.Context(), rs[:2400]); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		partition int
+		from, to  int64
+		want      []int64
+	}{
+		{1, 1795, 1801, []int64{1795, 1796, 1797, 1798, 1799}},
+		{2, 0, 1002, []int64{1000, 1001, 1002}},
+		{0, 1800, 5000, nil},
+		{7, 0, 5000, nil},
+	} {
+		got, err := s.StoredOffsets(t.Context(), tc.partition, tc.from, tc.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("stored offsets of partition %d in [%d, %d] = %v, want %v", tc.partition, tc.from, tc.to, got, tc.want)
+		}
 	}
 }
 

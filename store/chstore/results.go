@@ -5,18 +5,23 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
-
 	"github.com/statusd/statusd/result"
 )
 
 const insertResults = `INSERT INTO {db}.results (time, scheduled_ms, started_ms, result_id, check_id, component_id,
 	agent_id, region, check_version, duration_us, dns_us, connect_us, tls_us, first_byte_us, transfer_us,
-	success, status_code, error_class, message)`
+	success, status_code, error_class, message, kafka_partition, kafka_offset)`
 
-// WriteResults stores the results not stored yet, exactly once by result
-// ID (see the package comment), and returns how many it wrote. A result
-// without an ID is an error.
+// maxInsertRows caps one insert block; WriteResults splits larger batches.
+// ClickHouse takes blocks of a million rows, but a bounded block bounds the
+// memory of client and server.
+const maxInsertRows = 50_000
+
+// WriteResults inserts the results, dropping duplicates of a result ID
+// within rs, and returns how many it wrote. It does not look for results
+// stored before: exactly once across batches is the caller's, by source
+// offset (see StoredOffsets and the package comment). A result without an
+// ID or a time is an error, and nothing is written.
 func (s *Store) WriteResults(ctx context.Context, rs []result.Result) (int, error) {
 	fresh := make([]result.Result, 0, len(rs))
 	seen := make(map[string]bool, len(rs))
@@ -32,30 +37,38 @@ func (s *Store) WriteResults(ctx context.Context, rs []result.Result) (int, erro
 			fresh = append(fresh, r)
 		}
 	}
-	if len(fresh) == 0 {
-		return 0, nil
-	}
-	stored, err := s.storedIDs(ctx, fresh)
-	if err != nil {
-		return 0, err
-	}
-	if len(stored) > 0 {
-		kept := fresh[:0]
-		for _, r := range fresh {
-			if !stored[r.ID] {
-				kept = append(kept, r)
-			}
+	for start := 0; start < len(fresh); start += maxInsertRows {
+		if err := s.insert(ctx, fresh[start:min(start+maxInsertRows, len(fresh))]); err != nil {
+			return start, err
 		}
-		fresh = kept
-		s.log.DebugContext(ctx, "skipped stored results", "count", len(stored))
-	}
-	if len(fresh) == 0 {
-		return 0, nil
-	}
-	if err := s.insert(ctx, fresh); err != nil {
-		return 0, err
 	}
 	return len(fresh), nil
+}
+
+// StoredOffsets returns, sorted, the source offsets of a partition within
+// [from, to] that have rows, from the results_offsets table (ordered by
+// partition and offset, so the look-up reads a few granules). The
+// aggregator asks once when it takes a partition, and after a failed
+// insert, never per batch.
+func (s *Store) StoredOffsets(ctx context.Context, partition int, from, to int64) ([]int64, error) {
+	rows, err := s.conn.Query(ctx, s.q(`SELECT DISTINCT kafka_offset FROM {db}.results_offsets
+		WHERE kafka_partition = ? AND kafka_offset >= ? AND kafka_offset <= ? ORDER BY kafka_offset`),
+		int32(partition), from, to)
+	if err != nil {
+		return nil, fmt.Errorf("find stored offsets of partition %d: %w", partition, err)
+	}
+	var out []int64
+	for rows.Next() {
+		var o int64
+		if err := rows.Scan(&o); err != nil {
+			return nil, closeRows(rows, fmt.Errorf("scan stored offset: %w", err))
+		}
+		out = append(out, o)
+	}
+	if err := closeRows(rows, rows.Err()); err != nil {
+		return nil, fmt.Errorf("find stored offsets of partition %d: %w", partition, err)
+	}
+	return out, nil
 }
 
 // rowTime is the partitioning time of a result: when it started, or its
@@ -67,50 +80,6 @@ func rowTime(r result.Result) time.Time {
 	return r.Started.Truncate(time.Second)
 }
 
-// storedIDs returns which of the results' IDs are already stored, looking
-// only at their components and time window.
-func (s *Store) storedIDs(ctx context.Context, rs []result.Result) (map[string]bool, error) {
-	var (
-		ids      = make([]any, 0, len(rs))
-		comps    []any
-		seenComp = map[string]bool{}
-		first    = rowTime(rs[0])
-		last     = first
-	)
-	for _, r := range rs {
-		ids = append(ids, r.ID)
-		if !seenComp[r.ComponentID] {
-			seenComp[r.ComponentID] = true
-			comps = append(comps, r.ComponentID)
-		}
-		t := rowTime(r)
-		if t.Before(first) {
-			first = t
-		}
-		if t.After(last) {
-			last = t
-		}
-	}
-	rows, err := s.conn.Query(ctx, s.q(`SELECT result_id FROM {db}.results
-		WHERE component_id IN ? AND time >= toDateTime(?) AND time <= toDateTime(?) AND result_id IN ?`),
-		clickhouse.GroupSet{Value: comps}, first.Unix(), last.Unix(), clickhouse.GroupSet{Value: ids})
-	if err != nil {
-		return nil, fmt.Errorf("find stored results: %w", err)
-	}
-	stored := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, closeRows(rows, fmt.Errorf("scan stored result id: %w", err))
-		}
-		stored[id] = true
-	}
-	if err := closeRows(rows, rows.Err()); err != nil {
-		return nil, fmt.Errorf("find stored results: %w", err)
-	}
-	return stored, nil
-}
-
 type rowCloser interface{ Close() error }
 
 func closeRows(rows rowCloser, err error) error {
@@ -120,22 +89,40 @@ func closeRows(rows rowCloser, err error) error {
 	return err
 }
 
-// insert writes the results as one block.
+// insert writes the results as one block, column by column: appending
+// whole columns costs a fraction of appending row by row.
 func (s *Store) insert(ctx context.Context, rs []result.Result) error {
 	batch, err := s.conn.PrepareBatch(ctx, s.q(insertResults))
 	if err != nil {
 		return fmt.Errorf("prepare results batch: %w", err)
 	}
-	for _, r := range rs {
-		var success uint8
+	n := len(rs)
+	var (
+		times                                 = make([]time.Time, n)
+		scheduled, started, version, offset   = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		ids, checks, comps, agents, regions   = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		dur, dns, connect, tlsUS, first, xfer = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		success                               = make([]uint8, n)
+		codes, partitions                     = make([]int32, n), make([]int32, n)
+		classes, messages                     = make([]string, n), make([]string, n)
+	)
+	for i, r := range rs {
+		times[i], scheduled[i], started[i] = rowTime(r), ms(r.Scheduled), ms(r.Started)
+		ids[i], checks[i], comps[i], agents[i], regions[i] = r.ID, r.CheckID, r.ComponentID, r.AgentID, r.Region
+		version[i], dur[i] = r.CheckVersion, r.Duration.Microseconds()
+		dns[i], connect[i], tlsUS[i] = r.Phases.DNS.Microseconds(), r.Phases.Connect.Microseconds(), r.Phases.TLS.Microseconds()
+		first[i], xfer[i] = r.Phases.FirstByte.Microseconds(), r.Phases.Transfer.Microseconds()
 		if r.Success {
-			success = 1
+			success[i] = 1
 		}
-		if err := batch.Append(rowTime(r), ms(r.Scheduled), ms(r.Started), r.ID, r.CheckID, r.ComponentID,
-			r.AgentID, r.Region, r.CheckVersion, r.Duration.Microseconds(), r.Phases.DNS.Microseconds(),
-			r.Phases.Connect.Microseconds(), r.Phases.TLS.Microseconds(), r.Phases.FirstByte.Microseconds(),
-			r.Phases.Transfer.Microseconds(), success, int32(r.StatusCode), string(r.ErrorClass), r.Message); err != nil {
-			return fmt.Errorf("append result %s: %w", r.ID, abort(batch, err))
+		codes[i], classes[i], messages[i] = int32(r.StatusCode), string(r.ErrorClass), r.Message
+		partitions[i], offset[i] = int32(r.Partition), r.Offset
+	}
+	columns := []any{times, scheduled, started, ids, checks, comps, agents, regions, version, dur, dns, connect,
+		tlsUS, first, xfer, success, codes, classes, messages, partitions, offset}
+	for i, col := range columns {
+		if err := batch.Column(i).Append(col); err != nil {
+			return fmt.Errorf("append results column %d: %w", i, abort(batch, err))
 		}
 	}
 	if err := batch.Send(); err != nil {
@@ -171,4 +158,13 @@ func (s *Store) CountResults(ctx context.Context) (rows int64, distinctIDs int64
 		return 0, 0, fmt.Errorf("count results: %w", err)
 	}
 	return int64(n), int64(distinct), nil
+}
+
+// RollupTotal returns how many results the per-minute rollup counts.
+func (s *Store) RollupTotal(ctx context.Context) (int64, error) {
+	var n uint64
+	if err := s.conn.QueryRow(ctx, s.q(`SELECT sum(total) FROM {db}.results_1m`)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sum the rollup: %w", err)
+	}
+	return int64(n), nil
 }

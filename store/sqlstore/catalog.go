@@ -41,7 +41,7 @@ func (s *Store) SyncCatalog(ctx context.Context, c catalog.Catalog, now time.Tim
 			ids   []string
 			stmts []string
 		}{
-			{removedChecks, []string{`DELETE FROM check_states WHERE check_id = ?`, `DELETE FROM checks WHERE id = ?`}},
+			{removedChecks, []string{`DELETE FROM checks WHERE id = ?`}},
 			{removedComps, []string{`DELETE FROM component_states WHERE component_id = ?`,
 				`DELETE FROM checks WHERE component_id = ?`, `DELETE FROM components WHERE id = ?`}},
 			{removedPages, []string{`DELETE FROM components WHERE page_id = ?`, `DELETE FROM pages WHERE id = ?`}},

@@ -125,64 +125,93 @@ func (s *Store) incidentPage(ctx context.Context, tx *sql.Tx, inc incident.Incid
 	return inc.PageID, nil
 }
 
+// applyIncidentAction carries out one step of a component's automatic
+// incident. Open skips a component that already has an unresolved
+// incident, automatic or manual; update and resolve act on its unresolved
+// automatic incident, reopen on its most recently resolved one; each finds
+// nothing to do when there is no such incident.
+func (s *Store) applyIncidentAction(ctx context.Context, tx *sql.Tx, a health.IncidentAction) error {
+	switch a.Kind {
+	case health.ActionOpen:
+		return s.openAutomatic(ctx, tx, a)
+	case health.ActionUpdate, health.ActionResolve:
+		id, ok, err := s.automaticIncident(ctx, tx, a.ComponentID, true)
+		if err != nil || !ok {
+			return err
+		}
+		return s.advanceIncident(ctx, tx, id, a)
+	case health.ActionReopen:
+		id, ok, err := s.automaticIncident(ctx, tx, a.ComponentID, false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return s.openAutomatic(ctx, tx, a)
+		}
+		return s.advanceIncident(ctx, tx, id, a)
+	}
+	return fmt.Errorf("incident action %q of component %s: unknown kind", a.Kind, a.ComponentID)
+}
+
 // openAutomatic opens an automatic incident unless an unresolved incident,
-// automatic or manual, already includes one of its components.
-func (s *Store) openAutomatic(ctx context.Context, tx *sql.Tx, inc incident.Incident) error {
-	if len(inc.ComponentIDs) == 0 {
-		return fmt.Errorf("open incident %q: it names no component", inc.Name)
-	}
-	args := make([]any, len(inc.ComponentIDs))
-	for i, c := range inc.ComponentIDs {
-		args[i] = c
-	}
+// automatic or manual, already includes the component.
+func (s *Store) openAutomatic(ctx context.Context, tx *sql.Tx, a health.IncidentAction) error {
 	var open int
 	if err := tx.QueryRowContext(ctx, s.d.rebind(`
 		SELECT COUNT(*) FROM incidents i JOIN incident_components ic ON ic.incident_id = i.id
-		WHERE i.resolved_at IS NULL AND ic.component_id IN (`+placeholders(len(args))+`)`),
-		args...).Scan(&open); err != nil {
-		return fmt.Errorf("find open incidents of %v: %w", inc.ComponentIDs, err)
+		WHERE i.resolved_at IS NULL AND ic.component_id = ?`), a.ComponentID).Scan(&open); err != nil {
+		return fmt.Errorf("find open incidents of %s: %w", a.ComponentID, err)
 	}
 	if open > 0 {
-		s.log.DebugContext(ctx, "incident already open", "components", inc.ComponentIDs)
+		s.log.DebugContext(ctx, "incident already open", "component", a.ComponentID)
 		return nil
 	}
-	inc.Automatic = true
+	inc := incident.Incident{
+		PageID: a.PageID, Name: a.Name, Status: incident.Investigating, Impact: a.Impact, Automatic: true,
+		ComponentIDs: []string{a.ComponentID}, CreatedAt: a.At, UpdatedAt: a.At, Updates: []incident.Update{a.Update},
+	}
 	if _, err := s.insertIncident(ctx, tx, inc); err != nil {
-		return fmt.Errorf("open incident of %v: %w", inc.ComponentIDs, err)
+		return fmt.Errorf("open incident of %s: %w", a.ComponentID, err)
 	}
 	return nil
 }
 
-// resolveAutomatic resolves the unresolved automatic incidents that include
-// the component, posting a resolved update to each.
-func (s *Store) resolveAutomatic(ctx context.Context, tx *sql.Tx, r health.Resolution) error {
-	rows, err := tx.QueryContext(ctx, s.d.rebind(`
+// automaticIncident finds the component's unresolved automatic incident
+// (open) or its most recently resolved one (!open).
+func (s *Store) automaticIncident(ctx context.Context, tx *sql.Tx, componentID string, open bool) (int64, bool, error) {
+	cond := "i.resolved_at IS NULL"
+	if !open {
+		cond = "i.resolved_at IS NOT NULL"
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, s.d.rebind(`
 		SELECT i.id FROM incidents i JOIN incident_components ic ON ic.incident_id = i.id
-		WHERE ic.component_id = ? AND i.automatic = ? AND i.resolved_at IS NULL ORDER BY i.id`),
-		r.ComponentID, true)
-	if err != nil {
-		return fmt.Errorf("find automatic incidents of %s: %w", r.ComponentID, err)
+		WHERE ic.component_id = ? AND i.automatic = ? AND `+cond+` ORDER BY i.id DESC LIMIT 1`),
+		componentID, true).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, false, nil
+	case err != nil:
+		return 0, false, fmt.Errorf("find automatic incident of %s: %w", componentID, err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return closeRows(rows, fmt.Errorf("scan incident id: %w", err))
-		}
-		ids = append(ids, id)
+	return id, true, nil
+}
+
+// advanceIncident posts the action's update to incident id, with its new
+// status, name and impact; resolve sets resolved_at, reopen clears it.
+func (s *Store) advanceIncident(ctx context.Context, tx *sql.Tx, id int64, a health.IncidentAction) error {
+	var resolved sql.NullInt64
+	if a.Kind == health.ActionResolve {
+		resolved = sql.NullInt64{Int64: ms(a.At), Valid: true}
 	}
-	if err := closeRows(rows, nil); err != nil {
-		return fmt.Errorf("find automatic incidents of %s: %w", r.ComponentID, err)
+	q := `UPDATE incidents SET status = ?, updated_at = ?, resolved_at = ?`
+	args := []any{string(a.Update.Status), ms(a.At), resolved}
+	if a.Name != "" {
+		q += `, name = ?, impact = ?`
+		args = append(args, a.Name, string(a.Impact))
 	}
-	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, s.d.rebind(`
-			UPDATE incidents SET status = ?, resolved_at = ?, updated_at = ? WHERE id = ?`),
-			string(incident.Resolved), ms(r.At), ms(r.At), id); err != nil {
-			return fmt.Errorf("resolve incident %d: %w", id, err)
-		}
-		if err := s.insertUpdate(ctx, tx, id, incident.Update{Status: incident.Resolved, Body: r.Body, CreatedAt: r.At}); err != nil {
-			return err
-		}
+	if _, err := tx.ExecContext(ctx, s.d.rebind(q+` WHERE id = ?`), append(args, id)...); err != nil {
+		return fmt.Errorf("%s incident %d: %w", a.Kind, id, err)
 	}
-	return nil
+	return s.insertUpdate(ctx, tx, id, a.Update)
 }

@@ -59,7 +59,7 @@ func TestStateSuite(t *testing.T) {
 func TestResultSuite(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
-			storetest.RunResultSuite(t, func(t *testing.T) storetest.ResultStore { return open(t, b.opts(t), true) })
+			storetest.RunResultSuite(t, func(t *testing.T) storetest.ResultStore { return open(t, b.opts(t), true) }, true)
 		})
 	}
 }
@@ -165,7 +165,7 @@ func TestComponentTimes(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := s.ApplyChanges(ctx, health.Changes{Components: []health.ComponentState{
-				{ComponentID: "web", Status: status.MajorOutage, Since: t0.Add(time.Minute), UpdatedAt: t0.Add(time.Minute)}}}); err != nil {
+				{ComponentID: "web", Status: status.MajorOutage, Since: t0.Add(time.Minute), UpdatedAt: t0.Add(time.Minute)}}}, nil); err != nil {
 				t.Fatal(err)
 			}
 			cat.Components[0].Name = "Public API"

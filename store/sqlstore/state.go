@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -10,92 +12,58 @@ import (
 	"github.com/statusd/statusd/status"
 )
 
-// The state upserts insert only when the check or component still exists:
-// a catalog sync may have removed it while the batch was being evaluated,
-// and that must not fail the batch. The casts give PostgreSQL the types of
-// the parameters in the SELECT list.
-const (
-	upsertCheckState = `
-		INSERT INTO check_states (check_id, region, down, degraded, consecutive_failures,
-			consecutive_successes, last_scheduled, last_message)
-		SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BOOLEAN), CAST(? AS BOOLEAN), CAST(? AS INTEGER),
-			CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS TEXT)
-		WHERE EXISTS (SELECT 1 FROM checks WHERE id = ?)
-		ON CONFLICT (check_id, region) DO UPDATE SET down = excluded.down, degraded = excluded.degraded,
-			consecutive_failures = excluded.consecutive_failures,
-			consecutive_successes = excluded.consecutive_successes,
-			last_scheduled = excluded.last_scheduled, last_message = excluded.last_message`
-	upsertComponentState = `
-		INSERT INTO component_states (component_id, status, since, updated_at, failing_regions)
-		SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT)
-		WHERE EXISTS (SELECT 1 FROM components WHERE id = ?)
-		ON CONFLICT (component_id) DO UPDATE SET status = excluded.status, since = excluded.since,
-			updated_at = excluded.updated_at, failing_regions = excluded.failing_regions`
-)
+// The component state upsert inserts only when the component still exists
+// (a catalog sync may have removed it while the batch was evaluated, and
+// that must not fail the batch), and updates only when the stored state is
+// not newer (seq) than the write. The casts give PostgreSQL the types of the
+// parameters in the SELECT list.
+const upsertComponentState = `
+	INSERT INTO component_states (component_id, status, since, updated_at, failing_regions, no_data, stale,
+		regions, incident_open, incident_worst, incident_resolved_at, kafka_partition, seq)
+	SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT),
+		CAST(? AS BOOLEAN), CAST(? AS BOOLEAN), CAST(? AS TEXT), CAST(? AS BOOLEAN), CAST(? AS TEXT),
+		CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT)
+	WHERE EXISTS (SELECT 1 FROM components WHERE id = ?)
+	ON CONFLICT (component_id) DO UPDATE SET status = excluded.status, since = excluded.since,
+		updated_at = excluded.updated_at, failing_regions = excluded.failing_regions,
+		no_data = excluded.no_data, stale = excluded.stale, regions = excluded.regions,
+		incident_open = excluded.incident_open, incident_worst = excluded.incident_worst,
+		incident_resolved_at = excluded.incident_resolved_at, kafka_partition = excluded.kafka_partition,
+		seq = excluded.seq
+	WHERE component_states.seq <= excluded.seq`
 
-// LoadState returns every stored check state, sorted by check ID then
-// region, and every component state, sorted by component ID.
-func (s *Store) LoadState(ctx context.Context) ([]health.CheckState, []health.ComponentState, error) {
-	checks, err := s.checkStates(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	comps, err := s.ComponentStates(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	return checks, comps, nil
-}
-
-func (s *Store) checkStates(ctx context.Context) ([]health.CheckState, error) {
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT check_id, region, down, degraded, consecutive_failures, consecutive_successes,
-			last_scheduled, last_message
-		FROM check_states ORDER BY check_id, region`)
-	if err != nil {
-		return nil, fmt.Errorf("load check states: %w", err)
-	}
-	var out []health.CheckState
-	for rows.Next() {
-		var (
-			cs   health.CheckState
-			last int64
-		)
-		if err := rows.Scan(&cs.CheckID, &cs.Region, &cs.Down, &cs.Degraded, &cs.ConsecutiveFailures,
-			&cs.ConsecutiveSuccesses, &last, &cs.LastMessage); err != nil {
-			return nil, closeRows(rows, fmt.Errorf("scan check state: %w", err))
-		}
-		cs.LastScheduled = fromMS(last)
-		out = append(out, cs)
-	}
-	if err := closeRows(rows, nil); err != nil {
-		return nil, fmt.Errorf("load check states: %w", err)
-	}
-	return out, nil
-}
+const componentStateColumns = `component_id, status, since, updated_at, failing_regions, no_data, stale,
+	regions, incident_open, incident_worst, incident_resolved_at, kafka_partition, seq`
 
 // ComponentStates lists the state of every component that has one, sorted
 // by component ID.
 func (s *Store) ComponentStates(ctx context.Context) ([]health.ComponentState, error) {
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT component_id, status, since, updated_at, failing_regions
-		FROM component_states ORDER BY component_id`)
+	return s.componentStates(ctx, `SELECT `+componentStateColumns+` FROM component_states ORDER BY component_id`)
+}
+
+func (s *Store) componentStates(ctx context.Context, query string, args ...any) ([]health.ComponentState, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("load component states: %w", err)
 	}
 	var out []health.ComponentState
 	for rows.Next() {
 		var (
-			cs             health.ComponentState
-			st, regions    string
-			since, updated int64
+			cs                       health.ComponentState
+			st, failing, views, wrst string
+			since, updated, resolved int64
 		)
-		if err := rows.Scan(&cs.ComponentID, &st, &since, &updated, &regions); err != nil {
+		if err := rows.Scan(&cs.ComponentID, &st, &since, &updated, &failing, &cs.NoData, &cs.Stale, &views,
+			&cs.IncidentOpen, &wrst, &resolved, &cs.Partition, &cs.Seq); err != nil {
 			return nil, closeRows(rows, fmt.Errorf("scan component state: %w", err))
 		}
 		cs.Status, cs.Since, cs.UpdatedAt = status.Status(st), fromMS(since), fromMS(updated)
-		if regions != "" {
-			cs.FailingRegions = strings.Split(regions, ",")
+		cs.IncidentWorst, cs.IncidentResolvedAt = status.Status(wrst), fromMS(resolved)
+		if failing != "" {
+			cs.FailingRegions = strings.Split(failing, ",")
+		}
+		if err := json.Unmarshal([]byte(views), &cs.Regions); err != nil {
+			return nil, closeRows(rows, fmt.Errorf("decode regions of component %s: %w", cs.ComponentID, err))
 		}
 		out = append(out, cs)
 	}
@@ -105,28 +73,54 @@ func (s *Store) ComponentStates(ctx context.Context) ([]health.ComponentState, e
 	return out, nil
 }
 
-// ApplyChanges persists what one batch changed in one transaction: it
-// upserts the check states (by check and region) and component states (by
-// component) — skipping those of checks or components no longer in the
-// catalog —, opens each incident of ch.Open unless an unresolved incident
-// already includes one of its components, and for each ch.Resolve resolves
-// the unresolved automatic incidents that include the component. Manual
-// incidents are never changed.
-func (s *Store) ApplyChanges(ctx context.Context, ch health.Changes) error {
-	if ch.Empty() {
+// LoadPartition returns what the store holds of one partition of a source:
+// its checkpoint (Applied is -1 when none was stored) and the states of the
+// components last written from it.
+func (s *Store) LoadPartition(ctx context.Context, topic string, partition int) (health.Checkpoint, []health.ComponentState, error) {
+	cp := health.Checkpoint{Topic: topic, Partition: partition, Applied: -1, SnapshotOffset: -1}
+	var snapshot string
+	err := s.db.QueryRowContext(ctx, s.d.rebind(`
+		SELECT applied_offset, snapshot_offset, snapshot FROM partition_watermarks
+		WHERE topic = ? AND kafka_partition = ?`), topic, partition).Scan(&cp.Applied, &cp.SnapshotOffset, &snapshot)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return cp, nil, fmt.Errorf("load watermark of %s/%d: %w", topic, partition, err)
+	default:
+		if err := json.Unmarshal([]byte(snapshot), &cp.Checks); err != nil {
+			return cp, nil, fmt.Errorf("decode check states of %s/%d: %w", topic, partition, err)
+		}
+	}
+	comps, err := s.componentStates(ctx, `SELECT `+componentStateColumns+` FROM component_states
+		WHERE kafka_partition = ? ORDER BY component_id`, partition)
+	if err != nil {
+		return cp, nil, fmt.Errorf("partition %s/%d: %w", topic, partition, err)
+	}
+	return cp, comps, nil
+}
+
+// ApplyChanges persists what one batch changed and moves the partitions'
+// watermarks, in one transaction: component states (a stored state with a
+// higher seq wins), incident actions, and each mark, which must find the
+// watermark where it left it (Prev) or the whole transaction fails with
+// health.ErrFenced. Manual incidents are never changed.
+func (s *Store) ApplyChanges(ctx context.Context, ch health.Changes, marks []health.Mark) error {
+	if ch.Empty() && len(marks) == 0 {
 		return nil
 	}
 	return s.inTx(ctx, "apply changes", 0, func(tx *sql.Tx) error {
-		if err := s.upsertStates(ctx, tx, ch); err != nil {
-			return err
-		}
-		for _, inc := range ch.Open {
-			if err := s.openAutomatic(ctx, tx, inc); err != nil {
+		for _, m := range marks {
+			if err := s.mark(ctx, tx, m); err != nil {
 				return err
 			}
 		}
-		for _, r := range ch.Resolve {
-			if err := s.resolveAutomatic(ctx, tx, r); err != nil {
+		for _, cs := range ch.Components {
+			if err := s.upsertComponentState(ctx, tx, cs); err != nil {
+				return err
+			}
+		}
+		for _, a := range ch.Incidents {
+			if err := s.applyIncidentAction(ctx, tx, a); err != nil {
 				return err
 			}
 		}
@@ -134,42 +128,78 @@ func (s *Store) ApplyChanges(ctx context.Context, ch health.Changes) error {
 	})
 }
 
-func (s *Store) upsertStates(ctx context.Context, tx *sql.Tx, ch health.Changes) error {
-	if len(ch.Checks) > 0 {
-		stmt, err := tx.PrepareContext(ctx, s.d.rebind(upsertCheckState))
-		if err != nil {
-			return fmt.Errorf("prepare check state upsert: %w", err)
-		}
-		for _, cs := range ch.Checks {
-			res, err := stmt.ExecContext(ctx, cs.CheckID, cs.Region, cs.Down, cs.Degraded, cs.ConsecutiveFailures,
-				cs.ConsecutiveSuccesses, ms(cs.LastScheduled), cs.LastMessage, cs.CheckID)
-			if err != nil {
-				return closeStmt(stmt, fmt.Errorf("upsert state of check %s in %s: %w", cs.CheckID, cs.Region, err))
-			}
-			if n, err := res.RowsAffected(); err == nil && n == 0 {
-				s.log.DebugContext(ctx, "skipped state of unknown check", "check", cs.CheckID, "region", cs.Region)
-			}
-		}
-		if err := closeStmt(stmt, nil); err != nil {
-			return err
-		}
+func (s *Store) upsertComponentState(ctx context.Context, tx *sql.Tx, cs health.ComponentState) error {
+	views, err := json.Marshal(cs.Regions)
+	if err != nil {
+		return fmt.Errorf("encode regions of component %s: %w", cs.ComponentID, err)
 	}
-	for _, cs := range ch.Components {
-		res, err := tx.ExecContext(ctx, s.d.rebind(upsertComponentState), cs.ComponentID, string(cs.Status),
-			ms(cs.Since), ms(cs.UpdatedAt), strings.Join(cs.FailingRegions, ","), cs.ComponentID)
-		if err != nil {
-			return fmt.Errorf("upsert state of component %s: %w", cs.ComponentID, err)
-		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			s.log.DebugContext(ctx, "skipped state of unknown component", "component", cs.ComponentID)
-		}
+	if cs.Regions == nil {
+		views = []byte("[]")
+	}
+	res, err := tx.ExecContext(ctx, s.d.rebind(upsertComponentState), cs.ComponentID, string(cs.Status),
+		ms(cs.Since), ms(cs.UpdatedAt), strings.Join(cs.FailingRegions, ","), cs.NoData, cs.Stale, string(views),
+		cs.IncidentOpen, string(cs.IncidentWorst), ms(cs.IncidentResolvedAt), cs.Partition, cs.Seq, cs.ComponentID)
+	if err != nil {
+		return fmt.Errorf("upsert state of component %s: %w", cs.ComponentID, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		s.log.DebugContext(ctx, "kept newer or skipped unknown component state", "component", cs.ComponentID, "seq", cs.Seq)
 	}
 	return nil
 }
 
-func closeStmt(stmt *sql.Stmt, err error) error {
-	if cerr := stmt.Close(); cerr != nil && err == nil {
-		return fmt.Errorf("close statement: %w", cerr)
+// mark moves one partition's watermark, compare-and-set on Prev.
+func (s *Store) mark(ctx context.Context, tx *sql.Tx, m health.Mark) error {
+	var snapshot *string
+	if m.Snapshot != nil {
+		b, err := json.Marshal(m.Snapshot)
+		if err != nil {
+			return fmt.Errorf("encode check states of %s/%d: %w", m.Topic, m.Partition, err)
+		}
+		str := string(b)
+		snapshot = &str
 	}
-	return err
+	now := ms(m.At)
+	if m.Prev < 0 {
+		if snapshot == nil {
+			empty := "[]"
+			snapshot = &empty
+		}
+		snapOffset := m.Applied
+		if m.Snapshot == nil {
+			snapOffset = -1
+		}
+		res, err := tx.ExecContext(ctx, s.d.rebind(`
+			INSERT INTO partition_watermarks (topic, kafka_partition, applied_offset, snapshot_offset, snapshot, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (topic, kafka_partition) DO NOTHING`),
+			m.Topic, m.Partition, m.Applied, snapOffset, *snapshot, now)
+		return fenced(res, err, m)
+	}
+	if snapshot == nil {
+		res, err := tx.ExecContext(ctx, s.d.rebind(`
+			UPDATE partition_watermarks SET applied_offset = ?, updated_at = ?
+			WHERE topic = ? AND kafka_partition = ? AND applied_offset = ?`),
+			m.Applied, now, m.Topic, m.Partition, m.Prev)
+		return fenced(res, err, m)
+	}
+	res, err := tx.ExecContext(ctx, s.d.rebind(`
+		UPDATE partition_watermarks SET applied_offset = ?, snapshot_offset = ?, snapshot = ?, updated_at = ?
+		WHERE topic = ? AND kafka_partition = ? AND applied_offset = ?`),
+		m.Applied, m.Applied, *snapshot, now, m.Topic, m.Partition, m.Prev)
+	return fenced(res, err, m)
+}
+
+// fenced turns a mark that changed no row into health.ErrFenced.
+func fenced(res sql.Result, err error, m health.Mark) error {
+	if err != nil {
+		return fmt.Errorf("move watermark of %s/%d to %d: %w", m.Topic, m.Partition, m.Applied, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("move watermark of %s/%d: %w", m.Topic, m.Partition, err)
+	}
+	if n != 1 {
+		return fmt.Errorf("move watermark of %s/%d from %d to %d: %w", m.Topic, m.Partition, m.Prev, m.Applied, health.ErrFenced)
+	}
+	return nil
 }

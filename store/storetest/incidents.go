@@ -9,14 +9,35 @@ import (
 	"github.com/statusd/statusd/status"
 )
 
-// autoIncident is an automatic incident as the evaluator opens it; its
-// PageID is left empty, the store takes the component's page.
+// autoIncident is an automatic incident as the store opens it from
+// open(comp, when); its page is the component's.
 func autoIncident(comp string, when time.Time) incident.Incident {
 	return incident.Incident{
 		Name: comp + ": major outage", Status: incident.Investigating, Impact: incident.ImpactCritical,
 		Automatic: true, ComponentIDs: []string{comp}, CreatedAt: when, UpdatedAt: when,
-		Updates: []incident.Update{{Status: incident.Investigating, Body: "Failing from: eu-west.", CreatedAt: when}},
+		Updates: []incident.Update{{Status: incident.Investigating, Body: "Failing from eu-west.", CreatedAt: when}},
 	}
+}
+
+// act is an incident action of the kind for a component at a time.
+func act(kind health.ActionKind, comp string, when time.Time) health.IncidentAction {
+	a := health.IncidentAction{Kind: kind, ComponentID: comp, At: when,
+		Update: incident.Update{Status: incident.Investigating, Body: "Failing from eu-west.", CreatedAt: when}}
+	switch kind {
+	case health.ActionOpen, health.ActionReopen:
+		a.Name, a.Impact = comp+": major outage", incident.ImpactCritical
+	case health.ActionUpdate:
+		a.Name, a.Impact = comp+": major outage", incident.ImpactCritical
+		a.Update.Body = "Now partial."
+	case health.ActionResolve:
+		a.Update = incident.Update{Status: incident.Resolved, Body: comp + " is operational again.", CreatedAt: when}
+	}
+	return a
+}
+
+func apply(t *testing.T, s StateStore, actions ...health.IncidentAction) {
+	t.Helper()
+	must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Incidents: actions}, nil))
 }
 
 // incidents lists incidents, checks that every ID is set, and clears them
@@ -59,38 +80,41 @@ func withPage(inc incident.Incident, page string) incident.Incident {
 var incidentCases = []stateCase{
 	{"incident/automatic opens", func(t *testing.T, s StateStore) {
 		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
-		inc := autoIncident("docs", at(1))
-		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{
-			Components: []health.ComponentState{{ComponentID: "docs", Status: status.MajorOutage, Since: at(1), UpdatedAt: at(1)}},
-			Open:       []incident.Incident{inc},
-		}))
-		equal(t, "incidents", incidents(t, s, "", false, 0), []incident.Incident{withPage(inc, "beta")})
+		apply(t, s, act(health.ActionOpen, "docs", at(1)))
+		equal(t, "incidents", incidents(t, s, "", false, 0), []incident.Incident{withPage(autoIncident("docs", at(1)), "beta")})
 	}},
 	{"incident/automatic skipped while one is open", func(t *testing.T, s StateStore) {
 		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
-		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Open: []incident.Incident{autoIncident("api", at(1))}}))
-		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Open: []incident.Incident{
-			autoIncident("api", at(2)), autoIncident("web", at(2)), autoIncident("web", at(3))}}))
+		apply(t, s, act(health.ActionOpen, "api", at(1)))
+		apply(t, s, act(health.ActionOpen, "api", at(2)), act(health.ActionOpen, "web", at(2)), act(health.ActionOpen, "web", at(3)))
 		equal(t, "incidents", incidents(t, s, "", false, 0), []incident.Incident{
 			withPage(autoIncident("web", at(2)), "acme"), withPage(autoIncident("api", at(1)), "acme")})
 	}},
-	{"incident/automatic resolves", func(t *testing.T, s StateStore) {
+	{"incident/automatic updates, resolves and reopens", func(t *testing.T, s StateStore) {
 		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
-		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Open: []incident.Incident{autoIncident("api", at(1))}}))
-		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Resolve: []health.Resolution{
-			{ComponentID: "api", At: at(4), Body: "API is operational again."},
-			{ComponentID: "web", At: at(4), Body: "nothing to resolve"},
-		}}))
-		resolved := withPage(autoIncident("api", at(1)), "acme")
-		resolved.Status, resolved.UpdatedAt, resolved.ResolvedAt = incident.Resolved, at(4), at(4)
-		resolved.Updates = append([]incident.Update{
-			{Status: incident.Resolved, Body: "API is operational again.", CreatedAt: at(4)}}, resolved.Updates...)
-		equal(t, "incidents", incidents(t, s, "", false, 0), []incident.Incident{resolved})
+		apply(t, s, act(health.ActionOpen, "api", at(1)))
+		up := act(health.ActionUpdate, "api", at(2))
+		up.Name = "api: partial outage"
+		up.Impact = incident.ImpactMajor
+		apply(t, s, up, act(health.ActionResolve, "api", at(4)), act(health.ActionResolve, "web", at(4)))
+		want := withPage(autoIncident("api", at(1)), "acme")
+		want.Name, want.Impact = "api: partial outage", incident.ImpactMajor
+		want.Status, want.UpdatedAt, want.ResolvedAt = incident.Resolved, at(4), at(4)
+		want.Updates = append([]incident.Update{
+			{Status: incident.Resolved, Body: "api is operational again.", CreatedAt: at(4)},
+			{Status: incident.Investigating, Body: "Now partial.", CreatedAt: at(2)}}, want.Updates...)
+		equal(t, "incidents", incidents(t, s, "", false, 0), []incident.Incident{want})
 		equal(t, "unresolved", incidents(t, s, "", true, 0), []incident.Incident{})
 
-		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Open: []incident.Incident{autoIncident("api", at(6))}}))
-		equal(t, "incidents after a new outage", incidents(t, s, "", false, 0), []incident.Incident{
-			withPage(autoIncident("api", at(6)), "acme"), resolved})
+		apply(t, s, act(health.ActionReopen, "api", at(6)))
+		want.Name, want.Impact = "api: major outage", incident.ImpactCritical
+		want.Status, want.UpdatedAt, want.ResolvedAt = incident.Investigating, at(6), time.Time{}
+		want.Updates = append([]incident.Update{
+			{Status: incident.Investigating, Body: "Failing from eu-west.", CreatedAt: at(6)}}, want.Updates...)
+		equal(t, "incidents after the reopen", incidents(t, s, "", false, 0), []incident.Incident{want})
+		apply(t, s, act(health.ActionReopen, "web", at(7)))
+		equal(t, "a reopen without an incident opens one", names(incidents(t, s, "", true, 0)),
+			[]string{"web: major outage", "api: major outage"})
 	}},
 	{"incident/manual untouched", func(t *testing.T, s StateStore) {
 		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
@@ -104,15 +128,27 @@ var incidentCases = []stateCase{
 		}
 		id, err := s.CreateIncident(t.Context(), manual)
 		must(t, "create incident", err)
-		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Open: []incident.Incident{autoIncident("db", at(3))}}))
-		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Resolve: []health.Resolution{
-			{ComponentID: "api", At: at(4), Body: "ok"}, {ComponentID: "db", At: at(4), Body: "ok"}}}))
+		apply(t, s, act(health.ActionOpen, "db", at(3)))
+		apply(t, s, act(health.ActionUpdate, "db", at(3)), act(health.ActionResolve, "api", at(4)), act(health.ActionResolve, "db", at(4)))
 		stored, err := s.Incidents(t.Context(), "", false, 0)
 		must(t, "list incidents", err)
 		if len(stored) != 1 || stored[0].ID != id {
 			t.Fatalf("incidents = %+v; want only the manual one, ID %d", stored, id)
 		}
 		equal(t, "incidents", incidents(t, s, "acme", true, 0), []incident.Incident{withPage(manual, "acme")})
+	}},
+	{"incident/changes are one transaction", func(t *testing.T, s StateStore) {
+		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
+		err := s.ApplyChanges(t.Context(), health.Changes{
+			Components: []health.ComponentState{{ComponentID: "web", Status: status.MajorOutage, Since: at(1), UpdatedAt: at(1)}},
+			Incidents:  []health.IncidentAction{{Kind: "bogus", ComponentID: "web", At: at(1)}},
+		}, nil)
+		if err == nil {
+			t.Fatalf("apply an unknown incident action: no error")
+		}
+		comps, err := s.ComponentStates(t.Context())
+		must(t, "component states", err)
+		equal(t, "component states after a failed apply", len(comps), 0)
 	}},
 	{"incident/page is the first component's", func(t *testing.T, s StateStore) {
 		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))

@@ -1,12 +1,13 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/health"
-	"github.com/statusd/statusd/incident"
+	"github.com/statusd/statusd/result"
 	"github.com/statusd/statusd/status"
 )
 
@@ -144,16 +145,11 @@ var catalogCases = []stateCase{
 		c := fixture()
 		must(t, "sync", s.SyncCatalog(t.Context(), c, at(0)))
 		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{
-			Checks: []health.CheckState{
-				{CheckID: "docs-home", Region: "eu-west", ConsecutiveSuccesses: 1, LastScheduled: at(1)},
-				{CheckID: "web-home", Region: "eu-west", ConsecutiveSuccesses: 1, LastScheduled: at(1)},
-				{CheckID: "api-health", Region: "eu-west", ConsecutiveSuccesses: 1, LastScheduled: at(1)},
-			},
 			Components: []health.ComponentState{
 				{ComponentID: "docs", Status: status.Operational, Since: at(1), UpdatedAt: at(1)},
 				{ComponentID: "web", Status: status.Operational, Since: at(1), UpdatedAt: at(1)},
 			},
-		}))
+		}, nil))
 		c.Pages = c.Pages[:1]                   // beta
 		c.Components = c.Components[:4]         // docs
 		c.Checks = []catalog.Check{c.Checks[0]} // docs-home, api-health
@@ -165,12 +161,10 @@ var catalogCases = []stateCase{
 		comps, err := s.Components(t.Context(), "")
 		must(t, "components", err)
 		equal(t, "components", len(comps), 4)
-		checks, compStates, err := s.LoadState(t.Context())
-		must(t, "load state", err)
-		equal(t, "check states", checks, []health.CheckState{
-			{CheckID: "web-home", Region: "eu-west", ConsecutiveSuccesses: 1, LastScheduled: at(1)}})
+		compStates, err := s.ComponentStates(t.Context())
+		must(t, "component states", err)
 		equal(t, "component states", compStates, []health.ComponentState{
-			{ComponentID: "web", Status: status.Operational, Since: at(1), UpdatedAt: at(1)}})
+			{ComponentID: "web", Status: status.Operational, Since: at(1), UpdatedAt: at(1), Regions: []health.RegionView{}}})
 	}},
 	{"catalog/updates fields", func(t *testing.T, s StateStore) {
 		c := fixture()
@@ -202,61 +196,94 @@ var catalogCases = []stateCase{
 	}},
 }
 
-var stateCases = []stateCase{
-	{"state/round trip", func(t *testing.T, s StateStore) {
-		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
-		checks := []health.CheckState{
-			{CheckID: "api-health", Region: "eu-west", Down: true, ConsecutiveFailures: 4, LastScheduled: at(3), LastMessage: "timeout"},
-			{CheckID: "api-health", Region: "us-east", Degraded: true, ConsecutiveSuccesses: 7, LastScheduled: at(3)},
-			{CheckID: "web-home", Region: "eu-west", ConsecutiveSuccesses: 1, LastScheduled: at(2).Add(123 * time.Millisecond)},
-		}
-		comps := []health.ComponentState{
-			{ComponentID: "api", Status: status.PartialOutage, Since: at(3), UpdatedAt: at(3), FailingRegions: []string{"eu-west"}},
-			{ComponentID: "db", Status: status.MajorOutage, Since: at(1), UpdatedAt: at(3), FailingRegions: []string{"eu-west", "us-east"}},
-			{ComponentID: "web", Status: status.Operational, Since: at(2), UpdatedAt: at(2)},
-		}
-		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Checks: checks, Components: comps}))
-		gotChecks, gotComps, err := s.LoadState(t.Context())
-		must(t, "load state", err)
-		equal(t, "check states", gotChecks, checks)
-		equal(t, "component states", gotComps, comps)
+// fullState is a component state with every field set.
+func fullState(id string, partition int, seq int64, st status.Status) health.ComponentState {
+	return health.ComponentState{
+		ComponentID: id, Status: st, Stale: true, Since: at(3), UpdatedAt: at(4),
+		FailingRegions: []string{"eu-west", "us-east"},
+		Regions: []health.RegionView{
+			{Region: "ap-south", Voting: true, Since: at(1)},
+			{Region: "eu-west", Voting: true, Failing: true, Since: at(3), ErrorClass: result.ErrTimeout, LastError: "dial tcp: i/o timeout"},
+		},
+		IncidentOpen: true, IncidentWorst: status.MajorOutage, IncidentResolvedAt: at(2),
+		Partition: partition, Seq: seq,
+	}
+}
 
-		checks[0] = health.CheckState{CheckID: "api-health", Region: "eu-west", ConsecutiveSuccesses: 2, LastScheduled: at(5)}
-		comps[0] = health.ComponentState{ComponentID: "api", Status: status.Operational, Since: at(5), UpdatedAt: at(5)}
-		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Checks: checks[:1], Components: comps[:1]}))
-		gotChecks, gotComps, err = s.LoadState(t.Context())
-		must(t, "load state", err)
-		equal(t, "check states after upsert", gotChecks, checks)
-		equal(t, "component states after upsert", gotComps, comps)
-		only, err := s.ComponentStates(t.Context())
+var stateCases = []stateCase{
+	{"state/round trip by partition", func(t *testing.T, s StateStore) {
+		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
+		api, db := fullState("api", 3, 17, status.PartialOutage), fullState("db", 5, 2, status.MajorOutage)
+		web := health.ComponentState{ComponentID: "web", Status: status.Operational, NoData: true, Since: at(2),
+			UpdatedAt: at(2), Regions: []health.RegionView{}, Partition: 3, Seq: 4}
+		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Components: []health.ComponentState{api, db, web}}, nil))
+		cp, comps, err := s.LoadPartition(t.Context(), "results", 3)
+		must(t, "load partition", err)
+		equal(t, "checkpoint", cp, health.Checkpoint{Topic: "results", Partition: 3, Applied: -1, SnapshotOffset: -1})
+		equal(t, "component states of partition 3", comps, []health.ComponentState{api, web})
+		all, err := s.ComponentStates(t.Context())
 		must(t, "component states", err)
-		equal(t, "ComponentStates", only, comps)
+		equal(t, "component states", all, []health.ComponentState{api, db, web})
 	}},
-	{"state/unknown check or component is skipped", func(t *testing.T, s StateStore) {
+	{"state/an older write loses", func(t *testing.T, s StateStore) {
+		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
+		newer := fullState("api", 1, 20, status.MajorOutage)
+		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Components: []health.ComponentState{newer}}, nil))
+		older := fullState("api", 1, 19, status.Operational)
+		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Components: []health.ComponentState{older}}, nil))
+		same := fullState("api", 1, 20, status.PartialOutage) // a sweep writes at the same seq
+		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Components: []health.ComponentState{same}}, nil))
+		all, err := s.ComponentStates(t.Context())
+		must(t, "component states", err)
+		equal(t, "component states", all, []health.ComponentState{same})
+	}},
+	{"state/unknown component is skipped", func(t *testing.T, s StateStore) {
 		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
 		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{
-			Checks: []health.CheckState{
-				{CheckID: "ghost", Region: "eu-west", LastScheduled: at(1)},
-				{CheckID: "web-home", Region: "eu-west", LastScheduled: at(1)},
-			},
 			Components: []health.ComponentState{{ComponentID: "ghost", Status: status.MajorOutage, Since: at(1), UpdatedAt: at(1)}},
-		}))
-		checks, comps, err := s.LoadState(t.Context())
-		must(t, "load state", err)
-		equal(t, "check states", checks, []health.CheckState{{CheckID: "web-home", Region: "eu-west", LastScheduled: at(1)}})
+		}, nil))
+		comps, err := s.ComponentStates(t.Context())
+		must(t, "component states", err)
 		equal(t, "component states", len(comps), 0)
 	}},
-	{"state/changes are one transaction", func(t *testing.T, s StateStore) {
+	{"state/watermarks move forward only", func(t *testing.T, s StateStore) {
 		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
-		err := s.ApplyChanges(t.Context(), health.Changes{
-			Checks: []health.CheckState{{CheckID: "web-home", Region: "eu-west", LastScheduled: at(1)}},
-			Open:   []incident.Incident{{Name: "no component", Status: incident.Investigating, CreatedAt: at(1)}},
-		})
-		if err == nil {
-			t.Fatalf("apply an incident without components: no error")
+		snap := []health.CheckState{
+			{CheckID: "api-health", Region: "eu-west", Verdict: health.Down, Since: at(1), ConsecutiveFailures: 4,
+				LastTick: at(3), Received: at(3).Add(time.Second), ErrorClass: result.ErrTimeout, Message: "timeout"},
+			{CheckID: "api-health", Region: "us-east", Verdict: health.Up, Degraded: true, ConsecutiveSuccesses: 7,
+				LastTick: at(3), Received: at(3)},
 		}
-		checks, _, err := s.LoadState(t.Context())
-		must(t, "load state", err)
-		equal(t, "check states after a failed apply", len(checks), 0)
+		must(t, "first mark", s.ApplyChanges(t.Context(), health.Changes{}, []health.Mark{
+			{Topic: "results", Partition: 2, Prev: -1, Applied: 9, Snapshot: snap, At: at(3)},
+			{Topic: "results", Partition: 4, Prev: -1, Applied: 0, At: at(3)},
+		}))
+		must(t, "second mark", s.ApplyChanges(t.Context(), health.Changes{}, []health.Mark{
+			{Topic: "results", Partition: 2, Prev: 9, Applied: 20, At: at(4)}}))
+		cp, _, err := s.LoadPartition(t.Context(), "results", 2)
+		must(t, "load partition", err)
+		equal(t, "checkpoint", cp, health.Checkpoint{Topic: "results", Partition: 2, Applied: 20, SnapshotOffset: 9, Checks: snap})
+		cp, _, err = s.LoadPartition(t.Context(), "results", 4)
+		must(t, "load partition", err)
+		equal(t, "checkpoint without snapshot", cp, health.Checkpoint{Topic: "results", Partition: 4, Applied: 0,
+			SnapshotOffset: -1, Checks: []health.CheckState{}})
+		for _, m := range []health.Mark{
+			{Topic: "results", Partition: 2, Prev: 9, Applied: 30, At: at(5)},
+			{Topic: "results", Partition: 2, Prev: -1, Applied: 30, At: at(5)},
+		} {
+			err := s.ApplyChanges(t.Context(), health.Changes{
+				Components: []health.ComponentState{fullState("api", 2, 30, status.MajorOutage)}}, []health.Mark{m})
+			if !errors.Is(err, health.ErrFenced) {
+				t.Fatalf("mark from %d while the watermark is at 20: err = %v, want ErrFenced", m.Prev, err)
+			}
+		}
+		comps, err := s.ComponentStates(t.Context())
+		must(t, "component states", err)
+		equal(t, "component states after fenced writes", len(comps), 0)
+		must(t, "third mark with snapshot", s.ApplyChanges(t.Context(), health.Changes{}, []health.Mark{
+			{Topic: "results", Partition: 2, Prev: 20, Applied: 31, Snapshot: snap[:1], At: at(6)}}))
+		cp, _, err = s.LoadPartition(t.Context(), "results", 2)
+		must(t, "load partition", err)
+		equal(t, "checkpoint", cp, health.Checkpoint{Topic: "results", Partition: 2, Applied: 31, SnapshotOffset: 31, Checks: snap[:1]})
 	}},
 }

@@ -23,8 +23,8 @@ type StateStore interface {
 	Checks(ctx context.Context) ([]catalog.Check, error)
 	Pages(ctx context.Context) ([]catalog.Page, error)
 	Components(ctx context.Context, pageID string) ([]catalog.Component, error)
-	LoadState(ctx context.Context) ([]health.CheckState, []health.ComponentState, error)
-	ApplyChanges(ctx context.Context, ch health.Changes) error
+	LoadPartition(ctx context.Context, topic string, partition int) (health.Checkpoint, []health.ComponentState, error)
+	ApplyChanges(ctx context.Context, ch health.Changes, marks []health.Mark) error
 	ComponentStates(ctx context.Context) ([]health.ComponentState, error)
 	Incidents(ctx context.Context, pageID string, unresolvedOnly bool, limit int) ([]incident.Incident, error)
 	CreateIncident(ctx context.Context, inc incident.Incident) (int64, error)
