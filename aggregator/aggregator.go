@@ -1,70 +1,158 @@
-// Package aggregator owns the results pipeline of the aggregator: it takes
-// batches of probe results from a source, stores them in the time-series
-// store, turns them into component states and incidents, persists those, and
-// only then acknowledges the batch. It also keeps the agents' check
-// definitions in step with the store (see CheckSync).
+// Package aggregator owns the results pipeline of the aggregator. It takes
+// the partitions of the results source that this process owns (a claim),
+// loads their state, and for each batch stores the results in the
+// time-series store, turns them into component states and incidents,
+// persists those together with the partition watermarks, and only then
+// acknowledges the batch. It also keeps the agents' check definitions in
+// step with the store (see CheckSync).
+//
+// Exactly once, in brief (docs/architecture.md has the long form): each
+// partition has a watermark in the state store, moved in the same
+// transaction as the state; time-series rows carry their partition and
+// offset. A claim locks its partitions in the state store, reads the
+// watermark and, once, which offsets above it the time-series store holds
+// already, then reads the source from its snapshot of check states: what
+// is at or below the watermark is replayed into the check states only,
+// what is above is processed, skipping rows already stored.
 package aggregator
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/result"
-	"github.com/statusd/statusd/wire"
 )
 
-// Source delivers encoded results in batches. commit acknowledges the whole
-// batch; until then the source may deliver it again.
-type Source interface {
-	Fetch(ctx context.Context, maxMessages int, wait time.Duration) (values [][]byte, commit func(context.Context) error, err error)
+// Message is one message of the results source.
+type Message struct {
+	Partition int
+	Offset    int64
+	Value     []byte
 }
 
-// ResultWriter stores raw results, idempotently by result ID.
+// ErrClaimEnded is returned by Claim.Fetch once the claim is over: the
+// partitions are being handed to another owner.
+var ErrClaimEnded = errors.New("claim ended")
+
+// Source hands this process the partitions it owns, one claim at a time.
+type Source interface {
+	// Claim waits for the next claim. The previous one must be Done.
+	Claim(ctx context.Context) (Claim, error)
+}
+
+// Claim is the ownership of some partitions of a topic until a rebalance.
+type Claim interface {
+	Topic() string
+	Partitions() []int
+	// Context ends when the claim does.
+	Context() context.Context
+	// Start reads each partition from the given offset; a negative offset
+	// means where the consumer group left it, or the beginning.
+	Start(from map[int]int64) error
+	// Fetch waits up to wait for messages and returns at most max, in
+	// offset order per partition; none when the wait passed; ErrClaimEnded
+	// once the claim is over.
+	Fetch(ctx context.Context, max int, wait time.Duration) ([]Message, error)
+	// Commit records progress (the next offset per partition) for lag
+	// monitoring; the state store's watermarks are what restarts use.
+	Commit(ctx context.Context, next map[int]int64) error
+	// Done gives the partitions back.
+	Done()
+}
+
+// ResultWriter stores raw results as time series.
 type ResultWriter interface {
 	WriteResults(ctx context.Context, rs []result.Result) (written int, err error)
+	// StoredOffsets lists the offsets in [from, to] of a partition that have
+	// rows; a store that is idempotent by result ID may return none.
+	StoredOffsets(ctx context.Context, partition int, from, to int64) ([]int64, error)
 }
 
-// StateStore persists what a batch changed, atomically.
+// StateStore persists component states, incidents and watermarks.
 type StateStore interface {
-	ApplyChanges(ctx context.Context, ch health.Changes) error
+	LoadPartition(ctx context.Context, topic string, partition int) (health.Checkpoint, []health.ComponentState, error)
+	ApplyChanges(ctx context.Context, ch health.Changes, marks []health.Mark) error
+}
+
+// Lock is the exclusive right to write some partitions.
+type Lock interface {
+	// Check fails when the lock may be lost.
+	Check(ctx context.Context) error
+	Release() error
+}
+
+// Fleet is the live set of agents and regions.
+type Fleet interface {
+	LiveRegions(now time.Time) map[string]bool
+	ObserveResults(region, agentID string, received time.Time)
 }
 
 // Options configures an Aggregator.
 type Options struct {
-	Source     Source
-	Results    ResultWriter
-	State      StateStore
-	Evaluator  *health.Evaluator
-	BatchSize  int           // results per batch at most; 5,000 by default
-	BatchWait  time.Duration // how long a batch collects after its first result; 1 s by default
-	Registerer prometheus.Registerer
-	Logger     *slog.Logger
+	Source  Source
+	Results ResultWriter
+	State   StateStore
+	// Lock takes the partitions of a claim, or fails (for example because
+	// another process holds one); the aggregator then retries.
+	Lock func(ctx context.Context, topic string, partitions []int) (Lock, error)
+	// Catalog loads the checks and components; the aggregator reloads it
+	// every CatalogInterval and when results name a check it does not know.
+	Catalog         func(ctx context.Context) (catalog.Catalog, error)
+	CatalogInterval time.Duration // 10 s by default
+	// Fleet tells which regions are live; nil means every region is.
+	Fleet Fleet
+	// Health configures the evaluator (its Catalog is ignored).
+	Health    health.Options
+	BatchSize int           // results per batch at most; 20,000 by default
+	BatchWait time.Duration // how long Fetch waits for results; 100 ms by default
+	// SnapshotInterval is how often a partition's check states are stored
+	// with its watermark; 0 stores them with every batch (standalone, whose
+	// source cannot replay). 5 s by default via DefaultSnapshotInterval.
+	SnapshotInterval time.Duration
+	SweepInterval    time.Duration // how often silent regions are swept; 1 s by default
+	Clock            func() time.Time
+	Registerer       prometheus.Registerer
+	Logger           *slog.Logger
 }
+
+// DefaultSnapshotInterval is the usual Options.SnapshotInterval.
+const DefaultSnapshotInterval = 5 * time.Second
 
 // Aggregator runs the results pipeline.
 type Aggregator struct {
 	opts    Options
 	m       *metrics
-	warned  map[wire.Kind]bool // malformed kinds already logged
+	eval    *health.Evaluator
+	warned  map[string]bool // kinds of bad input already logged
 	backoff func(attempt int) time.Duration
+	catalog time.Time // when the catalog was last loaded
 }
 
 // New returns an aggregator; Run drives it.
 func New(opts Options) (*Aggregator, error) {
-	if opts.Source == nil || opts.Results == nil || opts.State == nil || opts.Evaluator == nil {
-		return nil, errors.New("aggregator: source, results, state and evaluator are required")
+	if opts.Source == nil || opts.Results == nil || opts.State == nil || opts.Lock == nil || opts.Catalog == nil {
+		return nil, errors.New("aggregator: source, results, state, lock and catalog are required")
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 5000
+		opts.BatchSize = 20_000
 	}
 	if opts.BatchWait <= 0 {
-		opts.BatchWait = time.Second
+		opts.BatchWait = 100 * time.Millisecond
+	}
+	if opts.SweepInterval <= 0 {
+		opts.SweepInterval = time.Second
+	}
+	if opts.CatalogInterval <= 0 {
+		opts.CatalogInterval = 10 * time.Second
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -76,24 +164,23 @@ func New(opts Options) (*Aggregator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Aggregator{opts: opts, m: m, warned: map[wire.Kind]bool{}, backoff: backoff}, nil
+	return &Aggregator{opts: opts, m: m, eval: health.NewEvaluator(opts.Health),
+		warned: map[string]bool{}, backoff: backoff}, nil
 }
 
 func backoff(attempt int) time.Duration {
 	return min(100*time.Millisecond<<min(attempt, 10), 10*time.Second)
 }
 
-// Run processes batches until ctx ends. A batch is acknowledged only after
-// its results and the state it changed are stored; a store failure is
-// retried with backoff, so nothing is acknowledged that was not kept.
+// Run takes claims and processes their partitions until ctx ends.
 func (a *Aggregator) Run(ctx context.Context) error {
 	for attempt := 0; ; {
-		values, commit, err := a.opts.Source.Fetch(ctx, a.opts.BatchSize, a.opts.BatchWait)
+		claim, err := a.opts.Source.Claim(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if err != nil {
-			a.opts.Logger.Error("fetch results", "err", err)
+			a.opts.Logger.Error("claim result partitions", "err", err)
 			if !sleep(ctx, a.backoff(attempt)) {
 				return nil
 			}
@@ -101,80 +188,18 @@ func (a *Aggregator) Run(ctx context.Context) error {
 			continue
 		}
 		attempt = 0
-		if !a.process(ctx, a.decode(values)) {
-			return nil // stopped before the batch was stored: it stays unacknowledged
-		}
-		if err := commit(ctx); err != nil {
-			// Harmless: the batch will come again and change nothing.
-			a.opts.Logger.Warn("acknowledge results", "err", err)
-		}
+		a.own(ctx, claim)
+		claim.Done()
 	}
 }
 
-// decode turns message values into results, counting and skipping the
-// malformed ones; each kind of malformation is logged once.
-func (a *Aggregator) decode(values [][]byte) []result.Result {
-	rs := make([]result.Result, 0, len(values))
-	for _, v := range values {
-		r, err := wire.DecodeResult(v)
-		if err != nil {
-			kind := wire.KindOf(err)
-			a.m.malformed.WithLabelValues(string(kind)).Inc()
-			if !a.warned[kind] {
-				a.warned[kind] = true
-				a.opts.Logger.Warn("skip malformed result message (logged once per kind)", "kind", kind, "err", err)
-			}
-			continue
-		}
-		rs = append(rs, r)
+// warnOnce logs a kind of bad input the first time it is seen.
+func (a *Aggregator) warnOnce(kind, msg string, args ...any) {
+	if a.warned[kind] {
+		return
 	}
-	a.m.consumed.Add(float64(len(rs)))
-	return rs
-}
-
-// process stores a batch, retrying until it succeeds; false means ctx ended
-// first.
-func (a *Aggregator) process(ctx context.Context, rs []result.Result) bool {
-	for attempt := 0; ; attempt++ {
-		start := time.Now()
-		err := a.store(ctx, rs)
-		if err == nil {
-			a.m.batchSeconds.Observe(time.Since(start).Seconds())
-			a.m.lastBatch.SetToCurrentTime()
-			return true
-		}
-		a.m.storeErrors.Inc()
-		a.opts.Logger.Error("store results batch", "results", len(rs), "attempt", attempt+1, "err", err)
-		if !sleep(ctx, a.backoff(attempt)) {
-			return false
-		}
-	}
-}
-
-func (a *Aggregator) store(ctx context.Context, rs []result.Result) error {
-	if len(rs) == 0 {
-		return nil
-	}
-	written, err := a.opts.Results.WriteResults(ctx, rs)
-	if err != nil {
-		return fmt.Errorf("write results: %w", err)
-	}
-	a.m.written.Add(float64(written))
-	a.m.duplicates.Add(float64(len(rs) - written))
-	ch, ignored := a.opts.Evaluator.Evaluate(rs)
-	a.m.ignored.Add(float64(ignored))
-	if ch.Empty() {
-		return nil
-	}
-	if err := a.opts.State.ApplyChanges(ctx, ch); err != nil {
-		return fmt.Errorf("persist state: %w", err)
-	}
-	a.opts.Evaluator.Commit(ch)
-	for _, c := range ch.Components {
-		a.m.transitions.WithLabelValues(string(c.Status)).Inc()
-		a.opts.Logger.Info("component status", "component_id", c.ComponentID, "status", c.Status, "failing_regions", c.FailingRegions)
-	}
-	return nil
+	a.warned[kind] = true
+	a.opts.Logger.Warn(msg+" (logged once per kind)", append([]any{"kind", kind}, args...)...)
 }
 
 // sleep waits d or until ctx ends; it reports whether the full wait passed.

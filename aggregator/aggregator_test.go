@@ -3,146 +3,225 @@ package aggregator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/result"
-	"github.com/statusd/statusd/status"
 	"github.com/statusd/statusd/wire"
 )
 
-// scriptedSource hands out the given batches, then cancels the run.
-type scriptedSource struct {
-	batches [][][]byte
-	cancel  context.CancelFunc
-	commits int
-}
+var base = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
-func (s *scriptedSource) Fetch(ctx context.Context, _ int, _ time.Duration) ([][]byte, func(context.Context) error, error) {
-	if len(s.batches) == 0 {
-		s.cancel()
-		<-ctx.Done()
-		return nil, nil, ctx.Err()
+const (
+	ticks      = 24
+	interval   = 10 * time.Second
+	partitions = 2
+)
+
+var regions = []string{"ap", "eu", "us"}
+
+// testCatalog has three components of one check each, on one page.
+func testCatalog() catalog.Catalog {
+	cat := catalog.Catalog{Pages: []catalog.Page{{ID: "main", Name: "Main", TimeZone: "Etc/UTC"}}}
+	for i := range 3 {
+		id := fmt.Sprintf("c%d", i)
+		cat.Components = append(cat.Components, catalog.Component{ID: id, PageID: "main", Name: "Component " + id, Position: i})
+		cat.Checks = append(cat.Checks, catalog.Check{ID: "k-" + id, ComponentID: id, Type: catalog.TypeHTTP,
+			Interval: interval, Timeout: time.Second, FailureThreshold: 3, SuccessThreshold: 2,
+			HTTP: &catalog.HTTPSpec{URL: "http://127.0.0.1:1/", Method: "GET"}, IncidentOn: catalog.IncidentOnMajor})
 	}
-	b := s.batches[0]
-	s.batches = s.batches[1:]
-	return b, func(context.Context) error { s.commits++; return nil }, nil
+	return cat
 }
 
-type memStore struct {
-	mu       sync.Mutex
-	failures int // the next writes that fail
-	results  map[string]result.Result
-	changes  []health.Changes
-}
-
-func (m *memStore) WriteResults(_ context.Context, rs []result.Result) (int, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.failures > 0 {
-		m.failures--
-		return 0, errors.New("store unavailable")
+// failing scripts the outages: c0 fails everywhere from tick 5 to 10 and
+// again from 14 to 17 (a flap); c1 fails in eu only from tick 3 on.
+func failing(comp, region string, tick int) bool {
+	switch comp {
+	case "c0":
+		return (tick >= 5 && tick <= 10) || (tick >= 14 && tick <= 17)
+	case "c1":
+		return region == "eu" && tick >= 3
 	}
-	n := 0
-	for _, r := range rs {
-		if _, ok := m.results[r.ID]; !ok {
-			m.results[r.ID] = r
-			n++
+	return false
+}
+
+// memLog is a results topic in memory: component ci lives on partition
+// i mod partitions. It may hold malformed messages.
+type memLog struct {
+	parts [partitions][][]byte
+}
+
+func newLog(t *testing.T, junk bool) *memLog {
+	t.Helper()
+	l := &memLog{}
+	for n := 1; n <= ticks; n++ {
+		for i := range 3 {
+			comp := fmt.Sprintf("c%d", i)
+			for _, region := range regions {
+				at := base.Add(time.Duration(n) * interval)
+				r := result.Result{ID: fmt.Sprintf("%s-%s-%d", comp, region, n), CheckID: "k-" + comp, ComponentID: comp,
+					AgentID: "agent-" + region, Region: region, Scheduled: at, Started: at.Add(time.Millisecond),
+					Duration: 20 * time.Millisecond, Success: !failing(comp, region, n)}
+				if !r.Success {
+					r.ErrorClass, r.Message = result.ErrTimeout, "dial tcp 10.1.2.3:443: i/o timeout"
+				}
+				v, err := wire.EncodeResult(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				l.parts[i%partitions] = append(l.parts[i%partitions], v)
+			}
+		}
+		if junk && n == 4 {
+			l.parts[0] = append(l.parts[0], []byte("not json"), []byte(`{"v":9}`))
+			unknown, _ := wire.EncodeResult(result.Result{ID: "ghost-1", CheckID: "ghost", ComponentID: "c0",
+				Region: "eu", Scheduled: base.Add(4 * interval), Started: base.Add(4 * interval)})
+			l.parts[0] = append(l.parts[0], unknown)
 		}
 	}
-	return n, nil
+	return l
 }
 
-func (m *memStore) ApplyChanges(_ context.Context, ch health.Changes) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.changes = append(m.changes, ch)
+func (l *memLog) size() int { return len(l.parts[0]) + len(l.parts[1]) }
+
+// logSource hands out claims of every partition of a memLog; idle is
+// called when a claim has read everything.
+type logSource struct {
+	log  *memLog
+	idle func()
+	mu   sync.Mutex
+	// commits are the offsets committed, per partition.
+	commits map[int]int64
+}
+
+func (s *logSource) Claim(ctx context.Context) (Claim, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return &logClaim{src: s, ctx: ctx, pos: map[int]int64{}}, nil
+}
+
+type logClaim struct {
+	src *logSource
+	ctx context.Context
+	pos map[int]int64
+}
+
+func (c *logClaim) Topic() string            { return "results" }
+func (c *logClaim) Partitions() []int        { return []int{0, 1} }
+func (c *logClaim) Context() context.Context { return c.ctx }
+func (c *logClaim) Done()                    {}
+
+func (c *logClaim) Start(from map[int]int64) error {
+	for p := range partitions {
+		c.pos[p] = max(from[p], 0)
+	}
 	return nil
 }
 
-func encode(t *testing.T, id string, tick int, ok bool) []byte {
-	t.Helper()
-	base := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	v, err := wire.EncodeResult(result.Result{ID: id, CheckID: "k", ComponentID: "c", Region: "eu",
-		Scheduled: base.Add(time.Duration(tick) * time.Second), Started: base.Add(time.Duration(tick) * time.Second), Success: ok})
-	if err != nil {
-		t.Fatal(err)
+// Fetch alternates partitions, a few messages of each, so batches mix them.
+func (c *logClaim) Fetch(ctx context.Context, maxMessages int, _ time.Duration) ([]Message, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	return v
+	var out []Message
+	for len(out) < maxMessages {
+		moved := false
+		for p := range partitions {
+			for k := 0; k < 4 && len(out) < maxMessages && c.pos[p] < int64(len(c.src.log.parts[p])); k++ {
+				out = append(out, Message{Partition: p, Offset: c.pos[p], Value: c.src.log.parts[p][c.pos[p]]})
+				c.pos[p]++
+				moved = true
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+	if len(out) == 0 && c.src.idle != nil {
+		c.src.idle()
+	}
+	return out, nil
 }
 
-func newTestAggregator(t *testing.T, src *scriptedSource, st *memStore) (*Aggregator, *prometheus.Registry) {
-	t.Helper()
-	cat := catalog.Catalog{
-		Components: []catalog.Component{{ID: "c", Name: "C"}},
-		Checks:     []catalog.Check{{ID: "k", ComponentID: "c", Interval: time.Second, FailureThreshold: 2, SuccessThreshold: 1}},
+func (c *logClaim) Commit(_ context.Context, next map[int]int64) error {
+	c.src.mu.Lock()
+	defer c.src.mu.Unlock()
+	if c.src.commits == nil {
+		c.src.commits = map[int]int64{}
 	}
-	reg := prometheus.NewRegistry()
-	a, err := New(Options{Source: src, Results: st, State: st, Evaluator: health.NewEvaluator(cat, nil, nil), Registerer: reg})
+	for p, off := range next {
+		c.src.commits[p] = off
+	}
+	return nil
+}
+
+// faultyState fails ApplyChanges on request: failNext transient failures,
+// or a crash (the error, and the run's context cancelled) at the crashAt-th
+// call.
+type faultyState struct {
+	StateStore
+	calls, failNext, crashAt atomic.Int64
+	crash                    func()
+}
+
+func (f *faultyState) ApplyChanges(ctx context.Context, ch health.Changes, marks []health.Mark) error {
+	n := f.calls.Add(1)
+	if n == f.crashAt.Load() {
+		f.crash()
+		return errors.New("process killed")
+	}
+	if f.failNext.Load() > 0 {
+		f.failNext.Add(-1)
+		return errors.New("connection reset by peer")
+	}
+	return f.StateStore.ApplyChanges(ctx, ch, marks)
+}
+
+// newTestAggregator returns an aggregator over the stores and source, with
+// a clock just after the log's last tick.
+func newTestAggregator(t *testing.T, st stores, state StateStore, src Source, batch int) *Aggregator {
+	t.Helper()
+	a, err := New(Options{
+		Source: src, Results: st.series, State: state,
+		Lock: func(ctx context.Context, topic string, ps []int) (Lock, error) {
+			return st.entities.LockPartitions(ctx, topic, ps)
+		},
+		Catalog:   func(context.Context) (catalog.Catalog, error) { return testCatalog(), nil },
+		BatchSize: batch, SnapshotInterval: DefaultSnapshotInterval,
+		Clock:      func() time.Time { return base.Add((ticks + 1) * interval) },
+		Registerer: prometheus.NewRegistry(),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.backoff = func(int) time.Duration { return time.Millisecond }
-	return a, reg
+	return a
 }
 
-func TestRunStoresThenCommits(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+// run runs an aggregator until its source is idle or the state store
+// crashes it.
+func run(t *testing.T, st stores, l *memLog, batch int, wrap func(StateStore, func()) StateStore) *Aggregator {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
-	src := &scriptedSource{cancel: cancel, batches: [][][]byte{
-		{encode(t, "a", 1, false), []byte("not json"), encode(t, "b", 2, false)},
-		{encode(t, "a", 1, false), encode(t, "c", 3, true), []byte(`{"v":9}`), []byte("junk")},
-	}}
-	st := &memStore{results: map[string]result.Result{}, failures: 2}
-	a, _ := newTestAggregator(t, src, st)
+	var state StateStore = st.entities
+	if wrap != nil {
+		state = wrap(state, cancel)
+	}
+	a := newTestAggregator(t, st, state, &logSource{log: l, idle: cancel}, batch)
 	if err := a.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if src.commits != 2 {
-		t.Errorf("commits = %d, want 2", src.commits)
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Fatal("the aggregator did not finish the log within 60 s")
 	}
-	if len(st.results) != 3 {
-		t.Errorf("stored %d distinct results, want 3", len(st.results))
-	}
-	if got := testutil.ToFloat64(a.m.malformed.WithLabelValues("syntax")); got != 2 {
-		t.Errorf("malformed{kind=syntax} = %v, want 2", got)
-	}
-	if got := testutil.ToFloat64(a.m.malformed.WithLabelValues("version")); got != 1 {
-		t.Errorf("malformed{kind=version} = %v, want 1", got)
-	}
-	if got := testutil.ToFloat64(a.m.duplicates); got != 1 {
-		t.Errorf("duplicates = %v, want 1", got)
-	}
-	if got := testutil.ToFloat64(a.m.storeErrors); got != 2 {
-		t.Errorf("store errors = %v, want 2 (retried)", got)
-	}
-	var statuses []status.Status
-	for _, ch := range st.changes {
-		for _, c := range ch.Components {
-			statuses = append(statuses, c.Status)
-		}
-	}
-	if len(statuses) != 2 || statuses[0] != status.MajorOutage || statuses[1] != status.Operational {
-		t.Errorf("component statuses = %v, want [major_outage operational]", statuses)
-	}
-}
-
-func TestRunNeverCommitsAnUnstoredBatch(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	src := &scriptedSource{cancel: cancel, batches: [][][]byte{{encode(t, "a", 1, true)}}}
-	st := &memStore{results: map[string]result.Result{}, failures: 1 << 30}
-	a, _ := newTestAggregator(t, src, st)
-	time.AfterFunc(50*time.Millisecond, cancel)
-	if err := a.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if src.commits != 0 {
-		t.Fatalf("committed %d batches that were never stored", src.commits)
-	}
+	return a
 }

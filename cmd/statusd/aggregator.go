@@ -84,7 +84,8 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 		return err
 	}
 	defer func() { err = errors.Join(err, src.Close()) }()
-	agg, err := newAggregator(ctx, cfg, src, st.series, st.entities, reg, logger)
+	agg, err := newAggregator(cfg, aggregatorParts{source: src, results: st.series, state: st.entities,
+		snapshotInterval: aggregator.DefaultSnapshotInterval}, reg, logger)
 	if err != nil {
 		return err
 	}

@@ -91,7 +91,8 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	if err != nil {
 		return err
 	}
-	agg, err := newAggregator(ctx, cfg, results, store, store, reg, logger)
+	// The in-process queue cannot replay: store check states with every batch.
+	agg, err := newAggregator(cfg, aggregatorParts{source: results, results: store, state: store}, reg, logger)
 	if err != nil {
 		return err
 	}
@@ -148,32 +149,45 @@ func newAgent(cfg *config.Config, feed agent.Feed, pub agent.Publisher, reg prom
 	})
 }
 
-// stateStore is what the aggregator needs of the entity store at start.
-type stateStore interface {
+// entityStore is what the aggregator needs of the entity store.
+type entityStore interface {
 	aggregator.StateStore
-	LoadState(ctx context.Context) ([]health.CheckState, []health.ComponentState, error)
+	LockPartitions(ctx context.Context, topic string, partitions []int) (*sqlstore.PartitionLock, error)
 	Checks(ctx context.Context) ([]catalog.Check, error)
 	Components(ctx context.Context, pageID string) ([]catalog.Component, error)
 }
 
-func newAggregator(ctx context.Context, cfg *config.Config, src aggregator.Source, results aggregator.ResultWriter,
-	state stateStore, reg prometheus.Registerer, logger *slog.Logger) (*aggregator.Aggregator, error) {
-	checks, err := state.Checks(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load checks: %w", err)
-	}
-	comps, err := state.Components(ctx, "")
-	if err != nil {
-		return nil, fmt.Errorf("load components: %w", err)
-	}
-	checkStates, compStates, err := state.LoadState(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load state: %w", err)
-	}
-	eval := health.NewEvaluator(catalog.Catalog{Components: comps, Checks: checks}, checkStates, compStates)
+// aggregatorParts are what differs between the aggregator of `statusd
+// aggregator` and that of standalone.
+type aggregatorParts struct {
+	source           aggregator.Source
+	results          aggregator.ResultWriter
+	state            entityStore
+	fleet            aggregator.Fleet
+	snapshotInterval time.Duration
+}
+
+func newAggregator(cfg *config.Config, parts aggregatorParts, reg prometheus.Registerer, logger *slog.Logger) (*aggregator.Aggregator, error) {
+	state := parts.state
 	return aggregator.New(aggregator.Options{
-		Source: src, Results: results, State: state, Evaluator: eval,
+		Source: parts.source, Results: parts.results, State: state, Fleet: parts.fleet,
+		Lock: func(ctx context.Context, topic string, partitions []int) (aggregator.Lock, error) {
+			return state.LockPartitions(ctx, topic, partitions)
+		},
+		Catalog: func(ctx context.Context) (catalog.Catalog, error) {
+			checks, err := state.Checks(ctx)
+			if err != nil {
+				return catalog.Catalog{}, fmt.Errorf("load checks: %w", err)
+			}
+			comps, err := state.Components(ctx, "")
+			if err != nil {
+				return catalog.Catalog{}, fmt.Errorf("load components: %w", err)
+			}
+			return catalog.Catalog{Components: comps, Checks: checks}, nil
+		},
+		Health:    health.Options{Cooldown: cfg.Aggregator.IncidentCooldown, MaxAge: cfg.Aggregator.MaxResultAge},
 		BatchSize: cfg.Aggregator.BatchSize, BatchWait: cfg.Aggregator.BatchWait,
-		Registerer: reg, Logger: logger.With("component", "aggregator"),
+		SnapshotInterval: parts.snapshotInterval,
+		Registerer:       reg, Logger: logger.With("component", "aggregator"),
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/statusd/statusd/agent"
+	"github.com/statusd/statusd/aggregator"
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/result"
 	"github.com/statusd/statusd/wire"
@@ -128,29 +129,63 @@ func (r *Results) Publish(_ context.Context, res result.Result) error {
 	}
 }
 
-// Fetch waits for a result, collects more for at most wait and returns up
-// to maxMessages. Commit is a no-op: memory holds nothing to acknowledge.
-func (r *Results) Fetch(ctx context.Context, maxMessages int, wait time.Duration) ([][]byte, func(context.Context) error, error) {
-	var values [][]byte
-	select {
-	case <-ctx.Done():
-		return nil, nil, fmt.Errorf("fetch results: %w", ctx.Err())
-	case v := <-r.queue:
-		values = append(values, v)
+// Claim returns the queue as one partition, 0, of topic "inproc": the
+// process owns it until ctx ends.
+func (r *Results) Claim(ctx context.Context) (aggregator.Claim, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("claim in-process results: %w", err)
 	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	for len(values) < maxMessages {
-		select {
-		case v := <-r.queue:
-			values = append(values, v)
-		case <-timer.C:
-			return values, noCommit, nil
-		case <-ctx.Done():
-			return values, noCommit, nil
-		}
-	}
-	return values, noCommit, nil
+	return &claim{r: r, ctx: ctx}, nil
 }
 
-func noCommit(context.Context) error { return nil }
+// claim numbers the queue's messages as they are fetched, from the offset
+// the aggregator starts it at: memory cannot replay, so after a restart
+// the numbering continues from the stored watermark.
+type claim struct {
+	r    *Results
+	ctx  context.Context
+	next int64
+}
+
+func (c *claim) Topic() string                               { return "inproc" }
+func (c *claim) Partitions() []int                           { return []int{0} }
+func (c *claim) Context() context.Context                    { return c.ctx }
+func (c *claim) Commit(context.Context, map[int]int64) error { return nil }
+func (c *claim) Done()                                       {}
+
+// Start sets the offset of the next message.
+func (c *claim) Start(from map[int]int64) error {
+	c.next = max(from[0], 0)
+	return nil
+}
+
+// Fetch waits up to wait for a result, then takes what is queued, up to
+// maxMessages.
+func (c *claim) Fetch(ctx context.Context, maxMessages int, wait time.Duration) ([]aggregator.Message, error) {
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	var out []aggregator.Message
+	add := func(v []byte) {
+		out = append(out, aggregator.Message{Partition: 0, Offset: c.next, Value: v})
+		c.next++
+	}
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-c.ctx.Done():
+		return nil, aggregator.ErrClaimEnded
+	case <-timer.C:
+		return nil, nil
+	case v := <-c.r.queue:
+		add(v)
+	}
+	for len(out) < maxMessages {
+		select {
+		case v := <-c.r.queue:
+			add(v)
+		default:
+			return out, nil
+		}
+	}
+	return out, nil
+}

@@ -84,23 +84,30 @@ func TestResultsQueue(t *testing.T) {
 	if err := q.Publish(ctx, result.Result{ID: "overflow"}); err == nil {
 		t.Fatal("publish into a full queue succeeded")
 	}
-	values, commit, err := q.Fetch(ctx, 2, 10*time.Millisecond)
-	if err != nil || len(values) != 2 {
-		t.Fatalf("fetch = %d values, %v; want 2", len(values), err)
-	}
-	if err := commit(ctx); err != nil {
+	c, err := q.Claim(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
-	values, _, err = q.Fetch(ctx, 10, 10*time.Millisecond)
-	if err != nil || len(values) != 1 {
-		t.Fatalf("second fetch = %d values, %v; want 1", len(values), err)
+	if err := c.Start(map[int]int64{0: 41}); err != nil {
+		t.Fatal(err)
 	}
-	if r, err := wire.DecodeResult(values[0]); err != nil || r.ID != "2" {
+	msgs, err := c.Fetch(ctx, 2, 10*time.Millisecond)
+	if err != nil || len(msgs) != 2 || msgs[0].Offset != 41 || msgs[1].Offset != 42 {
+		t.Fatalf("fetch = %+v, %v; want 2 messages at offsets 41 and 42", msgs, err)
+	}
+	msgs, err = c.Fetch(ctx, 10, 10*time.Millisecond)
+	if err != nil || len(msgs) != 1 || msgs[0].Offset != 43 {
+		t.Fatalf("second fetch = %+v, %v; want 1 message at offset 43", msgs, err)
+	}
+	if r, err := wire.DecodeResult(msgs[0].Value); err != nil || r.ID != "2" {
 		t.Fatalf("queued result decodes to %+v, %v", r, err)
+	}
+	if msgs, err := c.Fetch(ctx, 10, time.Millisecond); err != nil || len(msgs) != 0 {
+		t.Fatalf("fetch from an empty queue = %+v, %v; want nothing after the wait", msgs, err)
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, _, err := q.Fetch(cancelled, 1, time.Millisecond); err == nil {
+	if _, err := c.Fetch(cancelled, 1, time.Millisecond); err == nil {
 		t.Fatal("fetch on an empty queue with a cancelled context returned no error")
 	}
 }

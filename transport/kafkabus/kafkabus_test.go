@@ -2,7 +2,9 @@ package kafkabus
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/statusd/statusd/agent"
+	"github.com/statusd/statusd/aggregator"
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/internal/testenv"
 	"github.com/statusd/statusd/result"
@@ -128,7 +131,7 @@ func TestChecksSyncAndFollow(t *testing.T) {
 	}
 }
 
-func TestResultsRedeliveredUntilCommitted(t *testing.T) {
+func TestResultClaims(t *testing.T) {
 	brokers, topics := setup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -158,57 +161,101 @@ func TestResultsRedeliveredUntilCommitted(t *testing.T) {
 	}
 
 	group := testenv.Name("g")
-	readAll := func(commit bool) map[string]bool {
-		t.Helper()
+	newSource := func() *ResultSource {
 		src, err := NewResultSource(ResultSourceOptions{Brokers: brokers, Topic: topics.Results, GroupID: group})
 		if err != nil {
 			t.Fatal(err)
 		}
-		seen := map[string]bool{}
-		for len(seen) < n {
-			values, ack, err := src.Fetch(ctx, 1000, 200*time.Millisecond)
+		t.Cleanup(func() {
+			if err := src.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+		return src
+	}
+	// read takes a claim, starts it at from, and reads until want results
+	// came or quiet passed without one; it commits what it read.
+	read := func(c aggregator.Claim, from int64, want int, quiet time.Duration) map[string]bool {
+		t.Helper()
+		start := map[int]int64{}
+		for _, p := range c.Partitions() {
+			start[p] = from
+		}
+		if err := c.Start(start); err != nil {
+			t.Fatal(err)
+		}
+		seen, next := map[string]bool{}, map[int]int64{}
+		deadline := time.Now().Add(quiet)
+		for len(seen) < want && time.Now().Before(deadline) {
+			msgs, err := c.Fetch(ctx, 1000, 100*time.Millisecond)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, v := range values {
-				r, err := wire.DecodeResult(v)
+			for _, m := range msgs {
+				r, err := wire.DecodeResult(m.Value)
 				if err != nil {
 					t.Fatal(err)
 				}
 				seen[r.ID] = true
-			}
-			if commit {
-				if err := ack(ctx); err != nil {
-					t.Fatal(err)
-				}
+				next[m.Partition] = m.Offset + 1
 			}
 		}
-		if err := src.Close(); err != nil {
+		if err := c.Commit(ctx, next); err != nil {
 			t.Fatal(err)
 		}
 		return seen
 	}
-	if got := readAll(false); len(got) != n {
-		t.Fatalf("first read saw %d results, want %d", len(got), n)
-	}
-	if got := readAll(true); len(got) != n {
-		t.Fatalf("uncommitted results were not delivered again: saw %d of %d", len(got), n)
-	}
-	// Everything is committed now: a new member of the group gets nothing.
-	src, err := NewResultSource(ResultSourceOptions{Brokers: brokers, Topic: topics.Results, GroupID: group})
+	src := newSource()
+	c, err := src.Claim(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		if err := src.Close(); err != nil {
+	if got := c.Partitions(); len(got) != 3 {
+		t.Fatalf("the only member claims partitions %v, want all 3", got)
+	}
+	if got := read(c, -1, n, 20*time.Second); len(got) != n {
+		t.Fatalf("first read saw %d results, want %d", len(got), n)
+	}
+	// A second member joins: the first claim ends (a rebalance), and once it
+	// is done each member claims a disjoint share.
+	other := newSource()
+	otherClaim := make(chan aggregator.Claim, 1)
+	go func() {
+		oc, err := other.Claim(ctx)
+		if err != nil {
 			t.Error(err)
 		}
+		otherClaim <- oc
 	}()
-	short, cancelShort := context.WithTimeout(ctx, 5*time.Second)
-	defer cancelShort()
-	if values, _, err := src.Fetch(short, 1000, 100*time.Millisecond); err == nil {
-		t.Fatalf("committed results were delivered again: %d values", len(values))
+	select {
+	case <-c.Context().Done():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the claim did not end when a second member joined")
 	}
+	if _, err := c.Fetch(ctx, 10, time.Millisecond); !errors.Is(err, aggregator.ErrClaimEnded) {
+		t.Fatalf("fetch from an ended claim: err = %v, want ErrClaimEnded", err)
+	}
+	c.Done()
+	mine, err := src.Claim(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := <-otherClaim
+	if theirs == nil {
+		t.FailNow()
+	}
+	all := append(slices.Clone(mine.Partitions()), theirs.Partitions()...)
+	slices.Sort(all)
+	if !slices.Equal(all, []int{0, 1, 2}) {
+		t.Fatalf("claims %v and %v; want a disjoint split of 0, 1, 2", mine.Partitions(), theirs.Partitions())
+	}
+	// Both committed offsets are at the end: started where the group left
+	// it, a claim reads nothing; started at 0, it reads its share again.
+	if got := read(mine, -1, 1, 2*time.Second); len(got) != 0 {
+		t.Fatalf("committed results were delivered again: %d", len(got))
+	}
+	mine.Done()
+	theirs.Done()
 }
 
 func TestPublishDropsWhenQueueIsFull(t *testing.T) {
