@@ -68,7 +68,11 @@ func TestRollup(t *testing.T) {
 		wantIndicator status.Indicator
 		wantDesc      string
 	}{
-		{name: "no states is all operational", wantIndicator: status.IndicatorNone, wantDesc: "All Systems Operational"},
+		{name: "no states is no data yet, not operational", wantIndicator: status.IndicatorNone, wantDesc: "No data yet"},
+		{name: "components without data do not count", states: []health.ComponentState{
+			{ComponentID: "a", Status: status.MajorOutage, NoData: true}, st("b", status.DegradedPerformance)},
+			want:          map[string]status.Status{"b": status.DegradedPerformance, "g": status.DegradedPerformance},
+			wantIndicator: status.IndicatorMinor, wantDesc: "Minor Service Outage"},
 		{name: "explicit operational states", states: []health.ComponentState{st("a", status.Operational), st("x", status.Operational)},
 			wantIndicator: status.IndicatorNone, wantDesc: "All Systems Operational"},
 		{name: "a child's major outage marks its group", states: []health.ComponentState{st("a", status.MajorOutage)},

@@ -25,6 +25,7 @@ import (
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/incident"
+	"github.com/statusd/statusd/result"
 	"github.com/statusd/statusd/status"
 )
 
@@ -118,8 +119,14 @@ func fixture() *fakeStore {
 			{ID: "app", PageID: "beta", Name: "App", Position: 1},
 		},
 		states: []health.ComponentState{
-			{ComponentID: "api", Status: status.PartialOutage, Since: at(30), UpdatedAt: at(35), FailingRegions: []string{"us-east"}},
-			{ComponentID: "web", Status: status.Operational, Since: at(-600), UpdatedAt: at(-600)},
+			{ComponentID: "api", Status: status.PartialOutage, Since: at(30), UpdatedAt: at(35), FailingRegions: []string{"us-east"},
+				Regions: []health.RegionView{
+					{Region: "eu-west", Voting: true, Since: at(-10)},
+					{Region: "us-east", Voting: true, Failing: true, Since: at(30), ErrorClass: result.ErrTimeout,
+						LastError: "dial tcp 10.0.0.7:443: i/o timeout"},
+					{Region: "ap-south"},
+				}},
+			{ComponentID: "web", Status: status.Operational, Stale: true, Since: at(-600), UpdatedAt: at(-600)},
 			{ComponentID: "db", Status: status.DegradedPerformance, Since: at(40), UpdatedAt: at(40)},
 			{ComponentID: "app", Status: status.Operational, Since: at(-60), UpdatedAt: at(-60)},
 		},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,11 +30,35 @@ type v1Component struct {
 	Name        string        `json:"name"`
 	Description string        `json:"description"`
 	Position    int           `json:"position"`
-	Status      status.Status `json:"status"`
+	// Status is null while the component has no data yet.
+	Status *status.Status `json:"status"`
+	// Data is "live", "stale" (no live region reports: Status is the last
+	// one known) or "no_data" (no check has reached a verdict yet).
+	Data      string `json:"data"`
+	DataStale bool   `json:"data_stale"`
 	// StatusSince is when Status began; null when no state says.
 	StatusSince    *string  `json:"status_since"`
 	UpdatedAt      string   `json:"updated_at"`
 	FailingRegions []string `json:"failing_regions"`
+}
+
+// v1ComponentDetail is a component with its per-region view, as GET
+// /api/v1/components/{id} shows it.
+type v1ComponentDetail struct {
+	v1Component
+	Regions []v1Region `json:"regions"`
+}
+
+// v1Region is how one region sees a component.
+type v1Region struct {
+	Region     string  `json:"region"`
+	Voting     bool    `json:"voting"`
+	Failing    bool    `json:"failing"`
+	Degraded   bool    `json:"degraded"`
+	Since      *string `json:"since"`
+	ErrorClass string  `json:"error_class,omitempty"`
+	// LastError is the raw probe message: for operators, never on a page.
+	LastError string `json:"last_error,omitempty"`
 }
 
 // v1Meta describes a page of a list.
@@ -50,7 +75,7 @@ type v1List struct {
 }
 
 type v1Item struct {
-	Data v1Component `json:"data"`
+	Data v1ComponentDetail `json:"data"`
 }
 
 func (a *API) v1Components(c *gin.Context) {
@@ -82,7 +107,12 @@ func (a *API) v1Component(c *gin.Context) {
 	}
 	for _, rc := range all {
 		if rc.ID == id {
-			c.JSON(http.StatusOK, v1Item{Data: newV1Component(rc)})
+			out := v1ComponentDetail{v1Component: newV1Component(rc), Regions: []v1Region{}}
+			for _, v := range rc.Regions {
+				out.Regions = append(out.Regions, v1Region{Region: v.Region, Voting: v.Voting, Failing: v.Failing,
+					Degraded: v.Degraded, Since: v1Time(v.Since), ErrorClass: string(v.ErrorClass), LastError: v.LastError})
+			}
+			c.JSON(http.StatusOK, v1Item{Data: out})
 			return
 		}
 	}
@@ -131,15 +161,31 @@ func parsePaging(c *gin.Context) (page, perPage int, fields map[string]string) {
 func newV1Component(rc rollup.Component) v1Component {
 	out := v1Component{
 		ID: rc.ID, PageID: rc.PageID, IsGroup: rc.IsGroup, Name: rc.Name,
-		Description: rc.Description, Position: rc.Position, Status: rc.Status,
+		Description: rc.Description, Position: rc.Position, Data: "live", DataStale: rc.Stale,
 		UpdatedAt: rc.UpdatedAt.UTC().Format(v1TimeLayout), FailingRegions: rc.FailingRegions,
+	}
+	switch {
+	case rc.NoData:
+		out.Data = "no_data"
+	case rc.Stale:
+		out.Data = "stale"
+	}
+	if !rc.NoData {
+		st := rc.Status
+		out.Status = &st
+		out.StatusSince = v1Time(rc.Since)
 	}
 	if rc.GroupID != "" {
 		out.GroupID = &rc.GroupID
 	}
-	if !rc.Since.IsZero() {
-		since := rc.Since.UTC().Format(v1TimeLayout)
-		out.StatusSince = &since
-	}
 	return out
+}
+
+// v1Time formats a time for the native API; nil for the zero time.
+func v1Time(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(v1TimeLayout)
+	return &s
 }

@@ -1,7 +1,10 @@
 // Package rollup owns what a status page shows for its components right now:
 // each component's status, times and failing regions, derived from the
-// states the aggregator stored. A component without a state is operational;
-// a group shows the worst of its own state (if any) and its children's.
+// states the aggregator stored. A component without a state, or whose state
+// says no check reached a verdict yet, has no data (NoData; its Status is
+// then operational only as a placeholder); a group shows the worst of its
+// own state (if any) and its children's, has no data when none of them has
+// data, and is stale when one of them is.
 //
 // The stores keep no creation time for components, so the times shown are
 // derived:
@@ -34,6 +37,15 @@ type Component struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	FailingRegions []string // sorted; never nil
+	// NoData: no check of the component (or of any member of a group) has
+	// reached a verdict yet; Status is a placeholder.
+	NoData bool
+	// Stale: no live region reports on it (or on a member), so Status is
+	// the last one known.
+	Stale bool
+	// Regions is the per-region view of a component's own state; nil for
+	// a group.
+	Regions []health.RegionView
 	// Children lists the IDs of a group's direct children in input order;
 	// nil for a component that is not a group.
 	Children []string
@@ -71,13 +83,16 @@ func Components(comps []catalog.Component, states []health.ComponentState, origi
 	return r.out
 }
 
-// Worst returns the worst status among cs, or Operational for none.
-func Worst(cs []Component) status.Status {
-	w := status.Operational
+// Worst returns the worst status among the components with data, or
+// Operational for none; noData reports that no component has data.
+func Worst(cs []Component) (worst status.Status, noData bool) {
+	worst, noData = status.Operational, len(cs) > 0
 	for _, c := range cs {
-		w = status.Worst(w, c.Status)
+		if !c.NoData {
+			worst, noData = status.Worst(worst, c.Status), false
+		}
 	}
-	return w
+	return worst, noData
 }
 
 const (
@@ -123,6 +138,9 @@ func (r *roller) resolve(i int) bool {
 	}
 	out := combine(members, r.origin)
 	out.Component, out.Children = c, childIDs
+	if hasState && !c.IsGroup {
+		out.Regions = own.Regions
+	}
 	r.out[i], r.mark[i] = out, done
 	return true
 }
@@ -139,6 +157,9 @@ func fromState(s health.ComponentState, origin time.Time) Component {
 		CreatedAt:      earliest(s.Since, s.UpdatedAt, origin),
 		UpdatedAt:      s.UpdatedAt,
 		FailingRegions: s.FailingRegions,
+		NoData:         s.NoData,
+		Stale:          s.Stale && !s.NoData,
+		Regions:        s.Regions,
 	}
 }
 
@@ -146,8 +167,15 @@ func fromState(s health.ComponentState, origin time.Time) Component {
 // what the component shows; no members means operational, created at
 // origin, updated at an unknown (zero) time.
 func combine(members []Component, origin time.Time) Component {
-	out := Component{Status: status.Operational, CreatedAt: origin, FailingRegions: []string{}}
+	out := Component{Status: status.Operational, CreatedAt: origin, FailingRegions: []string{}, NoData: true}
 	for _, m := range members {
+		out.Stale = out.Stale || m.Stale
+		if m.NoData {
+			out.CreatedAt = earliest(out.CreatedAt, m.CreatedAt)
+			out.UpdatedAt = latest(out.UpdatedAt, m.UpdatedAt)
+			continue
+		}
+		out.NoData = false
 		out.Status = status.Worst(out.Status, m.Status)
 		out.CreatedAt = earliest(out.CreatedAt, m.CreatedAt)
 		out.UpdatedAt = latest(out.UpdatedAt, m.UpdatedAt)
@@ -159,7 +187,7 @@ func combine(members []Component, origin time.Time) Component {
 	}
 	slices.Sort(out.FailingRegions)
 	for _, m := range members {
-		if m.Status != out.Status || m.Since.IsZero() {
+		if m.NoData || m.Status != out.Status || m.Since.IsZero() {
 			continue
 		}
 		if out.Status == status.Operational {

@@ -152,11 +152,16 @@ func TestComponents(t *testing.T) {
 
 func TestWorst(t *testing.T) {
 	tests := []struct {
-		name string
-		in   []status.Status
-		want status.Status
+		name   string
+		in     []status.Status
+		noData []bool
+		want   status.Status
+		empty  bool
 	}{
 		{name: "none", want: status.Operational},
+		{name: "no data does not count", in: []status.Status{status.MajorOutage, status.DegradedPerformance},
+			noData: []bool{true, false}, want: status.DegradedPerformance},
+		{name: "only no data", in: []status.Status{status.MajorOutage}, noData: []bool{true}, want: status.Operational, empty: true},
 		{name: "maintenance beats operational", in: []status.Status{status.Operational, status.UnderMaintenance}, want: status.UnderMaintenance},
 		{name: "major beats all", in: []status.Status{status.MajorOutage, status.PartialOutage, status.DegradedPerformance}, want: status.MajorOutage},
 	}
@@ -165,9 +170,10 @@ func TestWorst(t *testing.T) {
 			cs := make([]rollup.Component, len(tt.in))
 			for i, s := range tt.in {
 				cs[i].Status = s
+				cs[i].NoData = i < len(tt.noData) && tt.noData[i]
 			}
-			if got := rollup.Worst(cs); got != tt.want {
-				t.Errorf("Worst = %s, want %s", got, tt.want)
+			if got, empty := rollup.Worst(cs); got != tt.want || empty != tt.empty {
+				t.Errorf("Worst = %s, no data %v; want %s, %v", got, empty, tt.want, tt.empty)
 			}
 		})
 	}

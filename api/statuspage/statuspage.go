@@ -148,7 +148,11 @@ func NewView(p catalog.Page, loc *time.Location, comps []rollup.Component, updat
 		v.components[i] = v.component(c)
 		v.byID[c.ID] = i
 	}
-	ind, desc := status.Summarize(rollup.Worst(comps))
+	worst, noData := rollup.Worst(comps)
+	ind, desc := status.Summarize(worst)
+	if noData {
+		desc = "No data yet" // not "All Systems Operational" before a single verdict
+	}
 	v.status = Status{Indicator: ind, Description: desc}
 	return v
 }
