@@ -23,13 +23,13 @@ const v1TimeLayout = "2006-01-02T15:04:05.000Z07:00"
 
 // v1Component is a component in the native API.
 type v1Component struct {
-	ID          string        `json:"id"`
-	PageID      string        `json:"page_id"`
-	GroupID     *string       `json:"group_id"`
-	IsGroup     bool          `json:"is_group"`
-	Name        string        `json:"name"`
-	Description string        `json:"description"`
-	Position    int           `json:"position"`
+	ID          string  `json:"id"`
+	PageID      string  `json:"page_id"`
+	GroupID     *string `json:"group_id"`
+	IsGroup     bool    `json:"is_group"`
+	Name        string  `json:"name"`
+	Description string  `json:"description"`
+	Position    int     `json:"position"`
 	// Status is null while the component has no data yet.
 	Status *status.Status `json:"status"`
 	// Data is "live", "stale" (no live region reports: Status is the last
