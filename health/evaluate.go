@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/result"
 	"github.com/statusd/statusd/status"
 )
@@ -18,24 +19,23 @@ type pass struct {
 	e      *Evaluator
 	now    time.Time
 	live   Live
-	checks map[stateKey]CheckState
-	added  map[string][]string // check ID → regions whose first state is in this pass
+	checks map[string][]CheckState // check ID → its states as moved by this pass
 	comps  map[string]ComponentState
 	order  []string // components changed, first change first
 	ch     Changes
 }
 
 func (e *Evaluator) newPass(now time.Time, live Live) *pass {
-	return &pass{e: e, now: now, live: live, checks: map[stateKey]CheckState{},
-		added: map[string][]string{}, comps: map[string]ComponentState{}}
+	return &pass{e: e, now: now, live: live, checks: map[string][]CheckState{},
+		comps: map[string]ComponentState{}}
 }
 
-func (p *pass) state(k stateKey) (CheckState, bool) {
-	if s, ok := p.checks[k]; ok {
-		return s, true
+// states returns a check's states as this pass sees them.
+func (p *pass) states(checkID string) []CheckState {
+	if sts, ok := p.checks[checkID]; ok {
+		return sts
 	}
-	s, ok := p.e.states[k]
-	return s, ok
+	return p.e.states[checkID]
 }
 
 func (p *pass) component(id string) (ComponentState, bool) {
@@ -83,7 +83,7 @@ func (e *Evaluator) Evaluate(rs []result.Result, now time.Time, live Live) (Chan
 			end, applied := start, false
 			for ; end < len(idx) && rs[idx[end]].Scheduled.Equal(tick); end++ {
 				i := idx[end]
-				if p.apply(rs[i]) {
+				if p.apply(rs[i], e.checks[rs[i].CheckID]) {
 					applied = true
 				} else {
 					out[i] = Duplicate
@@ -100,17 +100,23 @@ func (e *Evaluator) Evaluate(rs []result.Result, now time.Time, live Live) (Chan
 
 // apply steps the state of the result's check and region; false means its
 // tick was applied already.
-func (p *pass) apply(r result.Result) bool {
-	k := stateKey{r.CheckID, r.Region}
-	s, ok := p.state(k)
-	if !ok {
-		s = CheckState{CheckID: r.CheckID, Region: r.Region}
-		p.added[r.CheckID] = append(p.added[r.CheckID], r.Region)
+func (p *pass) apply(r result.Result, c catalog.Check) bool {
+	sts, moved := p.checks[r.CheckID]
+	if !moved {
+		sts = p.e.states[r.CheckID]
+	}
+	i := stateIndex(sts, r.Region)
+	s := CheckState{CheckID: r.CheckID, Region: r.Region}
+	if i >= 0 {
+		s = sts[i]
 	}
 	if !r.Scheduled.After(s.LastTick) {
 		return false
 	}
-	p.checks[k] = step(s, p.e.checks[r.CheckID], r, p.now)
+	if !moved { // copy on first write: the evaluator's states stay as they are
+		sts = slices.Clone(sts)
+	}
+	p.checks[r.CheckID] = putState(sts, step(s, c, r, p.now))
 	return true
 }
 
@@ -130,26 +136,18 @@ func (e *Evaluator) Sweep(now time.Time, live Live) Changes {
 }
 
 func (p *pass) finish() Changes {
-	for _, s := range p.checks {
-		p.ch.Checks = append(p.ch.Checks, s)
+	n := 0
+	for _, sts := range p.checks {
+		n += len(sts)
 	}
-	slices.SortFunc(p.ch.Checks, compareStates)
+	p.ch.Checks = make([]CheckState, 0, n)
+	for _, sts := range p.checks {
+		p.ch.Checks = append(p.ch.Checks, sts...) // in no particular order
+	}
 	for _, id := range p.order {
 		p.ch.Components = append(p.ch.Components, p.comps[id])
 	}
 	return p.ch
-}
-
-// regionsOf lists the regions of a check with a state, including those new
-// in this pass.
-func (p *pass) regionsOf(checkID string) []string {
-	added := p.added[checkID]
-	if len(added) == 0 {
-		return p.e.regions[checkID]
-	}
-	regions := append(slices.Clone(p.e.regions[checkID]), added...)
-	slices.Sort(regions)
-	return regions
 }
 
 // votes builds the per-region view of a component from the states of its
@@ -158,8 +156,8 @@ func (p *pass) votes(id string) []RegionView {
 	var views []RegionView
 	for _, checkID := range p.e.byComp[id] {
 		c := p.e.checks[checkID]
-		for _, region := range p.regionsOf(checkID) {
-			s, _ := p.state(stateKey{checkID, region})
+		for _, s := range p.states(checkID) {
+			region := s.Region
 			j := slices.IndexFunc(views, func(v RegionView) bool { return v.Region == region })
 			if j < 0 {
 				views = append(views, RegionView{Region: region, Since: s.Since})

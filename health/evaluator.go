@@ -40,8 +40,6 @@ type Options struct {
 	MaxAge time.Duration
 }
 
-type stateKey struct{ check, region string }
-
 // Evaluator turns probe results into check states, component statuses and
 // automatic incident actions. It is not safe for concurrent use: one
 // aggregator loop owns it. Evaluate computes the changes of a batch without
@@ -52,8 +50,7 @@ type Evaluator struct {
 	checks           map[string]catalog.Check
 	components       map[string]catalog.Component
 	byComp           map[string][]string // component ID → check IDs
-	states           map[stateKey]CheckState
-	regions          map[string][]string // check ID → regions with a state, sorted
+	states           map[string][]CheckState // check ID → its states, one per region, sorted by region
 	comps            map[string]ComponentState
 }
 
@@ -61,9 +58,8 @@ type Evaluator struct {
 func NewEvaluator(opts Options) *Evaluator {
 	e := &Evaluator{
 		cooldown: opts.Cooldown, maxAge: opts.MaxAge,
-		states:  map[stateKey]CheckState{},
-		regions: map[string][]string{},
-		comps:   map[string]ComponentState{},
+		states: map[string][]CheckState{},
+		comps:  map[string]ComponentState{},
 	}
 	if e.cooldown <= 0 {
 		e.cooldown = DefaultCooldown
@@ -88,9 +84,9 @@ func (e *Evaluator) SetCatalog(cat catalog.Catalog) {
 		e.checks[c.ID] = c
 		e.byComp[c.ComponentID] = append(e.byComp[c.ComponentID], c.ID)
 	}
-	for k := range e.states {
-		if c, ok := e.checks[k.check]; !ok || c.ComponentID == "" {
-			e.dropState(k)
+	for id := range e.states {
+		if _, ok := e.checks[id]; !ok {
+			delete(e.states, id)
 		}
 	}
 }
@@ -103,36 +99,22 @@ func (e *Evaluator) Check(id string) (catalog.Check, bool) {
 
 // CheckStatesAfter is CheckStates as it will be once ch is committed.
 func (e *Evaluator) CheckStatesAfter(ch Changes, owned func(componentID string) bool) []CheckState {
-	out := e.CheckStates(owned)
-	if len(ch.Checks) == 0 {
-		return out
-	}
-	at := make(map[stateKey]int, len(out))
-	for i, s := range out {
-		at[stateKey{s.CheckID, s.Region}] = i
-	}
-	added := false
+	moved := map[string][]CheckState{}
 	for _, s := range ch.Checks {
-		if !owned(e.checks[s.CheckID].ComponentID) {
+		moved[s.CheckID] = putState(moved[s.CheckID], s)
+	}
+	var out []CheckState
+	for _, id := range e.sortedChecks(moved) {
+		if !owned(e.checks[id].ComponentID) {
 			continue
 		}
-		if i, ok := at[stateKey{s.CheckID, s.Region}]; ok {
-			out[i] = s
-		} else {
-			out, added = append(out, s), true
+		sts := e.states[id]
+		for _, s := range moved[id] {
+			sts = putState(slices.Clone(sts), s)
 		}
-	}
-	if added {
-		slices.SortFunc(out, compareStates)
+		out = append(out, sts...)
 	}
 	return out
-}
-
-func compareStates(a, b CheckState) int {
-	if c := strings.Compare(a.CheckID, b.CheckID); c != 0 {
-		return c
-	}
-	return strings.Compare(a.Region, b.Region)
 }
 
 // Known reports whether the catalog has the check.
@@ -156,9 +138,9 @@ func (e *Evaluator) Restore(checks []CheckState, comps []ComponentState) {
 // Forget drops the states of the components for which owned returns true,
 // and of their checks: another aggregator owns them now.
 func (e *Evaluator) Forget(owned func(componentID string) bool) {
-	for k := range e.states {
-		if owned(e.checks[k.check].ComponentID) {
-			e.dropState(k)
+	for id := range e.states {
+		if owned(e.checks[id].ComponentID) {
+			delete(e.states, id)
 		}
 	}
 	for id := range e.comps {
@@ -171,22 +153,19 @@ func (e *Evaluator) Forget(owned func(componentID string) bool) {
 // CheckStates returns the check states of the components for which owned
 // returns true, sorted by check and region: the snapshot a store keeps.
 func (e *Evaluator) CheckStates(owned func(componentID string) bool) []CheckState {
-	var out []CheckState
-	for _, checkID := range e.sortedChecks() {
-		if !owned(e.checks[checkID].ComponentID) {
-			continue
-		}
-		for _, region := range e.regions[checkID] {
-			out = append(out, e.states[stateKey{checkID, region}])
-		}
-	}
-	return out
+	return e.CheckStatesAfter(Changes{}, owned)
 }
 
-func (e *Evaluator) sortedChecks() []string {
-	ids := make([]string, 0, len(e.regions))
-	for id := range e.regions {
+// sortedChecks lists the checks with a state, here or in extra, sorted.
+func (e *Evaluator) sortedChecks(extra map[string][]CheckState) []string {
+	ids := make([]string, 0, len(e.states)+len(extra))
+	for id := range e.states {
 		ids = append(ids, id)
+	}
+	for id := range extra {
+		if _, ok := e.states[id]; !ok {
+			ids = append(ids, id)
+		}
 	}
 	slices.Sort(ids)
 	return ids
@@ -218,10 +197,11 @@ func (e *Evaluator) Replay(rs []result.Result, now time.Time) {
 		if !ok || c.ComponentID != r.ComponentID || e.reject(c, r, now) != Applied {
 			continue
 		}
-		k := stateKey{r.CheckID, r.Region}
-		s, ok := e.states[k]
-		if !ok {
-			s = CheckState{CheckID: r.CheckID, Region: r.Region}
+		sts := e.states[r.CheckID]
+		i := stateIndex(sts, r.Region)
+		s := CheckState{CheckID: r.CheckID, Region: r.Region}
+		if i >= 0 {
+			s = sts[i]
 		}
 		if r.Scheduled.After(s.LastTick) {
 			e.setState(step(s, c, r, now))
@@ -242,23 +222,30 @@ func (e *Evaluator) reject(c catalog.Check, r result.Result, now time.Time) Outc
 }
 
 func (e *Evaluator) setState(s CheckState) {
-	k := stateKey{s.CheckID, s.Region}
-	if _, ok := e.states[k]; !ok {
-		rs := append(e.regions[s.CheckID], s.Region)
-		slices.Sort(rs)
-		e.regions[s.CheckID] = rs
-	}
-	e.states[k] = s
+	e.states[s.CheckID] = putState(e.states[s.CheckID], s)
 }
 
-func (e *Evaluator) dropState(k stateKey) {
-	delete(e.states, k)
-	rs := slices.DeleteFunc(e.regions[k.check], func(r string) bool { return r == k.region })
-	if len(rs) == 0 {
-		delete(e.regions, k.check)
-	} else {
-		e.regions[k.check] = rs
+// stateIndex finds a region's state among a check's; -1 when absent.
+func stateIndex(sts []CheckState, region string) int {
+	for i := range sts {
+		if sts[i].Region == region {
+			return i
+		}
 	}
+	return -1
+}
+
+// putState replaces or inserts s in a check's states, kept sorted by
+// region; it may modify sts in place.
+func putState(sts []CheckState, s CheckState) []CheckState {
+	if i := stateIndex(sts, s.Region); i >= 0 {
+		sts[i] = s
+		return sts
+	}
+	i, _ := slices.BinarySearchFunc(sts, s.Region, func(x CheckState, region string) int {
+		return strings.Compare(x.Region, region)
+	})
+	return slices.Insert(sts, i, s)
 }
 
 // step applies one result to a check state.

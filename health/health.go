@@ -166,7 +166,8 @@ func (o Outcome) String() string {
 // Changes is everything one evaluation changed; a store persists it
 // atomically.
 type Changes struct {
-	// Checks are the new states of the checks the results moved.
+	// Checks are the new states of the checks the results moved, in no
+	// particular order.
 	Checks []CheckState
 	// Components are the final states of the components that changed.
 	Components  []ComponentState

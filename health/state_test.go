@@ -1,0 +1,165 @@
+package health
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/incident"
+	"github.com/statusd/statusd/result"
+)
+
+func all(string) bool { return true }
+
+func TestEvaluateChangesNothingUntilCommit(t *testing.T) {
+	e := NewEvaluator(Options{Catalog: testCatalog(0, "")})
+	b := at(3, run("eu", 1, 3, false)...)
+	first, _ := e.Evaluate(b.rs, b.now, all)
+	again, _ := e.Evaluate(b.rs, b.now, all)
+	if len(first.Incidents) != 1 || !reflect.DeepEqual(first, again) {
+		t.Fatalf("an uncommitted evaluation changed the evaluator:\nfirst %+v\nagain %+v", first, again)
+	}
+	e.Commit(first)
+	ch, outs := e.Evaluate(b.rs, b.now, all)
+	if !ch.Empty() {
+		t.Fatalf("after commit the same batch changed %+v", ch)
+	}
+	for i, o := range outs {
+		if o != Duplicate {
+			t.Errorf("result %d: %s, want duplicate", i, o)
+		}
+	}
+}
+
+// TestRestoreFromSnapshot checks that an evaluator restored from a
+// snapshot of check states and the stored component states, plus a replay
+// of what came after the snapshot, decides the rest as the original does.
+func TestRestoreFromSnapshot(t *testing.T) {
+	cat := testCatalog(0, "")
+	batches := []batch{
+		at(2, join(run("eu", 1, 2, true), run("us", 1, 2, true))...),
+		at(4, join(run("eu", 3, 4, false), run("us", 3, 4, true))...),
+		at(6, join(run("eu", 5, 6, false), run("us", 5, 6, false))...),
+		at(9, join(run("eu", 7, 9, true), run("us", 7, 9, true))...),
+	}
+	orig := NewEvaluator(Options{Catalog: cat})
+	var snapshot []CheckState
+	var comps []ComponentState
+	var wantAfter []Changes
+	for i, b := range batches {
+		ch, _ := orig.Evaluate(b.rs, b.now, all)
+		if i >= 2 {
+			wantAfter = append(wantAfter, ch)
+		}
+		orig.Commit(ch)
+		switch i {
+		case 0:
+			snapshot = orig.CheckStates(all)
+		case 1:
+			c, _ := orig.Component("api")
+			comps = []ComponentState{c}
+		}
+	}
+	restored := NewEvaluator(Options{Catalog: cat})
+	restored.Restore(snapshot, comps)
+	restored.Replay(batches[1].rs, batches[1].now)
+	for i, b := range batches[2:] {
+		ch, _ := restored.Evaluate(b.rs, b.now, all)
+		if !reflect.DeepEqual(ch, wantAfter[i]) {
+			t.Errorf("batch %d after the restore:\n got %+v\nwant %+v", i+2, ch, wantAfter[i])
+		}
+		restored.Commit(ch)
+	}
+	if !reflect.DeepEqual(restored.CheckStates(all), orig.CheckStates(all)) {
+		t.Errorf("check states differ after the restore")
+	}
+	restored.Forget(func(id string) bool { return id == "api" })
+	if s := restored.CheckStates(all); len(s) != 0 {
+		t.Errorf("after Forget, %d check states remain", len(s))
+	}
+	if _, ok := restored.Component("api"); ok {
+		t.Errorf("after Forget, the component state remains")
+	}
+}
+
+func TestIncidentTitleFollowsTheWorstState(t *testing.T) {
+	cat := testCatalog(0, catalog.IncidentOnPartial)
+	three := func(n int, eu, us, ap bool) []res { return []res{{n, "eu", eu}, {n, "us", us}, {n, "ap", ap}} }
+	e := NewEvaluator(Options{Catalog: cat})
+	var acts []IncidentAction
+	for _, b := range []batch{
+		at(3, join(three(1, false, true, true), three(2, false, true, true), three(3, false, true, true))...), // partial
+		at(6, join(three(4, false, false, true), three(5, false, false, true), three(6, false, false, true))...), // major
+		at(8, join(three(7, false, true, true), three(8, false, true, true))...),                                  // partial again
+	} {
+		ch, _ := e.Evaluate(b.rs, b.now, all)
+		acts = append(acts, ch.Incidents...)
+		e.Commit(ch)
+	}
+	want := []struct {
+		kind   ActionKind
+		name   string
+		impact incident.Impact
+	}{
+		{ActionOpen, "API: partial outage", incident.ImpactMajor},
+		{ActionUpdate, "API: major outage", incident.ImpactCritical},
+		{ActionUpdate, "API: major outage", incident.ImpactCritical},
+	}
+	if len(acts) != len(want) {
+		t.Fatalf("incident actions %+v, want %d", acts, len(want))
+	}
+	for i, w := range want {
+		if acts[i].Kind != w.kind || acts[i].Name != w.name || acts[i].Impact != w.impact {
+			t.Errorf("action %d = %s %q %s, want %s %q %s", i, acts[i].Kind, acts[i].Name, acts[i].Impact, w.kind, w.name, w.impact)
+		}
+	}
+}
+
+func TestRemovedCheckForgetsItsState(t *testing.T) {
+	e := NewEvaluator(Options{Catalog: testCatalog(0, "")})
+	b := at(3, run("eu", 1, 3, false)...)
+	ch, _ := e.Evaluate(b.rs, b.now, all)
+	e.Commit(ch)
+	e.SetCatalog(catalog.Catalog{Components: testCatalog(0, "").Components})
+	if s := e.CheckStates(all); len(s) != 0 {
+		t.Fatalf("check states of a removed check remain: %+v", s)
+	}
+	if _, outs := e.Evaluate(at(4, res{4, "eu", false}).rs, tick(4), all); outs[0] != UnknownCheck {
+		t.Fatalf("result of a removed check: %s, want unknown_check", outs[0])
+	}
+}
+
+func BenchmarkEvaluate(b *testing.B) {
+	// 10,000 components with one check each, reported from 3 regions: a
+	// batch holds one tick of every check in every region.
+	var cat catalog.Catalog
+	for c := range 10_000 {
+		id := fmt.Sprintf("c%d", c)
+		cat.Components = append(cat.Components, catalog.Component{ID: id})
+		cat.Checks = append(cat.Checks, catalog.Check{ID: id + "-k", ComponentID: id,
+			Interval: 10 * time.Second, FailureThreshold: 3, SuccessThreshold: 2})
+	}
+	e := NewEvaluator(Options{Catalog: cat})
+	batch := func(n int) []result.Result {
+		rs := make([]result.Result, 0, 3*len(cat.Checks))
+		for i, c := range cat.Checks {
+			for _, region := range []string{"eu", "us", "ap"} {
+				rs = append(rs, result.Result{CheckID: c.ID, ComponentID: c.ComponentID, Region: region,
+					Scheduled: tick(n), Success: (i+n)%50 != 0})
+			}
+		}
+		return rs
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		n++
+		rs := batch(n)
+		ch, _ := e.Evaluate(rs, tick(n), all)
+		e.Commit(ch)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*3*len(cat.Checks)), "ns/result")
+}
