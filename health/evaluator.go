@@ -49,7 +49,7 @@ type Evaluator struct {
 	cooldown, maxAge time.Duration
 	checks           map[string]catalog.Check
 	components       map[string]catalog.Component
-	byComp           map[string][]string // component ID → check IDs
+	byComp           map[string][]string     // component ID → check IDs
 	states           map[string][]CheckState // check ID → its states, one per region, sorted by region
 	comps            map[string]ComponentState
 }

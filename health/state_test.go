@@ -90,9 +90,9 @@ func TestIncidentTitleFollowsTheWorstState(t *testing.T) {
 	e := NewEvaluator(Options{Catalog: cat})
 	var acts []IncidentAction
 	for _, b := range []batch{
-		at(3, join(three(1, false, true, true), three(2, false, true, true), three(3, false, true, true))...), // partial
+		at(3, join(three(1, false, true, true), three(2, false, true, true), three(3, false, true, true))...),    // partial
 		at(6, join(three(4, false, false, true), three(5, false, false, true), three(6, false, false, true))...), // major
-		at(8, join(three(7, false, true, true), three(8, false, true, true))...),                                  // partial again
+		at(8, join(three(7, false, true, true), three(8, false, true, true))...),                                 // partial again
 	} {
 		ch, _ := e.Evaluate(b.rs, b.now, all)
 		acts = append(acts, ch.Incidents...)
