@@ -1,6 +1,7 @@
 package aggregator
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
@@ -9,9 +10,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/internal/testenv"
+	"github.com/statusd/statusd/result"
 	"github.com/statusd/statusd/store/chstore"
 	"github.com/statusd/statusd/store/sqlstore"
+	"github.com/statusd/statusd/wire"
 )
 
 // stores are the production stores on fresh databases.
@@ -156,5 +160,101 @@ func TestStateFailureAfterStoredRows(t *testing.T) {
 	}
 	if e := testutil.ToFloat64(a.m.storeErrors.WithLabelValues("state", "transient")); e != 2 {
 		t.Errorf("state store errors = %v, want 2", e)
+	}
+}
+
+// TestBadInputIsCountedAndPassed feeds garbage, a message of another schema
+// version and a result of an unknown check: each is counted by reason, the
+// partition's watermark moves past them, and the states are those of the
+// same log without them.
+func TestBadInputIsCountedAndPassed(t *testing.T) {
+	want := func() outcome {
+		st := newStores(t)
+		run(t, st, newLog(t, false), 25, nil)
+		return st.outcome(t)
+	}()
+	st := newStores(t)
+	l := newLog(t, true)
+	a := run(t, st, l, 25, nil)
+	if got := st.outcome(t); !reflect.DeepEqual(got, want) {
+		t.Errorf("with bad input:\n got %+v\nwant %+v", got, want)
+	}
+	for _, c := range []struct {
+		name string
+		got  float64
+	}{
+		{"malformed{syntax}", testutil.ToFloat64(a.m.malformed.WithLabelValues("syntax"))},
+		{"malformed{version}", testutil.ToFloat64(a.m.malformed.WithLabelValues("version"))},
+		{"dropped{unknown_check}", testutil.ToFloat64(a.m.dropped.WithLabelValues("unknown_check"))},
+	} {
+		if c.got != 1 {
+			t.Errorf("%s = %v, want 1", c.name, c.got)
+		}
+	}
+	cp, _, err := st.entities.LoadPartition(t.Context(), "results", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cp.Applied != int64(len(l.parts[0])-1) {
+		t.Errorf("watermark of partition 0 = %d, want the last offset %d", cp.Applied, len(l.parts[0])-1)
+	}
+}
+
+// TestNewCheckWithoutRestart adds a check to the catalog while the
+// aggregator runs: its results are applied once the catalog is reloaded,
+// which a result of an unknown check triggers.
+func TestNewCheckWithoutRestart(t *testing.T) {
+	st := newStores(t)
+	cat := testCatalog()
+	extra := catalog.Check{ID: "k-new", ComponentID: "c2", Type: catalog.TypeHTTP, Interval: interval, Timeout: time.Second,
+		FailureThreshold: 1, SuccessThreshold: 1, HTTP: &catalog.HTTPSpec{URL: "http://127.0.0.1:1/", Method: "GET"}}
+	loads := 0
+	l := &memLog{}
+	for n := 1; n <= 3; n++ {
+		at := base.Add(time.Duration(n) * interval)
+		v, err := wire.EncodeResult(result.Result{ID: fmt.Sprintf("new-%d", n), CheckID: "k-new", ComponentID: "c2",
+			Region: "eu", Scheduled: at, Started: at, ErrorClass: result.ErrRefused})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.parts[0] = append(l.parts[0], v)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	clock := base.Add(4 * interval)
+	a, err := New(Options{
+		Source: &logSource{log: l, idle: cancel}, Results: st.series, State: st.entities,
+		Lock: func(ctx context.Context, topic string, ps []int) (Lock, error) {
+			return st.entities.LockPartitions(ctx, topic, ps)
+		},
+		Catalog: func(context.Context) (catalog.Catalog, error) {
+			loads++
+			if loads == 1 {
+				return cat, nil // at start the check does not exist yet
+			}
+			c := cat
+			c.Checks = append(slices.Clone(cat.Checks), extra)
+			return c, nil
+		},
+		BatchSize: 1, Clock: func() time.Time { clock = clock.Add(2 * time.Second); return clock },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if loads < 2 {
+		t.Fatalf("the catalog was loaded %d times; a result of an unknown check must reload it", loads)
+	}
+	if got := testutil.ToFloat64(a.m.written); got < 2 {
+		t.Fatalf("%v results of the new check were stored, want at least 2 once the catalog had it", got)
+	}
+	states, err := st.entities.ComponentStates(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(states) != 1 || states[0].ComponentID != "c2" || states[0].Status != "major_outage" {
+		t.Fatalf("states %+v; want c2 in major outage from its new check", states)
 	}
 }
