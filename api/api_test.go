@@ -68,7 +68,11 @@ func TestRollup(t *testing.T) {
 		wantIndicator status.Indicator
 		wantDesc      string
 	}{
-		{name: "no states is no data yet, not operational", wantIndicator: status.IndicatorNone, wantDesc: "No data yet"},
+		{name: "no states is all operational (components without checks)", wantIndicator: status.IndicatorNone, wantDesc: "All Systems Operational"},
+		{name: "no verdict yet is no data, not operational", states: []health.ComponentState{
+			{ComponentID: "a", Status: status.Operational, NoData: true}, {ComponentID: "b", Status: status.Operational, NoData: true},
+			{ComponentID: "c", Status: status.Operational, NoData: true}, {ComponentID: "x", Status: status.Operational, NoData: true}},
+			wantIndicator: status.IndicatorNone, wantDesc: "No data yet"},
 		{name: "components without data do not count", states: []health.ComponentState{
 			{ComponentID: "a", Status: status.MajorOutage, NoData: true}, st("b", status.DegradedPerformance)},
 			want:          map[string]status.Status{"b": status.DegradedPerformance, "g": status.DegradedPerformance},

@@ -127,6 +127,7 @@ func fixture() *fakeStore {
 					{Region: "ap-south"},
 				}},
 			{ComponentID: "web", Status: status.Operational, Stale: true, Since: at(-600), UpdatedAt: at(-600)},
+			{ComponentID: "cdn", Status: status.Operational, NoData: true, UpdatedAt: at(-5)},
 			{ComponentID: "db", Status: status.DegradedPerformance, Since: at(40), UpdatedAt: at(40)},
 			{ComponentID: "app", Status: status.Operational, Since: at(-60), UpdatedAt: at(-60)},
 		},

@@ -1,10 +1,10 @@
 // Package rollup owns what a status page shows for its components right now:
 // each component's status, times and failing regions, derived from the
-// states the aggregator stored. A component without a state, or whose state
-// says no check reached a verdict yet, has no data (NoData; its Status is
-// then operational only as a placeholder); a group shows the worst of its
-// own state (if any) and its children's, has no data when none of them has
-// data, and is stale when one of them is.
+// states the aggregator stored. A component without a state (one without
+// checks) is operational; one whose state says no check reached a verdict
+// yet has no data (NoData; its Status is then a placeholder); a group shows
+// the worst of its own state (if any) and its children's, has no data when
+// all of them have none, and is stale when one of them is.
 //
 // The stores keep no creation time for components, so the times shown are
 // derived:
@@ -167,7 +167,7 @@ func fromState(s health.ComponentState, origin time.Time) Component {
 // what the component shows; no members means operational, created at
 // origin, updated at an unknown (zero) time.
 func combine(members []Component, origin time.Time) Component {
-	out := Component{Status: status.Operational, CreatedAt: origin, FailingRegions: []string{}, NoData: true}
+	out := Component{Status: status.Operational, CreatedAt: origin, FailingRegions: []string{}, NoData: len(members) > 0}
 	for _, m := range members {
 		out.Stale = out.Stale || m.Stale
 		if m.NoData {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/status"
 )
 
 // SyncCatalog makes the stored catalog equal to c, in one transaction:
@@ -55,8 +56,24 @@ func (s *Store) SyncCatalog(ctx context.Context, c catalog.Catalog, now time.Tim
 				}
 			}
 		}
-		return nil
+		return s.markNoData(ctx, tx, now)
 	})
+}
+
+// markNoData gives each probed component without a state one that says
+// "no data yet", so a page does not call it operational before its checks
+// reached a verdict; a component without checks has no state and is
+// operational. The placeholder belongs to no partition (-1) and has the
+// lowest seq, so the aggregator's first write replaces it.
+func (s *Store) markNoData(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, s.d.rebind(`
+		INSERT INTO component_states (component_id, status, since, updated_at, failing_regions, no_data, kafka_partition, seq)
+		SELECT DISTINCT c.component_id, CAST(? AS TEXT), 0, CAST(? AS BIGINT), '', CAST(? AS BOOLEAN), -1, -1 FROM checks c
+		WHERE NOT EXISTS (SELECT 1 FROM component_states s WHERE s.component_id = c.component_id)`),
+		string(status.Operational), ms(now), true); err != nil {
+		return fmt.Errorf("mark probed components without a state: %w", err)
+	}
+	return nil
 }
 
 // checkCatalog rejects duplicate or empty IDs and references to pages or
