@@ -401,3 +401,52 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("regions after concurrent use: %+v", got)
 	}
 }
+
+// benchRegistry holds 3 agents in each of 10 regions, all live at t0.
+func benchRegistry(b *testing.B) *Registry {
+	r, err := NewRegistry(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for region := range 10 {
+		for agent := range 3 {
+			if err := r.Observe(beat(fmt.Sprintf("a%d", agent), fmt.Sprintf("r%d", region), t0), t0); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return r
+}
+
+func BenchmarkObserve(b *testing.B) {
+	r := benchRegistry(b)
+	hb := beat("a1", "r5", t0)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.Observe(hb, t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRegionLive(b *testing.B) {
+	r := benchRegistry(b)
+	now := t0.Add(5 * time.Second)
+	b.ReportAllocs()
+	for b.Loop() {
+		if !r.RegionLive("r5", now) {
+			b.Fatal("not live")
+		}
+	}
+}
+
+func BenchmarkLiveRegions(b *testing.B) {
+	r := benchRegistry(b)
+	now := t0.Add(5 * time.Second)
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(r.LiveRegions(now)) != 10 {
+			b.Fatal("regions missing")
+		}
+	}
+}
