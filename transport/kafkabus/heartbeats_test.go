@@ -92,9 +92,11 @@ func TestHeartbeatsReadBackThenFollowed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Before any aggregator starts: one agent went silent 5 minutes ago,
-	// one sent 20 s ago, one whose clock is an hour ahead sent just now.
-	send("gone", "ap", now.Add(-5*time.Minute))
+	// Before any aggregator starts: one agent went silent 20 minutes ago,
+	// past the lookback; one 5 minutes ago; one sent 20 s ago; one whose
+	// clock is an hour ahead sent just now.
+	send("gone", "ap", now.Add(-20*time.Minute))
+	send("silent", "sa", now.Add(-5*time.Minute))
 	send("recent", "eu", now.Add(-20*time.Second))
 	send("ahead", "us", now.Add(time.Hour))
 
@@ -104,10 +106,13 @@ func TestHeartbeatsReadBackThenFollowed(t *testing.T) {
 		startHeartbeatSource(t, ctx, brokers, topics.Heartbeats, clock),
 	}
 	for i, a := range aggs {
-		waitUntil(t, "the heartbeats of the last minute", a.src.CaughtUp)
+		waitUntil(t, "the heartbeats of the last 15 minutes", a.src.CaughtUp)
 		agents := a.reg.Agents(now)
-		if _, ok := agentByID(agents, "gone"); ok || len(agents) != 2 {
-			t.Fatalf("aggregator %d knows %+v, want only the agents of the last minute", i, agents)
+		if _, ok := agentByID(agents, "gone"); ok || len(agents) != 3 {
+			t.Fatalf("aggregator %d knows %+v, want only the agents of the last 15 minutes", i, agents)
+		}
+		if silent, _ := agentByID(agents, "silent"); silent.Live || !silent.LastSeen.Equal(now.Add(-5*time.Minute)) {
+			t.Errorf("aggregator %d: agent silent for 5 minutes read back as %+v", i, silent)
 		}
 		recent, _ := agentByID(agents, "recent")
 		if !recent.Live || !recent.LastSeen.Equal(now.Add(-20*time.Second)) || recent.ClockOffsetKnown || recent.ChecksRunning != 7 {
@@ -134,8 +139,8 @@ func TestHeartbeatsReadBackThenFollowed(t *testing.T) {
 		if r.ClockOffset != 2*time.Second || !r.LastSeen.Equal(now) {
 			t.Errorf("aggregator %d: live heartbeat gave offset %s, last seen %v; want 2s at %v", i, r.ClockOffset, r.LastSeen, now)
 		}
-		if got := testutil.ToFloat64(a.src.received); got != 3 {
-			t.Errorf("aggregator %d: %v heartbeats counted, want 3", i, got)
+		if got := testutil.ToFloat64(a.src.received); got != 4 {
+			t.Errorf("aggregator %d: %v heartbeats counted, want 4", i, got)
 		}
 	}
 

@@ -29,7 +29,7 @@ func TopicsWithPrefix(prefix string) Topics {
 
 // Heartbeat topic settings: a few partitions, since every aggregator reads
 // them all, and an hour of history, of which a starting aggregator reads
-// the last minute. Brokers that honour LogAppendTime stamp heartbeats
+// the last DefaultHeartbeatLookback. Brokers that honour LogAppendTime stamp heartbeats
 // with their own clock rather than the agent's.
 const (
 	heartbeatPartitions = 3
