@@ -14,9 +14,14 @@
 // run already in flight when its check is updated or deleted finishes and
 // its result is published (the aggregator de-duplicates and orders by tick),
 // but a deleted check's metric series are removed and not recreated.
+//
+// Heartbeats: when Run starts and then every HeartbeatInterval, the agent
+// tells its HeartbeatSink who it is, how many checks it runs and what its
+// publisher holds back; the aggregator counts a region as live from them.
 package agent
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,6 +35,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/fleet"
 	"github.com/statusd/statusd/result"
 )
 
@@ -74,7 +80,16 @@ type Options struct {
 	// Concurrency bounds the probes of one type running at once; 0 means
 	// DefaultConcurrency.
 	Concurrency int
-	// Clock drives the schedule; nil means the system clock.
+	// Heartbeats receives a heartbeat when Run starts and then every
+	// HeartbeatInterval; nil sends none.
+	Heartbeats HeartbeatSink
+	// HeartbeatInterval is how often heartbeats are sent; 0 means
+	// fleet.DefaultInterval. Otherwise between fleet.MinInterval and
+	// fleet.MaxInterval.
+	HeartbeatInterval time.Duration
+	// Version is the agent's build version, told in heartbeats.
+	Version string
+	// Clock drives the schedule and the heartbeats; nil means the system clock.
 	Clock Clock
 	// Registerer receives the agent's metrics; nil leaves them unregistered.
 	Registerer prometheus.Registerer
@@ -92,6 +107,9 @@ type Agent struct {
 	probers     map[catalog.Type]Prober
 	concurrency int
 	clock       Clock
+	heartbeats  HeartbeatSink
+	hbInterval  time.Duration
+	version     string
 	log         *slog.Logger
 	newID       func() string
 	metrics     *metrics
@@ -110,6 +128,8 @@ func New(opts Options) (*Agent, error) {
 	switch {
 	case opts.ID == "":
 		return nil, errors.New("new agent: Options.ID is required")
+	case !fleet.ValidAgentID(opts.ID):
+		return nil, fmt.Errorf("new agent: Options.ID %q is not a valid agent ID: 1-255 printable characters without spaces", opts.ID)
 	case !catalog.ValidID(opts.Region):
 		return nil, fmt.Errorf("new agent: Options.Region %q is not a valid region ID", opts.Region)
 	case opts.Feed == nil:
@@ -120,6 +140,9 @@ func New(opts Options) (*Agent, error) {
 		return nil, errors.New("new agent: Options.Probers needs at least one prober")
 	case opts.Concurrency < 0:
 		return nil, fmt.Errorf("new agent: Options.Concurrency must not be negative, got %d", opts.Concurrency)
+	case opts.HeartbeatInterval != 0 && (opts.HeartbeatInterval < fleet.MinInterval || opts.HeartbeatInterval > fleet.MaxInterval):
+		return nil, fmt.Errorf("new agent: Options.HeartbeatInterval must be between %s and %s, got %s",
+			fleet.MinInterval, fleet.MaxInterval, opts.HeartbeatInterval)
 	}
 	for t, p := range opts.Probers {
 		if p == nil {
@@ -129,6 +152,7 @@ func New(opts Options) (*Agent, error) {
 	a := &Agent{
 		id: opts.ID, region: opts.Region, feed: opts.Feed, publisher: opts.Publisher,
 		probers: opts.Probers, concurrency: opts.Concurrency, clock: opts.Clock,
+		heartbeats: opts.Heartbeats, hbInterval: cmp.Or(opts.HeartbeatInterval, fleet.DefaultInterval), version: opts.Version,
 		log: opts.Logger, newID: opts.NewID,
 		wake: make(chan struct{}, 1), sched: newSchedule(opts.Region), pools: make(map[catalog.Type]*pool),
 	}
@@ -188,6 +212,11 @@ func (a *Agent) Run(ctx context.Context) error {
 		defer close(schedDone)
 		a.loop(runCtx)
 	}()
+	beatsDone := make(chan struct{})
+	go func() {
+		defer close(beatsDone)
+		a.beat(runCtx)
+	}()
 
 	a.ready.Store(true)
 	err := a.feed.Follow(runCtx, a.apply)
@@ -203,6 +232,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	a.ready.Store(false)
 	cancel()
 	<-schedDone
+	<-beatsDone
 	waitWorkers()
 	return err
 }

@@ -381,6 +381,9 @@ func TestNewValidatesOptions(t *testing.T) {
 	}{
 		{name: "valid", mod: func(*Options) {}},
 		{name: "no id", mod: func(o *Options) { o.ID = "" }, field: "Options.ID"},
+		{name: "id with a space", mod: func(o *Options) { o.ID = "agent one" }, field: "Options.ID"},
+		{name: "heartbeat interval too short", mod: func(o *Options) { o.HeartbeatInterval = time.Millisecond }, field: "Options.HeartbeatInterval"},
+		{name: "heartbeat interval too long", mod: func(o *Options) { o.HeartbeatInterval = time.Hour }, field: "Options.HeartbeatInterval"},
 		{name: "bad region", mod: func(o *Options) { o.Region = "EU West" }, field: "Options.Region"},
 		{name: "no feed", mod: func(o *Options) { o.Feed = nil }, field: "Options.Feed"},
 		{name: "no publisher", mod: func(o *Options) { o.Publisher = nil }, field: "Options.Publisher"},

@@ -17,7 +17,8 @@ type metrics struct {
 	probes        *prometheus.CounterVec // type, result
 	skipped       *prometheus.CounterVec // type
 	publishErrors prometheus.Counter
-	inflight      *prometheus.GaugeVec // type
+	inflight      *prometheus.GaugeVec   // type
+	heartbeats    *prometheus.CounterVec // result: sent, failed
 }
 
 func newMetrics(reg prometheus.Registerer, checks *checkCollector) (*metrics, error) {
@@ -38,11 +39,16 @@ func newMetrics(reg prometheus.Registerer, checks *checkCollector) (*metrics, er
 		inflight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "statusd_agent_inflight_probes", Help: "Probes running now.",
 		}, []string{"type"}),
+		heartbeats: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "statusd_agent_heartbeats_total", Help: "Heartbeats sent, or that could not be sent.",
+		}, []string{"result"}),
 	}
+	m.heartbeats.WithLabelValues("sent")
+	m.heartbeats.WithLabelValues("failed")
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{checks, m.checks, m.probes, m.skipped, m.publishErrors, m.inflight} {
+	for _, c := range []prometheus.Collector{checks, m.checks, m.probes, m.skipped, m.publishErrors, m.inflight, m.heartbeats} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register agent metrics: %w", err)
 		}

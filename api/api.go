@@ -38,11 +38,16 @@ type Options struct {
 	// Clock tells the time; nil means time.Now. Its reading in New is the
 	// origin used for component times the store does not know.
 	Clock func() time.Time
+	// Fleet is the live set of agents and regions for /api/v1/agents and
+	// /api/v1/regions; nil shows none.
+	Fleet Fleet
 }
 
 // API serves statusd's HTTP API.
 type API struct {
 	store   Store
+	fleet   Fleet
+	clock   func() time.Time
 	log     *slog.Logger
 	ready   func() bool
 	version string
@@ -75,7 +80,7 @@ func New(opts Options) (*API, error) {
 		return nil, fmt.Errorf("new api: %w", err)
 	}
 	a := &API{
-		store: opts.Store, log: opts.Logger, ready: opts.Ready, version: opts.Version,
+		store: opts.Store, fleet: opts.Fleet, log: opts.Logger, ready: opts.Ready, version: opts.Version,
 		metrics: m, locations: map[string]*time.Location{},
 	}
 	if a.log == nil {
@@ -88,6 +93,7 @@ func New(opts Options) (*API, error) {
 	if clock == nil {
 		clock = time.Now
 	}
+	a.clock = clock
 	a.origin = clock()
 	a.engine = a.routes(gatherer)
 	return a, nil
@@ -133,6 +139,8 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 
 	get("/api/v1/components", a.v1Components)
 	get("/api/v1/components/:id", a.v1Component)
+	get("/api/v1/agents", a.v1Agents)
+	get("/api/v1/regions", a.v1Regions)
 	return e
 }
 

@@ -161,16 +161,20 @@ type server struct {
 
 func newServer(t testing.TB, store api.Store, ready func() bool) server {
 	t.Helper()
+	return newServerWith(t, api.Options{Store: store, Ready: ready})
+}
+
+// newServerWith serves opts with the test's logger, registry, version and
+// clock.
+func newServerWith(t testing.TB, opts api.Options) server {
+	t.Helper()
 	logs := &bytes.Buffer{}
 	reg := prometheus.NewRegistry()
-	a, err := api.New(api.Options{
-		Store:      store,
-		Logger:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Registerer: reg,
-		Ready:      ready,
-		Version:    "1.2.3",
-		Clock:      func() time.Time { return start },
-	})
+	opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	opts.Registerer = reg
+	opts.Version = "1.2.3"
+	opts.Clock = func() time.Time { return start }
+	a, err := api.New(opts)
 	if err != nil {
 		t.Fatalf("new api: %v", err)
 	}

@@ -46,11 +46,11 @@ type v1Component struct {
 // /api/v1/components/{id} shows it.
 type v1ComponentDetail struct {
 	v1Component
-	Regions []v1Region `json:"regions"`
+	Regions []v1RegionView `json:"regions"`
 }
 
-// v1Region is how one region sees a component.
-type v1Region struct {
+// v1RegionView is how one region sees a component.
+type v1RegionView struct {
 	Region     string  `json:"region"`
 	Voting     bool    `json:"voting"`
 	Failing    bool    `json:"failing"`
@@ -107,10 +107,10 @@ func (a *API) v1Component(c *gin.Context) {
 	}
 	for _, rc := range all {
 		if rc.ID == id {
-			out := v1ComponentDetail{v1Component: newV1Component(rc), Regions: []v1Region{}}
+			out := v1ComponentDetail{v1Component: newV1Component(rc), Regions: []v1RegionView{}}
 			for _, v := range rc.Regions {
-				out.Regions = append(out.Regions, v1Region{Region: v.Region, Voting: v.Voting, Failing: v.Failing,
-					Degraded: v.Degraded, Since: v1Time(v.Since), ErrorClass: string(v.ErrorClass), LastError: v.LastError})
+				out.Regions = append(out.Regions, v1RegionView{Region: v.Region, Voting: v.Voting, Failing: v.Failing,
+					Degraded: v.Degraded, Since: v1TimePtr(v.Since), ErrorClass: string(v.ErrorClass), LastError: v.LastError})
 			}
 			c.JSON(http.StatusOK, v1Item{Data: out})
 			return
@@ -173,7 +173,7 @@ func newV1Component(rc rollup.Component) v1Component {
 	if !rc.NoData {
 		st := rc.Status
 		out.Status = &st
-		out.StatusSince = v1Time(rc.Since)
+		out.StatusSince = v1TimePtr(rc.Since)
 	}
 	if rc.GroupID != "" {
 		out.GroupID = &rc.GroupID
@@ -181,8 +181,8 @@ func newV1Component(rc rollup.Component) v1Component {
 	return out
 }
 
-// v1Time formats a time for the native API; nil for the zero time.
-func v1Time(t time.Time) *string {
+// v1TimePtr formats a time for the native API; nil for the zero time.
+func v1TimePtr(t time.Time) *string {
 	if t.IsZero() {
 		return nil
 	}

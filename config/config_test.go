@@ -121,6 +121,9 @@ var invalid = map[string][]string{
 		`invalid-agent.yaml:4: agent.http_addr: must be host:port, got "9108"`,
 		`invalid-agent.yaml:5: agent.concurrency: must be between 1 and 100000, got 0`,
 	},
+	"invalid-agent-heartbeat.yaml": {
+		`invalid-agent-heartbeat.yaml:2: agent.heartbeat_interval: must be between 1s and 5m, got 500ms`,
+	},
 	"invalid-agent-no-id.yaml": {
 		`invalid-agent-no-id.yaml:2: agent.id: is required`,
 	},

@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/fleet"
 )
 
 // HTTP configures the HTTP server of the aggregator and of standalone mode:
@@ -53,6 +53,9 @@ type Agent struct {
 	Region      string `yaml:"region"`
 	HTTPAddr    string `yaml:"http_addr"` // /metrics, /healthz, /readyz
 	Concurrency int    `yaml:"concurrency"`
+	// HeartbeatInterval is how often the agent tells the aggregators it is
+	// alive; a region whose agents miss 3 stops voting.
+	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
 }
 
 // Aggregator configures `statusd aggregator` and the aggregator inside
@@ -90,7 +93,8 @@ func Default() *Config {
 		},
 		ClickHouse: ClickHouse{Addr: []string{"127.0.0.1:9000"}, Database: "statusd", Username: "default"},
 		Postgres:   Postgres{DSN: "postgres://postgres@127.0.0.1:5432/statusd?sslmode=disable"},
-		Agent:      Agent{ID: hostname(), Region: "local", HTTPAddr: "127.0.0.1:9108", Concurrency: 64},
+		Agent: Agent{ID: hostname(), Region: "local", HTTPAddr: "127.0.0.1:9108", Concurrency: 64,
+			HeartbeatInterval: fleet.DefaultInterval},
 		Aggregator: Aggregator{GroupID: "statusd-aggregator", BatchSize: 20000, BatchWait: 100 * time.Millisecond,
 			IncidentCooldown: 10 * time.Minute, MaxResultAge: 30 * 24 * time.Hour},
 		Defaults: Defaults{
@@ -223,7 +227,7 @@ func (a Agent) validate() problems {
 	switch {
 	case a.ID == "":
 		p.add("id", "is required")
-	case len(a.ID) > 255 || strings.IndexFunc(a.ID, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0:
+	case !fleet.ValidAgentID(a.ID):
 		p.add("id", "must be at most 255 printable characters without spaces, got %q", a.ID)
 	}
 	if !catalog.ValidID(a.Region) {
@@ -231,6 +235,7 @@ func (a Agent) validate() problems {
 	}
 	p.hostPort("http_addr", a.HTTPAddr, true)
 	p.between("concurrency", a.Concurrency, 1, 100000)
+	p.durationBetween("heartbeat_interval", a.HeartbeatInterval, fleet.MinInterval, fleet.MaxInterval, "1s and 5m")
 	return p
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,7 +22,7 @@ func runAgent(ctx context.Context, args []string, _, stderr io.Writer) int {
 	})
 }
 
-func runAgentDaemon(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+func runAgentDaemon(ctx context.Context, cfg *config.Config, logger *slog.Logger) (err error) {
 	topics := kafkabus.TopicsWithPrefix(cfg.Kafka.TopicPrefix)
 	if err := kafkabus.EnsureTopics(ctx, cfg.Kafka.Brokers, topics, cfg.Kafka.ResultsPartitions); err != nil {
 		return err
@@ -36,7 +37,13 @@ func runAgentDaemon(ctx context.Context, cfg *config.Config, logger *slog.Logger
 	if err != nil {
 		return err
 	}
-	ag, err := newAgent(cfg, feed, pub, reg, logger)
+	beats, err := kafkabus.NewHeartbeatPublisher(kafkabus.HeartbeatPublisherOptions{Brokers: cfg.Kafka.Brokers,
+		Topic: topics.Heartbeats, Linger: cfg.Kafka.Linger})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, beats.Close()) }()
+	ag, err := newAgent(cfg, feed, pub, beats, reg, logger)
 	if err != nil {
 		return err
 	}

@@ -8,9 +8,12 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/statusd/statusd/aggregator"
 	"github.com/statusd/statusd/api"
 	"github.com/statusd/statusd/config"
+	"github.com/statusd/statusd/fleet"
 	"github.com/statusd/statusd/store/chstore"
 	"github.com/statusd/statusd/store/sqlstore"
 	"github.com/statusd/statusd/transport/kafkabus"
@@ -84,8 +87,15 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 		return err
 	}
 	defer func() { err = errors.Join(err, src.Close()) }()
+	// liveSet is the live set of agents and regions, fed by every
+	// heartbeat (each aggregator reads them all) and by results; the
+	// evaluator asks it who votes, and the API shows it.
+	liveSet, beats, err := newHeartbeatSource(cfg, topics, reg, logger)
+	if err != nil {
+		return err
+	}
 	agg, err := newAggregator(cfg, aggregatorParts{source: src, results: st.series, state: st.entities,
-		snapshotInterval: aggregator.DefaultSnapshotInterval}, reg, logger)
+		fleet: liveSet, snapshotInterval: aggregator.DefaultSnapshotInterval}, reg, logger)
 	if err != nil {
 		return err
 	}
@@ -94,7 +104,7 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
 	}
 	handler, err := api.New(api.Options{Store: st.entities, Logger: logger, Registerer: reg, Gatherer: reg,
-		Ready: sync.Synced, Version: version})
+		Ready: sync.Synced, Version: version, Fleet: liveSet})
 	if err != nil {
 		return errors.Join(err, ln.Close())
 	}
@@ -102,6 +112,23 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 	g := &group{logger: logger}
 	g.add("check sync", sync.Run)
 	g.add("aggregator", agg.Run)
+	g.add("heartbeats", beats.Run)
 	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler.Handler()) })
 	return g.run(ctx)
+}
+
+// newHeartbeatSource returns the live set and the source that feeds it
+// from the heartbeats topic.
+func newHeartbeatSource(cfg *config.Config, topics kafkabus.Topics, reg prometheus.Registerer,
+	logger *slog.Logger) (*fleet.Registry, *kafkabus.HeartbeatSource, error) {
+	liveSet, err := fleet.NewRegistry(fleet.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	beats, err := kafkabus.NewHeartbeatSource(kafkabus.HeartbeatSourceOptions{Brokers: cfg.Kafka.Brokers,
+		Topic: topics.Heartbeats, Observer: liveSet, Registerer: reg, Logger: logger.With("component", "heartbeats")})
+	if err != nil {
+		return nil, nil, err
+	}
+	return liveSet, beats, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/config"
 	"github.com/statusd/statusd/deploy/examples"
+	"github.com/statusd/statusd/fleet"
 	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/probes/httpprobe"
 	"github.com/statusd/statusd/store/sqlstore"
@@ -87,12 +88,24 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	if err != nil {
 		return err
 	}
-	ag, err := newAgent(cfg, checks, results, reg, logger)
+	// liveSet is the live set of agents and regions, fed by the agent's
+	// heartbeats in process (and by results, once the aggregator reports
+	// them); the API shows it.
+	liveSet, err := fleet.NewRegistry(fleet.Options{})
+	if err != nil {
+		return err
+	}
+	beats, err := inproc.NewHeartbeats(inproc.HeartbeatsOptions{Observer: liveSet, Registerer: reg,
+		Logger: logger.With("component", "heartbeats")})
+	if err != nil {
+		return err
+	}
+	ag, err := newAgent(cfg, checks, results, beats, reg, logger)
 	if err != nil {
 		return err
 	}
 	// The in-process queue cannot replay: store check states with every batch.
-	agg, err := newAggregator(cfg, aggregatorParts{source: results, results: store, state: store}, reg, logger)
+	agg, err := newAggregator(cfg, aggregatorParts{source: results, results: store, state: store, fleet: liveSet}, reg, logger)
 	if err != nil {
 		return err
 	}
@@ -101,7 +114,7 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
 	}
 	handler, err := api.New(api.Options{Store: store, Logger: logger, Registerer: reg, Gatherer: reg,
-		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version})
+		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet})
 	if err != nil {
 		return err
 	}
@@ -137,13 +150,15 @@ func newRegistry() *prometheus.Registry {
 	return reg
 }
 
-func newAgent(cfg *config.Config, feed agent.Feed, pub agent.Publisher, reg prometheus.Registerer, logger *slog.Logger) (*agent.Agent, error) {
+func newAgent(cfg *config.Config, feed agent.Feed, pub agent.Publisher, beats agent.HeartbeatSink,
+	reg prometheus.Registerer, logger *slog.Logger) (*agent.Agent, error) {
 	prober, err := httpprobe.New(httpprobe.Options{UserAgent: "statusd/" + version})
 	if err != nil {
 		return nil, err
 	}
 	return agent.New(agent.Options{
 		ID: cfg.Agent.ID, Region: cfg.Agent.Region, Feed: feed, Publisher: pub,
+		Heartbeats: beats, HeartbeatInterval: cfg.Agent.HeartbeatInterval, Version: version,
 		Probers:     map[catalog.Type]agent.Prober{catalog.TypeHTTP: prober},
 		Concurrency: cfg.Agent.Concurrency, Registerer: reg, Logger: logger.With("component", "agent"),
 	})

@@ -1,6 +1,6 @@
 // Package inproc carries statusd's messages inside one process, for
-// `statusd standalone`: the same feed, publisher and source contracts as the
-// Kafka transport, over memory. Results in flight are lost when the process
+// `statusd standalone`: the same feed, publisher, source and heartbeat
+// contracts as the Kafka transport, over memory. Results in flight are lost when the process
 // dies; everything stored before is not.
 package inproc
 
