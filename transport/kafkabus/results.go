@@ -87,7 +87,7 @@ func (p *ResultPublisher) Publish(_ context.Context, r result.Result) error {
 		return fmt.Errorf("encode result %s: %w", r.ID, err)
 	}
 	select {
-	case p.queue <- kafka.Message{Key: []byte(r.ComponentID), Value: value}:
+	case p.queue <- kafka.Message{Key: []byte(r.ComponentID), Value: value, Time: time.Now()}:
 		return nil
 	default:
 		p.dropped.WithLabelValues("queue_full").Inc()
