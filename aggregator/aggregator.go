@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -129,9 +130,11 @@ type Aggregator struct {
 	opts    Options
 	m       *metrics
 	eval    *health.Evaluator
+	warnMu  sync.Mutex
 	warned  map[string]bool // kinds of bad input already logged
 	backoff func(attempt int) time.Duration
-	catalog time.Time // when the catalog was last loaded
+	flush   time.Duration // how long queued work is still stored after the run ends
+	catalog time.Time     // when the catalog was last loaded
 }
 
 // New returns an aggregator; Run drives it.
@@ -165,7 +168,7 @@ func New(opts Options) (*Aggregator, error) {
 		return nil, err
 	}
 	return &Aggregator{opts: opts, m: m, eval: health.NewEvaluator(opts.Health),
-		warned: map[string]bool{}, backoff: backoff}, nil
+		warned: map[string]bool{}, backoff: backoff, flush: flushTimeout}, nil
 }
 
 func backoff(attempt int) time.Duration {
@@ -195,11 +198,20 @@ func (a *Aggregator) Run(ctx context.Context) error {
 
 // warnOnce logs a kind of bad input the first time it is seen.
 func (a *Aggregator) warnOnce(kind, msg string, args ...any) {
+	a.warnMu.Lock()
+	defer a.warnMu.Unlock()
 	if a.warned[kind] {
 		return
 	}
 	a.warned[kind] = true
 	a.opts.Logger.Warn(msg+" (logged once per kind)", append([]any{"kind", kind}, args...)...)
+}
+
+// clearWarn lets a kind of warning be logged again.
+func (a *Aggregator) clearWarn(kind string) {
+	a.warnMu.Lock()
+	defer a.warnMu.Unlock()
+	delete(a.warned, kind)
 }
 
 // sleep waits d or until ctx ends; it reports whether the full wait passed.

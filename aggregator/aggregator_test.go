@@ -174,8 +174,8 @@ type faultyState struct {
 
 func (f *faultyState) ApplyChanges(ctx context.Context, ch health.Changes, marks []health.Mark) error {
 	n := f.calls.Add(1)
-	if n == f.crashAt.Load() {
-		f.crash()
+	if at := f.crashAt.Load(); at > 0 && n >= at {
+		f.crash() // a dead process writes nothing more
 		return errors.New("process killed")
 	}
 	if f.failNext.Load() > 0 {
@@ -209,6 +209,12 @@ func newTestAggregator(t *testing.T, st stores, state StateStore, src Source, ba
 // run runs an aggregator until its source is idle or the state store
 // crashes it.
 func run(t *testing.T, st stores, l *memLog, batch int, wrap func(StateStore, func()) StateStore) *Aggregator {
+	return runWith(t, st, l, batch, wrap, flushTimeout)
+}
+
+// runWith is run with the time the writer may flush after the run ends: 0
+// for a crash, which flushes nothing.
+func runWith(t *testing.T, st stores, l *memLog, batch int, wrap func(StateStore, func()) StateStore, flush time.Duration) *Aggregator {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
@@ -217,6 +223,7 @@ func run(t *testing.T, st stores, l *memLog, batch int, wrap func(StateStore, fu
 		state = wrap(state, cancel)
 	}
 	a := newTestAggregator(t, st, state, &logSource{log: l, idle: cancel}, batch)
+	a.flush = flush
 	if err := a.Run(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -147,8 +147,15 @@ func (a *Aggregator) release(o *owned) {
 	a.opts.Logger.Info("released result partitions", "partitions", o.claim.Partitions())
 }
 
-// loop fetches and processes batches, sweeping between them.
-func (a *Aggregator) loop(ctx context.Context, o *owned) error {
+// loop fetches and prepares batches, sweeping between them, and hands
+// them to the writer.
+func (a *Aggregator) loop(ctx context.Context, o *owned) (err error) {
+	w := a.startWriter(ctx, o)
+	defer func() {
+		if werr := w.close(); err == nil {
+			err = werr
+		}
+	}()
 	lastSweep := a.opts.Clock()
 	for {
 		msgs, err := o.claim.Fetch(ctx, a.opts.BatchSize, a.opts.BatchWait)
@@ -159,14 +166,18 @@ func (a *Aggregator) loop(ctx context.Context, o *owned) error {
 			return fmt.Errorf("fetch results: %w", err)
 		}
 		if len(msgs) > 0 {
-			if err := a.batch(ctx, o, msgs); err != nil {
-				return err
+			if wk := a.prepare(ctx, o, msgs); wk != nil {
+				if err := w.send(ctx, wk); err != nil {
+					return err
+				}
 			}
 		}
 		if now := a.opts.Clock(); now.Sub(lastSweep) >= a.opts.SweepInterval {
 			lastSweep = now
-			if err := a.sweep(ctx, o, now); err != nil {
-				return err
+			if wk := a.sweep(o, now); wk != nil {
+				if err := w.send(ctx, wk); err != nil {
+					return err
+				}
 			}
 			if err := a.refreshCatalog(ctx, false); err != nil {
 				a.opts.Logger.Warn("reload catalog", "err", err)
@@ -190,19 +201,16 @@ func (a *Aggregator) refreshCatalog(ctx context.Context, force bool) error {
 	return nil
 }
 
-// sweep re-decides the owned components by the clock and stores what
-// changed: regions gone silent, components gone stale.
-func (a *Aggregator) sweep(ctx context.Context, o *owned, now time.Time) error {
+// sweep re-decides the owned components by the clock: regions gone
+// silent, components gone stale. Its changes are stored like a batch's.
+func (a *Aggregator) sweep(o *owned, now time.Time) *work {
 	ch := a.eval.Sweep(now, a.live(now))
 	if ch.Empty() {
 		return nil
 	}
 	a.stamp(o, &ch, nil)
-	if err := a.persist(ctx, ch, nil); err != nil {
-		return err
-	}
-	a.committed(ch)
-	return nil
+	a.eval.Commit(ch)
+	return &work{changes: ch, started: now}
 }
 
 // stamp sets the partition and seq of each changed component: the offset
@@ -241,9 +249,8 @@ func (a *Aggregator) persist(ctx context.Context, ch health.Changes, marks []hea
 	}
 }
 
-// committed applies stored changes to the evaluator and the metrics.
+// committed reports stored changes in the metrics and the log.
 func (a *Aggregator) committed(ch health.Changes) {
-	a.eval.Commit(ch)
 	for _, t := range ch.Transitions {
 		a.m.transitions.WithLabelValues(string(t.To)).Inc()
 		a.opts.Logger.Info("component status", "component_id", t.ComponentID, "from", t.From, "to", t.To, "at", t.At)
@@ -254,7 +261,7 @@ func (a *Aggregator) committed(ch health.Changes) {
 			a.warnOnce("stale:"+c.ComponentID, "no live region reports on the component: its status is stale",
 				"component_id", c.ComponentID, "status", c.Status)
 		} else {
-			delete(a.warned, "stale:"+c.ComponentID)
+			a.clearWarn("stale:" + c.ComponentID)
 		}
 	}
 }
