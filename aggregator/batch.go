@@ -177,4 +177,3 @@ func (a *Aggregator) marks(o *owned, last map[int]int64, now time.Time) []health
 	}
 	return marks
 }
-
