@@ -70,10 +70,11 @@ func freeAddr(t *testing.T) string {
 
 // process is a statusd subcommand running as its own OS process.
 type process struct {
-	t    *testing.T
-	name string
-	cmd  *exec.Cmd
-	done chan error
+	t      *testing.T
+	name   string
+	cmd    *exec.Cmd
+	out    *syncBuffer
+	exited chan struct{} // closed once Wait returned
 }
 
 // syncBuffer collects a process's output; exec copies into it from its
@@ -89,41 +90,63 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 
-func start(t *testing.T, name string, args ...string) *process {
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// start runs the statusd binary with args as a process named name for the
+// test's logs; env adds NAME=value overrides to the test's environment.
+// The process is stopped with SIGTERM when the test ends, and its last
+// output is logged if the test failed.
+func start(t *testing.T, name string, env []string, args ...string) *process {
 	t.Helper()
-	p := &process{t: t, name: name, done: make(chan error, 1)}
-	buf := &syncBuffer{}
+	p := &process{t: t, name: name, out: &syncBuffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(statusdBinary(t), args...)
-	p.cmd.Stdout, p.cmd.Stderr = buf, buf
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
-	go func() { p.done <- p.cmd.Wait() }()
+	go func() {
+		_ = p.cmd.Wait() // a signalled process exits non-zero; the output says why
+		close(p.exited)
+	}()
 	t.Cleanup(func() {
 		p.stop(syscall.SIGTERM)
-		buf.mu.Lock()
-		defer buf.mu.Unlock()
 		if t.Failed() {
-			t.Logf("--- %s output ---\n%s", name, lastLines(buf.buf.String(), 60))
+			t.Logf("--- %s output ---\n%s", name, lastLines(p.out.String(), 40))
 		}
 	})
 	return p
 }
 
+// running reports whether the process has not exited yet.
+func (p *process) running() bool {
+	select {
+	case <-p.exited:
+		return false
+	default:
+		return true
+	}
+}
+
 // stop signals the process and waits for it; it is a no-op once stopped.
 func (p *process) stop(sig syscall.Signal) {
-	if p.cmd.ProcessState != nil {
+	if !p.running() {
 		return
 	}
 	if err := p.cmd.Process.Signal(sig); err != nil {
-		return // already gone
+		<-p.exited // it exited on its own meanwhile
+		return
 	}
 	select {
-	case <-p.done:
+	case <-p.exited:
 	case <-time.After(20 * time.Second):
 		p.t.Errorf("%s did not stop within 20s after %v", p.name, sig)
 		_ = p.cmd.Process.Kill()
-		<-p.done
+		<-p.exited
 	}
 }
 
