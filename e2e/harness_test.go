@@ -173,6 +173,19 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 	return 0
 }
 
+// pollUntil polls cond every 100 ms until it holds or the timeout passes,
+// and reports whether it held.
+func pollUntil(timeout time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(timeout); ; time.Sleep(100 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
 func httpOK(url string) bool {
 	resp, err := http.Get(url)
 	if err != nil {

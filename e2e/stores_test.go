@@ -69,6 +69,49 @@ func (s *series) waitComplete(t *testing.T, timeout time.Duration, want int) (ro
 	return rows
 }
 
+// witnessInserts adds a materialized view that copies the result ID of
+// every row inserted into results from now on into a plain MergeTree,
+// which never folds rows: a duplicate that the ReplacingMergeTree merges
+// away stays visible there. insertedSince counts it.
+func (s *series) witnessInserts(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	err := s.conn.Exec(ctx, s.q(`CREATE MATERIALIZED VIEW {db}.e2e_inserted ENGINE = MergeTree() ORDER BY result_id
+		AS SELECT result_id FROM {db}.results`))
+	if err != nil {
+		t.Fatalf("create the insert witness: %v", err)
+	}
+}
+
+// insertedSince returns the rows inserted into results since
+// witnessInserts, and their distinct result IDs.
+func (s *series) insertedSince(t *testing.T) (rows, distinct uint64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	if err := s.conn.QueryRow(ctx, s.q("SELECT count(), uniqExact(result_id) FROM {db}.e2e_inserted")).Scan(&rows, &distinct); err != nil {
+		t.Fatalf("count witnessed inserts: %v", err)
+	}
+	return rows, distinct
+}
+
+// waitSettled waits until done holds or the raw row count stayed the same
+// for 3 s, at most timeout, and returns the row count then: a late
+// duplicate from a second writer has landed by then.
+func (s *series) waitSettled(t *testing.T, timeout time.Duration, done func() bool) (rows uint64) {
+	t.Helper()
+	var last uint64
+	stable := time.Now()
+	pollUntil(timeout, func() bool {
+		if rows, _ = s.counts(t); rows != last {
+			last, stable = rows, time.Now()
+		}
+		return done() || time.Since(stable) >= 3*time.Second
+	})
+	return rows
+}
+
 // perComponent runs a query returning (component_id, UInt64) rows.
 func (s *series) perComponent(t *testing.T, query string) map[string]uint64 {
 	t.Helper()
