@@ -147,6 +147,9 @@ func checkRowsPerResult(t *testing.T, ch *series, written map[string]bool) {
 			missing = append(missing, id)
 		}
 	}
+	for _, l := range [][]string{dup, missing, unknown} {
+		slices.Sort(l)
+	}
 	if len(dup)+len(missing)+len(unknown) > 0 {
 		t.Errorf("rows per result: %d duplicated (%s), %d missing (%s), %d never written (%s)",
 			len(dup), firstFew(dup), len(missing), firstFew(missing), len(unknown), firstFew(unknown))
@@ -203,7 +206,6 @@ func diffCounts(got, want map[string]uint64) string {
 
 // firstFew joins the first five items and says how many more there are.
 func firstFew(items []string) string {
-	slices.Sort(items)
 	if len(items) > 5 {
 		return fmt.Sprintf("%v … and %d more", items[:5], len(items)-5)
 	}

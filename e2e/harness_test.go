@@ -221,6 +221,52 @@ func componentStatuses(base string) (map[string]string, error) {
 	return out, nil
 }
 
+// v1States reads /api/v1/components (one page of up to 100): component ID
+// → status, status_since and updated_at in Unix ms (since 0 when null).
+func v1States(ctx context.Context, base string) (map[string]apiState, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/components?per_page=100", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET /api/v1/components: status %d", resp.StatusCode)
+	}
+	var body struct {
+		Data []struct {
+			ID          string  `json:"id"`
+			Status      string  `json:"status"`
+			StatusSince *string `json:"status_since"`
+			UpdatedAt   string  `json:"updated_at"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, fmt.Errorf("decode /api/v1/components: %w", err)
+	}
+	out := make(map[string]apiState, len(body.Data))
+	for _, c := range body.Data {
+		s := apiState{status: c.Status}
+		updated, err := time.Parse(time.RFC3339Nano, c.UpdatedAt)
+		if err != nil {
+			return nil, fmt.Errorf("component %s: updated_at: %w", c.ID, err)
+		}
+		s.updated = updated.UnixMilli()
+		if c.StatusSince != nil {
+			since, err := time.Parse(time.RFC3339Nano, *c.StatusSince)
+			if err != nil {
+				return nil, fmt.Errorf("component %s: status_since: %w", c.ID, err)
+			}
+			s.since = since.UnixMilli()
+		}
+		out[c.ID] = s
+	}
+	return out, nil
+}
+
 func getJSON(t *testing.T, url string, v any) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -105,9 +105,19 @@ func (l *resultLog) totals() (n int, successes map[string]uint64) {
 	defer l.mu.Unlock()
 	successes = map[string]uint64{}
 	for _, r := range l.byID {
-		successes[r.ComponentID] += map[bool]uint64{true: 1}[r.Success] // every component appears
+		n := successes[r.ComponentID] // a component without successes still appears, with 0
+		if r.Success {
+			n++
+		}
+		successes[r.ComponentID] = n
 	}
 	return len(l.byID), successes
+}
+
+func (l *resultLog) get(id string) result.Result {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.byID[id]
 }
 
 func (l *resultLog) ids() map[string]bool {

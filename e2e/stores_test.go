@@ -96,6 +96,12 @@ func (s *series) insertedSince(t *testing.T) (rows, distinct uint64) {
 	return rows, distinct
 }
 
+// insertedTwice returns the result IDs inserted more than once since
+// witnessInserts.
+func (s *series) insertedTwice(t *testing.T) map[string]uint64 {
+	return s.perComponent(t, "SELECT result_id, count() AS n FROM {db}.e2e_inserted GROUP BY result_id HAVING n > 1")
+}
+
 // waitSettled waits until done holds or the raw row count stayed the same
 // for 3 s, at most timeout, and returns the row count then: a late
 // duplicate from a second writer has landed by then.
