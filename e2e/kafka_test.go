@@ -36,15 +36,19 @@ func createTopic(t *testing.T, broker, topic string, partitions int) {
 }
 
 // newResultWriter returns a writer that partitions by key like the agents'
-// publisher (murmur2, as the Java client does).
+// publisher (murmur2, as the Java client does). It has a transport of its
+// own: kafka-go's shared one caches the metadata of earlier tests' topics
+// and answers Unknown Topic Or Partition for a topic created since.
 func newResultWriter(t *testing.T, broker, topic string) *kafka.Writer {
 	t.Helper()
+	transport := &kafka.Transport{}
 	w := &kafka.Writer{Addr: kafka.TCP(broker), Topic: topic, Balancer: &kafka.Murmur2Balancer{},
-		RequiredAcks: kafka.RequireAll, BatchTimeout: 5 * time.Millisecond, BatchSize: 1000}
+		RequiredAcks: kafka.RequireAll, BatchTimeout: 5 * time.Millisecond, BatchSize: 1000, Transport: transport}
 	t.Cleanup(func() {
 		if err := w.Close(); err != nil {
 			t.Errorf("close result writer: %v", err)
 		}
+		transport.CloseIdleConnections()
 	})
 	return w
 }

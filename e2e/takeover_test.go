@@ -47,6 +47,7 @@ func TestTwoAggregatorsTakeover(t *testing.T) {
 	comps := append(probes, numberedComponents("tk-other", resultsPartitions, "http://127.0.0.1:9/unused", regions)...)
 	config := st.writeConfig(t, comps)
 	group := testenv.Name("tk-")
+	createTopic(t, st.kafka, st.resultsTopic(), resultsPartitions)
 	a := startAggregator(t, "aggregator-a", config, group)
 	b := startAggregator(t, "aggregator-b", config, group)
 	ch := openSeries(t, st)
