@@ -200,9 +200,9 @@ func commitOffsets(broker, group, topic string, commits []kafka.OffsetCommit) er
 	return nil
 }
 
-// groupAssignments returns, per member of the group, the partitions of
+// groupAssignments returns, per member ID of the group, the partitions of
 // topic it was assigned, sorted.
-func groupAssignments(t *testing.T, broker, group, topic string) [][]int {
+func groupAssignments(t *testing.T, broker, group, topic string) map[string][]int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), kafkaTimeout)
 	defer cancel()
@@ -210,7 +210,7 @@ func groupAssignments(t *testing.T, broker, group, topic string) [][]int {
 	if err != nil {
 		t.Fatalf("describe group %s: %v", group, err)
 	}
-	var out [][]int
+	out := map[string][]int{}
 	for _, g := range resp.Groups {
 		if g.Error != nil {
 			t.Fatalf("describe group %s: %v", group, g.Error)
@@ -223,7 +223,7 @@ func groupAssignments(t *testing.T, broker, group, topic string) [][]int {
 				}
 			}
 			slices.Sort(parts)
-			out = append(out, parts)
+			out[m.MemberID] = parts
 		}
 	}
 	return out
