@@ -70,10 +70,11 @@ func freeAddr(t *testing.T) string {
 
 // process is a statusd subcommand running as its own OS process.
 type process struct {
-	t    *testing.T
-	name string
-	cmd  *exec.Cmd
-	done chan error
+	t      *testing.T
+	name   string
+	cmd    *exec.Cmd
+	out    *syncBuffer
+	exited chan struct{} // closed once Wait returned
 }
 
 // syncBuffer collects a process's output; exec copies into it from its
@@ -89,41 +90,63 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 
-func start(t *testing.T, name string, args ...string) *process {
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// start runs the statusd binary with args as a process named name for the
+// test's logs; env adds NAME=value overrides to the test's environment.
+// The process is stopped with SIGTERM when the test ends, and its last
+// output is logged if the test failed.
+func start(t *testing.T, name string, env []string, args ...string) *process {
 	t.Helper()
-	p := &process{t: t, name: name, done: make(chan error, 1)}
-	buf := &syncBuffer{}
+	p := &process{t: t, name: name, out: &syncBuffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(statusdBinary(t), args...)
-	p.cmd.Stdout, p.cmd.Stderr = buf, buf
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
-	go func() { p.done <- p.cmd.Wait() }()
+	go func() {
+		_ = p.cmd.Wait() // a signalled process exits non-zero; the output says why
+		close(p.exited)
+	}()
 	t.Cleanup(func() {
 		p.stop(syscall.SIGTERM)
-		buf.mu.Lock()
-		defer buf.mu.Unlock()
 		if t.Failed() {
-			t.Logf("--- %s output ---\n%s", name, lastLines(buf.buf.String(), 60))
+			t.Logf("--- %s output ---\n%s", name, lastLines(p.out.String(), 40))
 		}
 	})
 	return p
 }
 
+// running reports whether the process has not exited yet.
+func (p *process) running() bool {
+	select {
+	case <-p.exited:
+		return false
+	default:
+		return true
+	}
+}
+
 // stop signals the process and waits for it; it is a no-op once stopped.
 func (p *process) stop(sig syscall.Signal) {
-	if p.cmd.ProcessState != nil {
+	if !p.running() {
 		return
 	}
 	if err := p.cmd.Process.Signal(sig); err != nil {
-		return // already gone
+		<-p.exited // it exited on its own meanwhile
+		return
 	}
 	select {
-	case <-p.done:
+	case <-p.exited:
 	case <-time.After(20 * time.Second):
 		p.t.Errorf("%s did not stop within 20s after %v", p.name, sig)
 		_ = p.cmd.Process.Kill()
-		<-p.done
+		<-p.exited
 	}
 }
 
@@ -148,6 +171,19 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 	}
 	t.Fatalf("timed out after %s waiting for %s", timeout, what)
 	return 0
+}
+
+// pollUntil polls cond every 100 ms until it holds or the timeout passes,
+// and reports whether it held.
+func pollUntil(timeout time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(timeout); ; time.Sleep(100 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
 }
 
 func httpOK(url string) bool {
@@ -181,6 +217,52 @@ func componentStatuses(base string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, c := range body.Components {
 		out[c.ID] = c.Status
+	}
+	return out, nil
+}
+
+// v1States reads /api/v1/components (one page of up to 100): component ID
+// → status, status_since and updated_at in Unix ms (since 0 when null).
+func v1States(ctx context.Context, base string) (map[string]apiState, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/components?per_page=100", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET /api/v1/components: status %d", resp.StatusCode)
+	}
+	var body struct {
+		Data []struct {
+			ID          string  `json:"id"`
+			Status      string  `json:"status"`
+			StatusSince *string `json:"status_since"`
+			UpdatedAt   string  `json:"updated_at"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, fmt.Errorf("decode /api/v1/components: %w", err)
+	}
+	out := make(map[string]apiState, len(body.Data))
+	for _, c := range body.Data {
+		s := apiState{status: c.Status}
+		updated, err := time.Parse(time.RFC3339Nano, c.UpdatedAt)
+		if err != nil {
+			return nil, fmt.Errorf("component %s: updated_at: %w", c.ID, err)
+		}
+		s.updated = updated.UnixMilli()
+		if c.StatusSince != nil {
+			since, err := time.Parse(time.RFC3339Nano, *c.StatusSince)
+			if err != nil {
+				return nil, fmt.Errorf("component %s: status_since: %w", c.ID, err)
+			}
+			s.since = since.UnixMilli()
+		}
+		out[c.ID] = s
 	}
 	return out, nil
 }

@@ -36,8 +36,8 @@ func TestHeartbeats(t *testing.T) {
 	t.Setenv("STATUSD_AGENT_HEARTBEAT_INTERVAL", "1s")
 	p := newPipeline(t)
 	p.startAggregator(t)
-	p.agentRun = start(t, "agent", "agent", "--config", p.configPath)
-	agentsURL, regionsURL := "http://"+p.aggAddr+"/api/v1/agents", "http://"+p.aggAddr+"/api/v1/regions"
+	p.agentRun = start(t, "agent", []string{"STATUSD_AGENT_HTTP_ADDR=" + p.agentAddr}, "agent", "--config", p.configPath)
+	agentsURL, regionsURL := p.aggregator.base()+"/api/v1/agents", p.aggregator.base()+"/api/v1/regions"
 
 	var agents agentsBody
 	waitFor(t, 30*time.Second, "the agent listed live with its checks", func() bool {
@@ -76,6 +76,8 @@ func TestHeartbeats(t *testing.T) {
 	// agent, as silent since it stopped, with no clock offset yet.
 	p.aggregator.stop(syscall.SIGTERM)
 	p.startAggregator(t)
+	p.aggregator.waitReady(t)
+	agentsURL = p.aggregator.base() + "/api/v1/agents"
 	getJSON(t, agentsURL, &agents)
 	if len(agents.Data) != 1 {
 		t.Fatalf("restarted aggregator knows %d agents, want the one read back", len(agents.Data))
