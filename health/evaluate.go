@@ -21,13 +21,16 @@ type pass struct {
 	live   Live
 	checks map[string][]CheckState // check ID → its states as moved by this pass
 	comps  map[string]ComponentState
-	order  []string // components changed, first change first
-	ch     Changes
+	// pending: component → the oldest tick not decided yet, because a
+	// voting region had not reported it; zero once decided.
+	pending map[string]time.Time
+	order   []string // components changed, first change first
+	ch      Changes
 }
 
 func (e *Evaluator) newPass(now time.Time, live Live) *pass {
 	return &pass{e: e, now: now, live: live, checks: map[string][]CheckState{},
-		comps: map[string]ComponentState{}}
+		comps: map[string]ComponentState{}, pending: map[string]time.Time{}}
 }
 
 // states returns a check's states as this pass sees them.
@@ -90,7 +93,7 @@ func (e *Evaluator) Evaluate(rs []result.Result, now time.Time, live Live) (Chan
 				}
 			}
 			if applied {
-				p.decide(id, tick)
+				p.decideWhenReady(id, tick)
 			}
 			start = end
 		}
@@ -120,19 +123,116 @@ func (p *pass) apply(r result.Result, c catalog.Check) bool {
 	return true
 }
 
+// decideWhenReady decides a component at a tick once every voting region
+// has reported that tick, or once the outcome cannot change (a quorum of
+// the regions that did fails); until then the tick is pending, and a later
+// tick or a sweep decides it. So the regions' results for one tick count
+// together whichever batches carry them, and a region that reports a
+// little later does not make the status flap through a passing state.
+func (p *pass) decideWhenReady(id string, tick time.Time) {
+	if pending := p.pendingOf(id); pending.After(tick) {
+		// A straggler of an older tick: the newer regions have moved on,
+		// so the decision waits for everyone to reach the pending tick.
+		tick = pending
+	}
+	if !p.ready(id, tick) {
+		if p.pendingOf(id).IsZero() {
+			p.pending[id] = tick
+		}
+		return
+	}
+	p.decide(id, tick)
+	if !p.pendingOf(id).IsZero() {
+		p.pending[id] = time.Time{}
+	}
+}
+
+func (p *pass) pendingOf(id string) time.Time {
+	if t, ok := p.pending[id]; ok {
+		return t
+	}
+	return p.e.pending[id]
+}
+
+// ready reports whether a component can be decided at tick.
+func (p *pass) ready(id string, tick time.Time) bool {
+	voters, behind, failing := 0, 0, 0
+	for _, v := range p.votes(id, tick) {
+		switch {
+		case !v.Voting:
+		case v.behind:
+			voters, behind = voters+1, behind+1
+		case v.Failing:
+			voters, failing = voters+1, failing+1
+		default:
+			voters++
+		}
+	}
+	if behind == 0 {
+		return true
+	}
+	quorum := p.e.components[id].Quorum
+	if quorum <= 0 {
+		quorum = voters/2 + 1
+	}
+	return failing >= quorum
+}
+
 // Sweep re-decides every component the evaluator holds as of now: regions
-// that went silent stop voting, and a component nobody votes on turns stale.
+// that went silent stop voting, a component nobody votes on turns stale,
+// and a tick still waiting for a region is decided without it once that
+// region is later than its checks' timeout allows.
 func (e *Evaluator) Sweep(now time.Time, live Live) Changes {
 	p := e.newPass(now, live)
-	ids := make([]string, 0, len(e.comps))
+	ids := make([]string, 0, len(e.comps)+len(e.pending))
 	for id := range e.comps {
 		ids = append(ids, id)
 	}
+	for id := range e.pending {
+		if _, ok := e.comps[id]; !ok {
+			ids = append(ids, id)
+		}
+	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		p.decide(id, now)
+		at, tick := now, e.pending[id]
+		if !tick.IsZero() {
+			at = tick
+		} else {
+			tick = e.newestTick(id)
+		}
+		if !p.ready(id, tick) && now.Sub(tick) <= e.grace(id) {
+			continue // a voting region has yet to report the tick
+		}
+		p.decide(id, at)
+		if !e.pending[id].IsZero() {
+			p.pending[id] = time.Time{}
+		}
 	}
 	return p.finish()
+}
+
+// newestTick is the newest tick applied for any check of a component.
+func (e *Evaluator) newestTick(id string) time.Time {
+	var t time.Time
+	for _, checkID := range e.byComp[id] {
+		for _, s := range e.states[checkID] {
+			if s.LastTick.After(t) {
+				t = s.LastTick
+			}
+		}
+	}
+	return t
+}
+
+// grace is how long after a tick a region's result for it may still come:
+// the longest timeout of the component's checks, and a little for shipping.
+func (e *Evaluator) grace(id string) time.Duration {
+	g := time.Duration(0)
+	for _, checkID := range e.byComp[id] {
+		g = max(g, e.checks[checkID].Timeout)
+	}
+	return g + 2*time.Second
 }
 
 func (p *pass) finish() Changes {
@@ -147,12 +247,15 @@ func (p *pass) finish() Changes {
 	for _, id := range p.order {
 		p.ch.Components = append(p.ch.Components, p.comps[id])
 	}
+	if len(p.pending) > 0 {
+		p.ch.pending = p.pending
+	}
 	return p.ch
 }
 
 // votes builds the per-region view of a component from the states of its
-// checks.
-func (p *pass) votes(id string) []RegionView {
+// checks; a voting region whose state has not reached tick is behind.
+func (p *pass) votes(id string, tick time.Time) []RegionView {
 	var views []RegionView
 	for _, checkID := range p.e.byComp[id] {
 		c := p.e.checks[checkID]
@@ -168,6 +271,7 @@ func (p *pass) votes(id string) []RegionView {
 			if !voting {
 				continue
 			}
+			v.behind = v.behind || s.LastTick.Before(tick)
 			if !v.Voting || s.Since.Before(v.Since) {
 				v.Since = s.Since
 			}
@@ -196,7 +300,7 @@ func (p *pass) votes(id string) []RegionView {
 // decide re-computes a component's status at tick at and records what
 // changed: its state, a transition, an incident action.
 func (p *pass) decide(id string, at time.Time) {
-	views := p.votes(id)
+	views := p.votes(id, time.Time{})
 	var failing []string
 	voters, degraded := 0, false
 	for _, v := range views {

@@ -52,14 +52,16 @@ type Evaluator struct {
 	byComp           map[string][]string     // component ID → check IDs
 	states           map[string][]CheckState // check ID → its states, one per region, sorted by region
 	comps            map[string]ComponentState
+	pending          map[string]time.Time // component → oldest undecided tick
 }
 
 // NewEvaluator returns an evaluator with no state.
 func NewEvaluator(opts Options) *Evaluator {
 	e := &Evaluator{
 		cooldown: opts.Cooldown, maxAge: opts.MaxAge,
-		states: map[string][]CheckState{},
-		comps:  map[string]ComponentState{},
+		states:  map[string][]CheckState{},
+		comps:   map[string]ComponentState{},
+		pending: map[string]time.Time{},
 	}
 	if e.cooldown <= 0 {
 		e.cooldown = DefaultCooldown
@@ -148,6 +150,11 @@ func (e *Evaluator) Forget(owned func(componentID string) bool) {
 			delete(e.comps, id)
 		}
 	}
+	for id := range e.pending {
+		if owned(id) {
+			delete(e.pending, id)
+		}
+	}
 }
 
 // CheckStates returns the check states of the components for which owned
@@ -184,6 +191,13 @@ func (e *Evaluator) Commit(ch Changes) {
 	}
 	for _, s := range ch.Components {
 		e.comps[s.ComponentID] = s
+	}
+	for id, t := range ch.pending {
+		if t.IsZero() {
+			delete(e.pending, id)
+		} else {
+			e.pending[id] = t
+		}
 	}
 }
 

@@ -223,6 +223,19 @@ func TestEvaluatorScenarios(t *testing.T) {
 			want:        status.Operational,
 			transitions: "major_outage@3 operational@5 major_outage@8 operational@10",
 			actions:     "open@3 resolve@5 reopen@8 resolve@10"},
+		{name: "one tick's results across batches count together",
+			batches: []batch{
+				at(5, join(run("eu", 1, 6, false), run("us", 1, 6, false), run("ap", 1, 6, false))...),
+				at(7, res{7, "eu", true}, res{7, "us", true}, res{8, "eu", true}, res{8, "us", true}),
+				at(8, res{7, "ap", true}, res{8, "ap", true})},
+			want: status.Operational, transitions: "major_outage@3 operational@8", actions: "open@3 resolve@8"},
+		{name: "a region later than its timeout is decided without",
+			batches: []batch{
+				at(5, join(run("eu", 1, 5, false), run("us", 1, 5, false), run("ap", 1, 5, false))...),
+				at(7, join(run("eu", 6, 7, true), run("us", 6, 7, true))...),
+				{now: tick(7).Add(time.Second), sweep: true}, // still within the grace: nothing yet
+				{now: tick(7).Add(5 * time.Second), sweep: true}},
+			want: status.PartialOutage, transitions: "major_outage@3 partial_outage@7", actions: "open@3 update@7"},
 		{name: "slow successes are degraded without incident",
 			batches: []batch{{now: tick(3), rs: func() []result.Result {
 				r1, r2 := slow{res{1, "eu", true}}.result(), slow{res{2, "eu", true}}.result()

@@ -80,6 +80,7 @@ type RegionView struct {
 	Since      time.Time         `json:"since"` // when its verdict began
 	ErrorClass result.ErrorClass `json:"error_class,omitempty"`
 	LastError  string            `json:"last_error,omitempty"` // raw probe message: never public
+	behind     bool              // voting, but has not reported the tick being decided
 }
 
 // ComponentState is the status the aggregator derived for a component.
@@ -173,11 +174,12 @@ type Changes struct {
 	Components  []ComponentState
 	Transitions []Transition
 	Incidents   []IncidentAction
+	pending     map[string]time.Time // ticks waiting for a region, or decided (zero)
 }
 
 // Empty reports whether c changes nothing.
 func (c Changes) Empty() bool {
-	return len(c.Checks) == 0 && len(c.Components) == 0 && len(c.Incidents) == 0
+	return len(c.Checks) == 0 && len(c.Components) == 0 && len(c.Incidents) == 0 && len(c.pending) == 0
 }
 
 // Checkpoint is what a store keeps of one partition of the results source.
