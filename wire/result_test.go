@@ -181,9 +181,9 @@ func TestDecodeResultErrorMessages(t *testing.T) {
 		name, data, want string
 	}{
 		{"type error names the field", `{` + valid + `,"check_version":"3"}`,
-			"decode syntax message: result field check_version: cannot decode a string into an int64"},
+			"decode syntax message: result field check_version: cannot decode a string into an integer"},
 		{"phase type error names the field", `{` + valid + `,"phases_us":{"tls":1.5}}`,
-			"decode syntax message: result field phases_us.tls: cannot decode number 1.5 into an int64"},
+			"decode syntax message: result field phases_us.tls: cannot decode number 1.5 into an integer"},
 		{"syntax error has an offset", `{"v":1,"id":x}`,
 			"decode syntax message: invalid character 'x' looking for beginning of value at offset 12"},
 		{"end of input", `{"v":1`, "decode syntax message: unexpected end of JSON input"},

@@ -135,7 +135,7 @@ func (s *scanner) version(raw *rawResult) error {
 			return err
 		}
 		n, ok := parseInt64(lit)
-		if !isInt || !ok {
+		if !isInt || !ok || !fitsInt(n) { // the old decoder read it into an int
 			setFirst(&raw.headErr, mismatch(fieldV, "number "+string(lit), "an integer"))
 			return nil
 		}
@@ -223,8 +223,11 @@ func (s *scanner) intMember(f field, dst *int64, typeErr *error, depth int) erro
 			return err
 		}
 		n, ok := parseInt64(lit)
+		if f == fieldStatusCode { // an int in the old message struct
+			ok = ok && fitsInt(n)
+		}
 		if !isInt || !ok {
-			setFirst(typeErr, mismatch(f, "number "+string(lit), "an int64"))
+			setFirst(typeErr, mismatch(f, "number "+string(lit), "an integer"))
 			return nil
 		}
 		*dst = n
@@ -232,7 +235,7 @@ func (s *scanner) intMember(f field, dst *int64, typeErr *error, depth int) erro
 	case c == 'n':
 		return s.literal("null")
 	}
-	return s.wrongType(f, "an int64", typeErr, depth)
+	return s.wrongType(f, "an integer", typeErr, depth)
 }
 
 // boolMember scans a boolean member into dst; null leaves dst as it is.
@@ -265,6 +268,10 @@ func (s *scanner) wrongType(f field, want string, typeErr *error, depth int) err
 func mismatch(f field, got, want string) error {
 	return fmt.Errorf("result field %s: cannot decode %s into %s", f, got, want)
 }
+
+// fitsInt reports whether n fits an int, which is narrower than int64 on
+// 32-bit platforms.
+func fitsInt(n int64) bool { return int64(int(n)) == n }
 
 // setFirst keeps the first error, as encoding/json reports the first type error.
 func setFirst(dst *error, err error) {
