@@ -176,6 +176,34 @@ func TestDecodeResultMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
+func TestDecodeResultIntRange(t *testing.T) {
+	// status_code and v were ints in the old message struct: on a 32-bit
+	// platform a value beyond 32 bits was a type error, on 64-bit it is not.
+	wide, wideVersion := Kind(""), KindVersion
+	if strconv.IntSize == 32 {
+		wide, wideVersion = KindSyntax, KindSyntax
+	}
+	tests := []struct {
+		name string
+		data string
+		kind Kind
+	}{
+		{"status code 2^31-1", `{` + valid + `,"status_code":2147483647}`, ""},
+		{"status code 2^31", `{` + valid + `,"status_code":2147483648}`, wide},
+		{"status code -2^31-1", `{` + valid + `,"status_code":-2147483649}`, wide},
+		{"version 2^32+1", `{` + valid + `,"v":4294967297}`, wideVersion},
+	}
+	dec := NewResultDecoder()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := agreeWithOracle(t, []byte(tt.data), dec)
+			if got := KindOf(err); got != tt.kind {
+				t.Fatalf("kind = %q (err %v), want %q", got, err, tt.kind)
+			}
+		})
+	}
+}
+
 func TestDecodeResultErrorMessages(t *testing.T) {
 	tests := []struct {
 		name, data, want string
