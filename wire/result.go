@@ -19,8 +19,13 @@ const (
 
 // DecodeResult decodes a message of the results topic. Identity fields and
 // times are required; a result that fails this check is a *DecodeError.
-// It accepts and rejects what encoding/json would; see ResultDecoder for
-// decoding many messages with fewer allocations.
+//
+// It reads the message in one pass but accepts and rejects exactly what
+// encoding/json did: names match case-insensitively, the last of duplicate
+// members wins, null leaves a member unset, unknown members are skipped,
+// integers must fit an int64 and have no fraction or exponent. The strings
+// of one result share one allocation; ResultDecoder also shares the
+// identity strings between results.
 func DecodeResult(data []byte) (result.Result, error) {
 	var d ResultDecoder
 	return d.Decode(data)
