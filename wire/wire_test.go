@@ -102,33 +102,6 @@ func TestDecodeCheckRejectsInvalid(t *testing.T) {
 	}
 }
 
-func FuzzDecodeResult(f *testing.F) {
-	good, err := EncodeResult(sampleResult())
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(good)
-	f.Add([]byte(`{"v":1}`))
-	f.Add([]byte(`{"v":2}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := DecodeResult(data)
-		if err != nil {
-			if KindOf(err) == "" {
-				t.Fatalf("error without a kind: %v", err)
-			}
-			return
-		}
-		again, err := EncodeResult(r)
-		if err != nil {
-			t.Fatalf("re-encode a decoded result: %v", err)
-		}
-		r2, err := DecodeResult(again)
-		if err != nil || !reflect.DeepEqual(r, r2) {
-			t.Fatalf("decoded result does not survive a round trip: %v\n%+v\n%+v", err, r, r2)
-		}
-	})
-}
-
 func FuzzDecodeCheck(f *testing.F) {
 	f.Add([]byte(`{"v":1,"id":"a","component_id":"c","type":"http","interval_ms":1000,"timeout_ms":500,"failure_threshold":1,"success_threshold":1,"http":{"url":"http://x","method":"GET"}}`))
 	f.Add([]byte(`{"v":1,"id":"a","type":"http","http":{"body_regex":"("}}`))
@@ -137,27 +110,4 @@ func FuzzDecodeCheck(f *testing.F) {
 			t.Fatalf("error without a kind: %v", err)
 		}
 	})
-}
-
-func BenchmarkEncodeResult(b *testing.B) {
-	r := sampleResult()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := EncodeResult(r); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkDecodeResult(b *testing.B) {
-	data, err := EncodeResult(sampleResult())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := DecodeResult(data); err != nil {
-			b.Fatal(err)
-		}
-	}
 }
