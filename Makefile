@@ -12,10 +12,10 @@ PKGS ?= ./...
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SERVICES_ENV := .dev/services.env
 
-.PHONY: help build run services services-down test bench fuzz lint
+.PHONY: help build run services services-down test bench bench-aggregator fuzz lint
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-17s %s\n", $$1, $$2}'
 
 build: ## build bin/statusd
 	@mkdir -p bin
@@ -36,6 +36,9 @@ test: services ## go vet, then every test with -race against the dev services (n
 
 bench: services ## benchmarks, 5 runs each, benchstat format in bench.txt
 	source $(SERVICES_ENV) && $(GO) test -run '^$$' -bench . -benchmem -count 5 -timeout 60m $(PKGS) | tee bench.txt
+
+bench-aggregator: services ## the aggregator end to end on 10,000 components x 3 regions; JSON lines (BENCH_FLAGS=-h lists flags)
+	source $(SERVICES_ENV) && $(GO) run ./deploy/dev/benchaggregator $(BENCH_FLAGS)
 
 fuzz: ## run every Fuzz* target for FUZZTIME (default 10s), one package at a time
 	@targets=$$($(GO) test -list '^Fuzz' $(PKGS) | awk '/^Fuzz/ {names = names " " $$1} /^ok/ {if (names != "") print $$2 names; names = ""}'); \
