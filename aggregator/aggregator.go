@@ -28,6 +28,7 @@ import (
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/result"
+	"github.com/statusd/statusd/wire"
 )
 
 // Message is one message of the results source.
@@ -130,6 +131,7 @@ type Aggregator struct {
 	opts    Options
 	m       *metrics
 	eval    *health.Evaluator
+	dec     *wire.ResultDecoder // used by the claim's loop only
 	warnMu  sync.Mutex
 	warned  map[string]bool // kinds of bad input already logged
 	backoff func(attempt int) time.Duration
@@ -167,7 +169,7 @@ func New(opts Options) (*Aggregator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Aggregator{opts: opts, m: m, eval: health.NewEvaluator(opts.Health),
+	return &Aggregator{opts: opts, m: m, eval: health.NewEvaluator(opts.Health), dec: wire.NewResultDecoder(),
 		warned: map[string]bool{}, backoff: backoff, flush: flushTimeout}, nil
 }
 

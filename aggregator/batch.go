@@ -89,7 +89,7 @@ func (a *Aggregator) decode(o *owned, msgs []Message) (replay, live []result.Res
 		if !replaying && m.Offset <= p.applied {
 			continue // in the snapshot, or stored by this claim already
 		}
-		r, err := wire.DecodeResult(m.Value)
+		r, err := a.dec.Decode(m.Value)
 		if !replaying {
 			last[m.Partition] = m.Offset
 		}

@@ -86,7 +86,9 @@ const scratchTable = `CREATE TABLE {table} (
 		success       UInt8,
 		status_code   Int32,
 		error_class   String,
-		message       String
+		message       String,
+		kafka_partition Int32,
+		kafka_offset  Int64
 	) ENGINE = ReplacingMergeTree()
 	PARTITION BY toYYYYMMDD(time)
 	ORDER BY (component_id, check_id, time, result_id)`
@@ -94,7 +96,7 @@ const scratchTable = `CREATE TABLE {table} (
 // scratchInsert is chstore's insert, with its explicit column list.
 const scratchInsert = `INSERT INTO {table} (time, scheduled_ms, started_ms, result_id, check_id, component_id,
 	agent_id, region, check_version, duration_us, dns_us, connect_us, tls_us, first_byte_us, transfer_us,
-	success, status_code, error_class, message)`
+	success, status_code, error_class, message, kafka_partition, kafka_offset)`
 
 // insertOnly inserts rows into a fresh scratch table in batches of
 // batchRows through the batch API, one batch after another on one
@@ -143,7 +145,7 @@ func insertBatch(ctx context.Context, conn driver.Conn, insert string, rows []re
 			r.CheckID, r.ComponentID, r.AgentID, r.Region, r.CheckVersion, r.Duration.Microseconds(),
 			r.Phases.DNS.Microseconds(), r.Phases.Connect.Microseconds(), r.Phases.TLS.Microseconds(),
 			r.Phases.FirstByte.Microseconds(), r.Phases.Transfer.Microseconds(), success, int32(r.StatusCode),
-			string(r.ErrorClass), r.Message); err != nil {
+			string(r.ErrorClass), r.Message, int32(r.Partition), r.Offset); err != nil {
 			if aerr := batch.Abort(); aerr != nil {
 				err = errors.Join(err, fmt.Errorf("abort batch: %w", aerr))
 			}
