@@ -209,13 +209,6 @@ func (a *Aggregator) warnOnce(kind, msg string, args ...any) {
 	a.opts.Logger.Warn(msg+" (logged once per kind)", append([]any{"kind", kind}, args...)...)
 }
 
-// clearWarn lets a kind of warning be logged again.
-func (a *Aggregator) clearWarn(kind string) {
-	a.warnMu.Lock()
-	defer a.warnMu.Unlock()
-	delete(a.warned, kind)
-}
-
 // sleep waits d or until ctx ends; it reports whether the full wait passed.
 func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)

@@ -249,20 +249,24 @@ func (a *Aggregator) persist(ctx context.Context, ch health.Changes, marks []hea
 	}
 }
 
-// committed reports stored changes in the metrics and the log.
+// committed reports stored changes in the metrics and the log: one line
+// per status change, and one line for all the components that turned
+// stale together (a region going silent can make thousands stale at once).
 func (a *Aggregator) committed(ch health.Changes) {
 	for _, t := range ch.Transitions {
 		a.m.transitions.WithLabelValues(string(t.To)).Inc()
 		a.opts.Logger.Info("component status", "component_id", t.ComponentID, "from", t.From, "to", t.To, "at", t.At)
 	}
+	var stale []string
 	for _, c := range ch.Components {
-		a.m.observe(c)
-		if c.Stale {
-			a.warnOnce("stale:"+c.ComponentID, "no live region reports on the component: its status is stale",
-				"component_id", c.ComponentID, "status", c.Status)
-		} else {
-			a.clearWarn("stale:" + c.ComponentID)
+		if c.Stale && !a.m.staleIDs[c.ComponentID] {
+			stale = append(stale, c.ComponentID)
 		}
+		a.m.observe(c)
+	}
+	if len(stale) > 0 {
+		a.opts.Logger.Warn("no live region reports on these components: their statuses are stale",
+			"components", len(stale), "first", stale[:min(len(stale), 5)])
 	}
 }
 

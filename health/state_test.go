@@ -2,6 +2,7 @@ package health
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
@@ -162,4 +163,41 @@ func BenchmarkEvaluate(b *testing.B) {
 		e.Commit(ch)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*3*len(cat.Checks)), "ns/result")
+}
+
+// TestBatchingDoesNotMatter splits the same results into batches at random
+// points, with the regions' results for one tick in any order, as they
+// arrive from agents: the transitions and incident actions must be those
+// of one batch holding everything.
+func TestBatchingDoesNotMatter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for trial := range 300 {
+		var rs []result.Result
+		outage := map[string][2]int{} // region → failing ticks [from, to]
+		for _, region := range []string{"ap", "eu", "us"} {
+			from := 1 + rng.IntN(12)
+			outage[region] = [2]int{from, from + rng.IntN(8)}
+		}
+		for n := 1; n <= 24; n++ {
+			regions := []string{"ap", "eu", "us"}
+			rng.Shuffle(len(regions), func(i, j int) { regions[i], regions[j] = regions[j], regions[i] })
+			for _, region := range regions {
+				o := outage[region]
+				rs = append(rs, res{n, region, n < o[0] || n > o[1]}.result())
+			}
+		}
+		now := tick(25)
+		whole := play(t, testCatalog(0, ""), batch{now: now, rs: rs})
+		var batches []batch
+		for start := 0; start < len(rs); {
+			end := min(len(rs), start+1+rng.IntN(7))
+			batches = append(batches, batch{now: now, rs: rs[start:end]})
+			start = end
+		}
+		split := play(t, testCatalog(0, ""), batches...)
+		if fmt.Sprint(split.transitions) != fmt.Sprint(whole.transitions) || fmt.Sprint(split.actions) != fmt.Sprint(whole.actions) {
+			t.Fatalf("trial %d (outages %v): split into %d batches\n got %v %v\nwant %v %v", trial, outage, len(batches),
+				split.transitions, split.actions, whole.transitions, whole.actions)
+		}
+	}
 }

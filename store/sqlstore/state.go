@@ -12,18 +12,24 @@ import (
 	"github.com/statusd/statusd/status"
 )
 
-// The component state upsert inserts only when the component still exists
-// (a catalog sync may have removed it while the batch was evaluated, and
-// that must not fail the batch), and updates only when the stored state is
-// not newer (seq) than the write. The casts give PostgreSQL the types of the
-// parameters in the SELECT list.
-const upsertComponentState = `
+// The component state upsert writes many rows per statement. It inserts
+// only the components that still exist (a catalog sync may have removed one
+// while the batch was evaluated, and that must not fail the batch), and
+// updates only where the stored state is not newer (seq) than the write.
+// VALUES names its columns column1, column2, … on both backends; the casts
+// give PostgreSQL the types of the parameters.
+const (
+	upsertComponentStatesHead = `
 	INSERT INTO component_states (component_id, status, since, updated_at, failing_regions, no_data, stale,
 		regions, incident_open, incident_worst, incident_resolved_at, kafka_partition, seq)
-	SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT),
-		CAST(? AS BOOLEAN), CAST(? AS BOOLEAN), CAST(? AS TEXT), CAST(? AS BOOLEAN), CAST(? AS TEXT),
-		CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT)
-	WHERE EXISTS (SELECT 1 FROM components WHERE id = ?)
+	SELECT column1, column2, column3, column4, column5, column6, column7, column8, column9, column10,
+		column11, column12, column13
+	FROM (VALUES `
+	upsertComponentStatesRow = `(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT),
+		CAST(? AS TEXT), CAST(? AS BOOLEAN), CAST(? AS BOOLEAN), CAST(? AS TEXT), CAST(? AS BOOLEAN),
+		CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT))`
+	upsertComponentStatesTail = `) AS v
+	WHERE EXISTS (SELECT 1 FROM components c WHERE c.id = v.column1)
 	ON CONFLICT (component_id) DO UPDATE SET status = excluded.status, since = excluded.since,
 		updated_at = excluded.updated_at, failing_regions = excluded.failing_regions,
 		no_data = excluded.no_data, stale = excluded.stale, regions = excluded.regions,
@@ -31,6 +37,9 @@ const upsertComponentState = `
 		incident_resolved_at = excluded.incident_resolved_at, kafka_partition = excluded.kafka_partition,
 		seq = excluded.seq
 	WHERE component_states.seq <= excluded.seq`
+	// statesPerUpsert × 13 parameters stays under both backends' limits.
+	statesPerUpsert = 500
+)
 
 const componentStateColumns = `component_id, status, since, updated_at, failing_regions, no_data, stale,
 	regions, incident_open, incident_worst, incident_resolved_at, kafka_partition, seq`
@@ -114,8 +123,8 @@ func (s *Store) ApplyChanges(ctx context.Context, ch health.Changes, marks []hea
 				return err
 			}
 		}
-		for _, cs := range ch.Components {
-			if err := s.upsertComponentState(ctx, tx, cs); err != nil {
+		for start := 0; start < len(ch.Components); start += statesPerUpsert {
+			if err := s.upsertComponentStates(ctx, tx, ch.Components[start:min(start+statesPerUpsert, len(ch.Components))]); err != nil {
 				return err
 			}
 		}
@@ -128,22 +137,34 @@ func (s *Store) ApplyChanges(ctx context.Context, ch health.Changes, marks []hea
 	})
 }
 
-func (s *Store) upsertComponentState(ctx context.Context, tx *sql.Tx, cs health.ComponentState) error {
-	views, err := json.Marshal(cs.Regions)
+// upsertComponentStates writes states in one statement.
+func (s *Store) upsertComponentStates(ctx context.Context, tx *sql.Tx, states []health.ComponentState) error {
+	var q strings.Builder
+	q.WriteString(upsertComponentStatesHead)
+	args := make([]any, 0, 13*len(states))
+	for i, cs := range states {
+		views := []byte("[]")
+		if len(cs.Regions) > 0 {
+			var err error
+			if views, err = json.Marshal(cs.Regions); err != nil {
+				return fmt.Errorf("encode regions of component %s: %w", cs.ComponentID, err)
+			}
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(upsertComponentStatesRow)
+		args = append(args, cs.ComponentID, string(cs.Status), ms(cs.Since), ms(cs.UpdatedAt),
+			strings.Join(cs.FailingRegions, ","), cs.NoData, cs.Stale, string(views), cs.IncidentOpen,
+			string(cs.IncidentWorst), ms(cs.IncidentResolvedAt), cs.Partition, cs.Seq)
+	}
+	q.WriteString(upsertComponentStatesTail)
+	res, err := tx.ExecContext(ctx, s.d.rebind(q.String()), args...)
 	if err != nil {
-		return fmt.Errorf("encode regions of component %s: %w", cs.ComponentID, err)
+		return fmt.Errorf("upsert the states of %d components: %w", len(states), err)
 	}
-	if cs.Regions == nil {
-		views = []byte("[]")
-	}
-	res, err := tx.ExecContext(ctx, s.d.rebind(upsertComponentState), cs.ComponentID, string(cs.Status),
-		ms(cs.Since), ms(cs.UpdatedAt), strings.Join(cs.FailingRegions, ","), cs.NoData, cs.Stale, string(views),
-		cs.IncidentOpen, string(cs.IncidentWorst), ms(cs.IncidentResolvedAt), cs.Partition, cs.Seq, cs.ComponentID)
-	if err != nil {
-		return fmt.Errorf("upsert state of component %s: %w", cs.ComponentID, err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		s.log.DebugContext(ctx, "kept newer or skipped unknown component state", "component", cs.ComponentID, "seq", cs.Seq)
+	if n, err := res.RowsAffected(); err == nil && n < int64(len(states)) {
+		s.log.DebugContext(ctx, "kept newer or skipped unknown component states", "written", n, "states", len(states))
 	}
 	return nil
 }

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -264,6 +266,19 @@ var stateCases = []stateCase{
 		same := fullState("api", 1, 20, status.PartialOutage) // a sweep writes at the same seq
 		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Components: []health.ComponentState{same}}, nil))
 		equal(t, "component states", stored(t, s), []health.ComponentState{same})
+	}},
+	{"state/many components in one batch", func(t *testing.T, s StateStore) {
+		c := fixture()
+		var want []health.ComponentState
+		for i := range 1203 {
+			id := fmt.Sprintf("bulk-%04d", i)
+			c.Components = append(c.Components, catalog.Component{ID: id, PageID: "acme", Name: id, Position: 10 + i})
+			want = append(want, fullState(id, i%12, int64(i), status.PartialOutage))
+		}
+		must(t, "sync", s.SyncCatalog(t.Context(), c, at(0)))
+		ghost := fullState("ghost", 1, 1, status.MajorOutage)
+		must(t, "apply", s.ApplyChanges(t.Context(), health.Changes{Components: append(slices.Clone(want), ghost)}, nil))
+		equal(t, "component states", stored(t, s), want)
 	}},
 	{"state/unknown component is skipped", func(t *testing.T, s StateStore) {
 		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -162,7 +163,8 @@ func (b *bench) writeConfig() error {
 // measureAggregator starts the aggregator, waits for the pre-load to be
 // committed, measures state visibility, and stops it.
 func (b *bench) measureAggregator(ctx context.Context, line *mainLine, marks map[int]int64) error {
-	proc, err := startAggregator(b.bin, b.cfgPath, filepath.Join(b.dir, "aggregator.log"), b.env)
+	logPath := cmp.Or(b.opts.aggregatorLog, filepath.Join(b.dir, "aggregator.log"))
+	proc, err := startAggregator(b.bin, b.cfgPath, logPath, b.env)
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,7 @@ type options struct {
 	timeout, stall, liveTimeout            time.Duration
 	statusd, module                        string
 	kafka, clickhouse, postgres            string
+	aggregatorLog                          string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -70,6 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.liveTimeout, "live-timeout", 15*time.Second, "longest wait for one component's outage to show in the API")
 	fs.StringVar(&o.statusd, "statusd", "", "statusd binary to run (default: go build ./cmd/statusd in -module)")
 	fs.StringVar(&o.module, "module", ".", "root of the statusd module to build")
+	fs.StringVar(&o.aggregatorLog, "aggregator-log", "", "write the aggregator's log to this file and keep it (default: a temporary file)")
 	fs.StringVar(&o.kafka, "kafka", os.Getenv("STATUSD_TEST_KAFKA"), "Kafka broker host:port (default $STATUSD_TEST_KAFKA)")
 	fs.StringVar(&o.clickhouse, "clickhouse", os.Getenv("STATUSD_TEST_CLICKHOUSE"), "ClickHouse native host:port (default $STATUSD_TEST_CLICKHOUSE)")
 	fs.StringVar(&o.postgres, "postgres", os.Getenv("STATUSD_TEST_POSTGRES"), "PostgreSQL URL with CREATE DATABASE rights (default $STATUSD_TEST_POSTGRES)")
