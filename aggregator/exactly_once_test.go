@@ -26,7 +26,7 @@ type stores struct {
 	series   *chstore.Store
 }
 
-func newStores(t *testing.T) stores {
+func newStores(t testing.TB) stores {
 	t.Helper()
 	entities, err := sqlstore.Open(t.Context(), sqlstore.Options{Driver: "postgres", DSN: testenv.Postgres(t)})
 	if err != nil {

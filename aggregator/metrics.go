@@ -2,6 +2,7 @@ package aggregator
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -18,6 +19,7 @@ type metrics struct {
 	lastBatch, ownedPartitions, stale    prometheus.Gauge
 	regionFailing                        *prometheus.GaugeVec
 	staleIDs                             map[string]bool
+	shown                                map[string][]string // component → regions in regionFailing
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -50,6 +52,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "1 when a voting region sees the component failing, 0 when it sees it up; absent when the region does not vote."},
 			[]string{"component_id", "region"}),
 		staleIDs: map[string]bool{},
+		shown:    map[string][]string{},
 	}
 	for _, c := range []prometheus.Collector{m.consumed, m.written, m.replayed, m.skipped, m.dropped, m.malformed,
 		m.storeErrors, m.transitions, m.batchSeconds, m.lastBatch, m.ownedPartitions, m.stale, m.regionFailing} {
@@ -71,8 +74,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 }
 
 // observe updates the per-region and staleness metrics of a component.
+// It deletes series by their exact labels: a partial-match delete scans
+// every series, and at 10,000 components that was most of the pipeline's
+// time.
 func (m *metrics) observe(c health.ComponentState) {
-	m.regionFailing.DeletePartialMatch(prometheus.Labels{"component_id": c.ComponentID})
+	var regions []string
 	for _, v := range c.Regions {
 		if !v.Voting {
 			continue
@@ -82,6 +88,17 @@ func (m *metrics) observe(c health.ComponentState) {
 			val = 1
 		}
 		m.regionFailing.WithLabelValues(c.ComponentID, v.Region).Set(val)
+		regions = append(regions, v.Region)
+	}
+	for _, r := range m.shown[c.ComponentID] {
+		if !slices.Contains(regions, r) {
+			m.regionFailing.DeleteLabelValues(c.ComponentID, r)
+		}
+	}
+	if len(regions) > 0 {
+		m.shown[c.ComponentID] = regions
+	} else {
+		delete(m.shown, c.ComponentID)
 	}
 	if c.Stale {
 		m.staleIDs[c.ComponentID] = true
@@ -94,7 +111,10 @@ func (m *metrics) observe(c health.ComponentState) {
 // forget drops the metrics of components no longer owned.
 func (m *metrics) forget(comps map[string]int) {
 	for id := range comps {
-		m.regionFailing.DeletePartialMatch(prometheus.Labels{"component_id": id})
+		for _, r := range m.shown[id] {
+			m.regionFailing.DeleteLabelValues(id, r)
+		}
+		delete(m.shown, id)
 		delete(m.staleIDs, id)
 	}
 	m.stale.Set(float64(len(m.staleIDs)))
