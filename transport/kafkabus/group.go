@@ -61,7 +61,7 @@ func (s *ResultSource) Claim(ctx context.Context) (aggregator.Claim, error) {
 	}
 	c := &claim{
 		opts: s.opts, gen: gen, initial: map[int]int64{},
-		msgs: make(chan aggregator.Message, 4096), done: make(chan struct{}),
+		msgs: make(chan aggregator.Message, 32768), done: make(chan struct{}),
 	}
 	for _, pa := range gen.Assignments[s.opts.Topic] {
 		c.parts = append(c.parts, pa.ID)
