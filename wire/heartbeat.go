@@ -2,7 +2,6 @@ package wire
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -42,7 +41,7 @@ func EncodeHeartbeat(hb fleet.Heartbeat) ([]byte, error) {
 // *fleet.InvalidError, so fleet.ReasonOf names the field.
 func DecodeHeartbeat(data []byte) (fleet.Heartbeat, error) {
 	var m heartbeatMsg
-	if err := unmarshalHeartbeat(data, &m); err != nil {
+	if err := unmarshal(data, &m); err != nil {
 		return fleet.Heartbeat{}, err
 	}
 	// Bound the milliseconds before they become a Duration, which would
@@ -61,26 +60,4 @@ func DecodeHeartbeat(data []byte) (fleet.Heartbeat, error) {
 		return fleet.Heartbeat{}, &DecodeError{Kind: KindField, Err: err}
 	}
 	return hb, nil
-}
-
-// unmarshalHeartbeat decodes data into m after checking the schema version.
-// It is a private copy of wire.go's unmarshal, so that the heartbeat
-// encoding does not move when that of results does.
-func unmarshalHeartbeat(data []byte, m *heartbeatMsg) error {
-	var head struct {
-		V *int `json:"v"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return &DecodeError{Kind: KindSyntax, Err: err}
-	}
-	if head.V == nil {
-		return &DecodeError{Kind: KindVersion, Err: errors.New(`missing schema version "v"`)}
-	}
-	if *head.V != Version {
-		return &DecodeError{Kind: KindVersion, Err: fmt.Errorf("schema version %d, this build reads %d", *head.V, Version)}
-	}
-	if err := json.Unmarshal(data, m); err != nil {
-		return &DecodeError{Kind: KindSyntax, Err: err}
-	}
-	return nil
 }
