@@ -273,3 +273,51 @@ func TestNewCheckWithoutRestart(t *testing.T) {
 		t.Fatalf("states %+v; want c2 in major outage from its new check", states)
 	}
 }
+
+// poisoned refuses, for good, any batch that holds one of its result IDs,
+// as ClickHouse refuses data it cannot take.
+type poisoned struct {
+	ResultWriter
+	ids map[string]bool
+}
+
+func (p poisoned) WriteResults(ctx context.Context, rs []result.Result) (int, error) {
+	for _, r := range rs {
+		if p.ids[r.ID] {
+			return 0, fmt.Errorf("send: %w: code: 53, message: type mismatch", result.ErrRejected)
+		}
+	}
+	return p.ResultWriter.WriteResults(ctx, rs)
+}
+
+// TestRejectedRowsDoNotStall: rows the time-series store rejects for good
+// are found by halving the batch, dropped and counted; the rest is stored
+// and the partition moves on.
+func TestRejectedRowsDoNotStall(t *testing.T) {
+	st := newStores(t)
+	l := newLog(t, false)
+	bad := map[string]bool{"c1-eu-7": true, "c2-ap-12": true, "c0-us-20": true}
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	a := newTestAggregator(t, st, st.entities, &logSource{log: l, idle: cancel}, 40)
+	a.opts.Results = poisoned{ResultWriter: st.series, ids: bad}
+	if err := a.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := st.outcome(t)
+	if want := int64(l.size() - len(bad)); got.Rows != want || got.Distinct != want || got.Rollup != want {
+		t.Errorf("stored %d rows (%d distinct, rollup %d), want the %d not rejected", got.Rows, got.Distinct, got.Rollup, want)
+	}
+	if n := testutil.ToFloat64(a.m.dropped.WithLabelValues("rejected")); n != float64(len(bad)) {
+		t.Errorf("dropped{rejected} = %v, want %d", n, len(bad))
+	}
+	for p := range partitions {
+		cp, _, err := st.entities.LoadPartition(t.Context(), "results", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cp.Applied != int64(len(l.parts[p])-1) {
+			t.Errorf("watermark of partition %d = %d, want %d: a rejected row stalled it", p, cp.Applied, len(l.parts[p])-1)
+		}
+	}
+}

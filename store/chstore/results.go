@@ -122,11 +122,11 @@ func (s *Store) insert(ctx context.Context, rs []result.Result) error {
 		tlsUS, first, xfer, success, codes, classes, messages, partitions, offset}
 	for i, col := range columns {
 		if err := batch.Column(i).Append(col); err != nil {
-			return fmt.Errorf("append results column %d: %w", i, abort(batch, err))
+			return fmt.Errorf("append results column %d: %w", i, classify(abort(batch, err), true))
 		}
 	}
 	if err := batch.Send(); err != nil {
-		return fmt.Errorf("send %d results: %w", len(rs), err)
+		return fmt.Errorf("send %d results: %w", len(rs), classify(err, false))
 	}
 	return nil
 }
