@@ -81,6 +81,19 @@ func (s *fakeStore) ComponentStates(context.Context) ([]health.ComponentState, e
 	return slices.Clone(s.states), nil
 }
 
+func (s *fakeStore) ComponentStatesOf(_ context.Context, ids []string) ([]health.ComponentState, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	var out []health.ComponentState
+	for _, st := range s.states {
+		if slices.Contains(ids, st.ComponentID) {
+			out = append(out, st)
+		}
+	}
+	return out, nil
+}
+
 func (s *fakeStore) Incidents(_ context.Context, pageID string, unresolvedOnly bool, limit int) ([]incident.Incident, error) {
 	if err := s.check(); err != nil {
 		return nil, err

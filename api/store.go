@@ -18,6 +18,8 @@ type Store interface {
 	Components(ctx context.Context, pageID string) ([]catalog.Component, error)
 	// ComponentStates lists the current state of every component that has one.
 	ComponentStates(ctx context.Context) ([]health.ComponentState, error)
+	// ComponentStatesOf lists the states of the given components that have one.
+	ComponentStatesOf(ctx context.Context, ids []string) ([]health.ComponentState, error)
 	// Incidents lists up to limit incidents of a page, newest first, each with
 	// its updates newest first; unresolvedOnly leaves out resolved ones.
 	Incidents(ctx context.Context, pageID string, unresolvedOnly bool, limit int) ([]incident.Incident, error)

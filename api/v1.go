@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/statusd/statusd/api/rollup"
+	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/status"
 )
 
@@ -101,7 +102,7 @@ func (a *API) v1Components(c *gin.Context) {
 
 func (a *API) v1Component(c *gin.Context) {
 	id := c.Param("id")
-	all, ok := a.allComponents(c)
+	all, ok := a.subtree(c, id)
 	if !ok {
 		return
 	}
@@ -117,6 +118,40 @@ func (a *API) v1Component(c *gin.Context) {
 		}
 	}
 	abortError(c, http.StatusNotFound, codeNotFound, fmt.Sprintf("component %q not found", id))
+}
+
+// subtree reads and rolls up one component and, for a group, its members:
+// only their states, not those of every component. On failure it has
+// answered the request and returns false.
+func (a *API) subtree(c *gin.Context, id string) ([]rollup.Component, bool) {
+	ctx := c.Request.Context()
+	comps, err := a.store.Components(ctx, "")
+	if err != nil {
+		a.storeFailed(c, fmt.Errorf("list components: %w", err))
+		return nil, false
+	}
+	in := map[string]bool{id: true}
+	for grew := true; grew; { // add members until no new one: groups nest
+		grew = false
+		for _, co := range comps {
+			if !in[co.ID] && in[co.GroupID] {
+				in[co.ID], grew = true, true
+			}
+		}
+	}
+	var sub []catalog.Component
+	var ids []string
+	for _, co := range comps {
+		if in[co.ID] {
+			sub, ids = append(sub, co), append(ids, co.ID)
+		}
+	}
+	states, err := a.store.ComponentStatesOf(ctx, ids)
+	if err != nil {
+		a.storeFailed(c, fmt.Errorf("read component states: %w", err))
+		return nil, false
+	}
+	return rollup.Components(sub, states, a.origin), true
 }
 
 // allComponents reads and rolls up every component of every page. On

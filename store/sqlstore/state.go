@@ -50,6 +50,20 @@ func (s *Store) ComponentStates(ctx context.Context) ([]health.ComponentState, e
 	return s.componentStates(ctx, `SELECT `+componentStateColumns+` FROM component_states ORDER BY component_id`)
 }
 
+// ComponentStatesOf lists the states of the given components that have
+// one, sorted by component ID.
+func (s *Store) ComponentStatesOf(ctx context.Context, ids []string) ([]health.ComponentState, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return s.componentStates(ctx, `SELECT `+componentStateColumns+` FROM component_states
+		WHERE component_id IN (`+placeholders(len(ids))+`) ORDER BY component_id`, args...)
+}
+
 func (s *Store) componentStates(ctx context.Context, query string, args ...any) ([]health.ComponentState, error) {
 	rows, err := s.db.QueryContext(ctx, s.d.rebind(query), args...)
 	if err != nil {

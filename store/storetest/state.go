@@ -256,6 +256,9 @@ var stateCases = []stateCase{
 		equal(t, "checkpoint", cp, health.Checkpoint{Topic: "results", Partition: 3, Applied: -1, SnapshotOffset: -1})
 		equal(t, "component states of partition 3", comps, []health.ComponentState{api, web})
 		equal(t, "component states", stored(t, s), []health.ComponentState{api, db, web})
+		some, err := s.ComponentStatesOf(t.Context(), []string{"web", "db", "ghost"})
+		must(t, "component states of some", err)
+		equal(t, "component states of db, web and ghost", some, []health.ComponentState{db, web})
 	}},
 	{"state/an older write loses", func(t *testing.T, s StateStore) {
 		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))

@@ -26,6 +26,7 @@ type StateStore interface {
 	LoadPartition(ctx context.Context, topic string, partition int) (health.Checkpoint, []health.ComponentState, error)
 	ApplyChanges(ctx context.Context, ch health.Changes, marks []health.Mark) error
 	ComponentStates(ctx context.Context) ([]health.ComponentState, error)
+	ComponentStatesOf(ctx context.Context, ids []string) ([]health.ComponentState, error)
 	Incidents(ctx context.Context, pageID string, unresolvedOnly bool, limit int) ([]incident.Incident, error)
 	CreateIncident(ctx context.Context, inc incident.Incident) (int64, error)
 }
