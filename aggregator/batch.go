@@ -160,20 +160,30 @@ func (a *Aggregator) unknownChecks(rs []result.Result) bool {
 // snapshot is due.
 func (a *Aggregator) marks(o *owned, last map[int]int64, now time.Time) []health.Mark {
 	marks := make([]health.Mark, 0, len(last))
+	due := map[int]bool{}
 	for _, p := range sortedParts(last) {
 		part := o.parts[p]
 		m := health.Mark{Topic: o.topic, Partition: p, Prev: part.applied, Applied: last[p], At: now}
 		if a.snapshotDue(part, now) {
-			part.snapshot = now
-			m.Snapshot = a.eval.CheckStates(func(id string) bool {
-				q, ok := o.compOf[id]
-				return ok && q == p
-			})
-			if m.Snapshot == nil {
-				m.Snapshot = []health.CheckState{}
-			}
+			part.snapshot, due[p] = now, true
+			m.Snapshot = []health.CheckState{}
 		}
 		marks = append(marks, m)
+	}
+	if len(due) == 0 {
+		return marks
+	}
+	// One pass over the states for every partition due.
+	byPart := map[int][]health.CheckState{}
+	for _, s := range a.eval.CheckStates(func(id string) bool { q, ok := o.compOf[id]; return ok && due[q] }) {
+		c, _ := a.eval.Check(s.CheckID)
+		p := o.compOf[c.ComponentID]
+		byPart[p] = append(byPart[p], s)
+	}
+	for i := range marks {
+		if m := &marks[i]; due[m.Partition] && len(byPart[m.Partition]) > 0 {
+			m.Snapshot = byPart[m.Partition]
+		}
 	}
 	return marks
 }

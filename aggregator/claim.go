@@ -113,7 +113,7 @@ func (a *Aggregator) load(ctx context.Context, o *owned, p int) (*partition, int
 	}
 	a.eval.Restore(cp.Checks, comps)
 	part := &partition{id: p, applied: cp.Applied, skipTo: cp.SnapshotOffset, replayTo: cp.Applied,
-		stored: map[int64]bool{}, snapshot: a.opts.Clock()}
+		stored: map[int64]bool{}, snapshot: a.opts.Clock().Add(-a.stagger(p))}
 	// Rows above the watermark are those of a batch whose state commit
 	// did not happen; with no watermark yet, any row is.
 	stored, err := a.opts.Results.StoredOffsets(ctx, p, cp.Applied+1, math.MaxInt64)
@@ -134,6 +134,16 @@ func (a *Aggregator) load(ctx context.Context, o *owned, p int) (*partition, int
 		part.skipTo = cp.Applied
 	}
 	return part, part.skipTo + 1, nil
+}
+
+// stagger spreads the partitions' snapshots over the snapshot interval, so
+// that they do not all fall into one batch.
+func (a *Aggregator) stagger(p int) time.Duration {
+	if a.opts.SnapshotInterval <= 0 {
+		return 0
+	}
+	const spread = 12 // the default number of partitions
+	return a.opts.SnapshotInterval * time.Duration(p%spread) / spread
 }
 
 // release forgets the claim's state and gives up its lock.
