@@ -211,10 +211,15 @@ func (a *Aggregator) refreshCatalog(ctx context.Context, force bool) error {
 	return nil
 }
 
+// sweepLimit is how many components one sweep may change: about 100 ms of
+// the writer's time, so that a region going silent for thousands of
+// components does not hold up the results behind it.
+const sweepLimit = 1000
+
 // sweep re-decides the owned components by the clock: regions gone
 // silent, components gone stale. Its changes are stored like a batch's.
 func (a *Aggregator) sweep(o *owned, now time.Time) *work {
-	ch := a.eval.Sweep(now, a.live(now))
+	ch := a.eval.Sweep(now, a.live(now), sweepLimit)
 	if ch.Empty() {
 		return nil
 	}

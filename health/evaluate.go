@@ -182,7 +182,12 @@ func (p *pass) ready(id string, tick time.Time) bool {
 // that went silent stop voting, a component nobody votes on turns stale,
 // and a tick still waiting for a region is decided without it once that
 // region is later than its checks' timeout allows.
-func (e *Evaluator) Sweep(now time.Time, live Live) Changes {
+//
+// At most limit components change per sweep (0: no limit); the rest are
+// left for the next sweeps, which start where this one stopped, so that a
+// whole region going silent at once is written in slices and the results
+// of the other components keep flowing.
+func (e *Evaluator) Sweep(now time.Time, live Live, limit int) Changes {
 	p := e.newPass(now, live)
 	ids := make([]string, 0, len(e.comps)+len(e.pending))
 	for id := range e.comps {
@@ -194,7 +199,13 @@ func (e *Evaluator) Sweep(now time.Time, live Live) Changes {
 		}
 	}
 	slices.Sort(ids)
-	for _, id := range ids {
+	start, _ := slices.BinarySearch(ids, e.sweepFrom)
+	for k := range ids {
+		id := ids[(start+k)%len(ids)]
+		if limit > 0 && len(p.order) >= limit {
+			e.sweepFrom = id // the next sweep starts here
+			return p.finish()
+		}
 		at, tick := now, e.pending[id]
 		if !tick.IsZero() {
 			at = tick
@@ -209,6 +220,7 @@ func (e *Evaluator) Sweep(now time.Time, live Live) Changes {
 			p.pending[id] = time.Time{}
 		}
 	}
+	e.sweepFrom = ""
 	return p.finish()
 }
 

@@ -53,6 +53,7 @@ type Evaluator struct {
 	states           map[string][]CheckState // check ID → its states, one per region, sorted by region
 	comps            map[string]ComponentState
 	pending          map[string]time.Time // component → oldest undecided tick
+	sweepFrom        string               // where a sweep cut short by its limit goes on
 }
 
 // NewEvaluator returns an evaluator with no state.

@@ -107,7 +107,7 @@ func play(t *testing.T, cat catalog.Catalog, batches ...batch) played {
 		p.record(ch)
 		p.e.Commit(ch)
 		if b.sweep {
-			ch := p.e.Sweep(b.now, live)
+			ch := p.e.Sweep(b.now, live, 0)
 			p.record(ch)
 			p.e.Commit(ch)
 		}

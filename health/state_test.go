@@ -201,3 +201,37 @@ func TestBatchingDoesNotMatter(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepLimit: a sweep that may change only a few components leaves the
+// rest to the next sweeps, which go on where it stopped, until all are done.
+func TestSweepLimit(t *testing.T) {
+	var cat catalog.Catalog
+	var rs []result.Result
+	for i := range 25 {
+		id := fmt.Sprintf("c%02d", i)
+		cat.Components = append(cat.Components, catalog.Component{ID: id})
+		cat.Checks = append(cat.Checks, catalog.Check{ID: id + "-k", ComponentID: id, Interval: interval,
+			FailureThreshold: 1, SuccessThreshold: 1})
+		rs = append(rs, result.Result{CheckID: id + "-k", ComponentID: id, Region: "eu", Scheduled: tick(1), Success: true})
+	}
+	e := NewEvaluator(Options{Catalog: cat})
+	ch, _ := e.Evaluate(rs, tick(1), all)
+	e.Commit(ch)
+	stale := map[string]bool{}
+	for sweep := 1; sweep <= 3; sweep++ {
+		ch := e.Sweep(tick(10), all, 10) // everything is silent by now
+		e.Commit(ch)
+		for _, c := range ch.Components {
+			if !c.Stale || stale[c.ComponentID] {
+				t.Fatalf("sweep %d changed %s (stale %v) again", sweep, c.ComponentID, c.Stale)
+			}
+			stale[c.ComponentID] = true
+		}
+		if want := min(25, 10*sweep); len(stale) != want {
+			t.Fatalf("after sweep %d, %d components are stale, want %d", sweep, len(stale), want)
+		}
+	}
+	if ch := e.Sweep(tick(11), all, 10); !ch.Empty() {
+		t.Fatalf("a fourth sweep changed %d components, want none", len(ch.Components))
+	}
+}
