@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,9 @@ func newProber(t testing.TB, mode Mode) *Prober {
 	t.Helper()
 	p, err := New(Options{Mode: mode})
 	if err != nil {
+		if os.Geteuid() != 0 {
+			t.Skipf("no ICMP socket for this user (not root, ping sockets not allowed): %v", err)
+		}
 		t.Fatalf("new prober: %v", err)
 	}
 	t.Cleanup(func() {
@@ -32,6 +36,9 @@ func TestModeDecision(t *testing.T) {
 	var logs bytes.Buffer
 	p, err := New(Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
+		if os.Geteuid() != 0 {
+			t.Skipf("no ICMP socket for this user (not root, ping sockets not allowed): %v", err)
+		}
 		t.Fatal(err)
 	}
 	defer func() {
@@ -55,25 +62,45 @@ func TestModeDecision(t *testing.T) {
 }
 
 func TestProbe(t *testing.T) {
-	for _, mode := range []Mode{ModePrivileged, ModeUnprivileged} {
-		t.Run(string(mode), func(t *testing.T) {
-			p, err := New(Options{Mode: mode})
-			if err != nil {
-				if mode == ModeUnprivileged {
-					range_, _ := os.ReadFile("/proc/sys/net/ipv4/ping_group_range")
-					t.Skipf("unprivileged ICMP sockets are not allowed here (net.ipv4.ping_group_range = %s): %v",
-						strings.TrimSpace(string(range_)), err)
-				}
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				if err := p.Close(); err != nil {
-					t.Error(err)
-				}
-			})
-			testProbe(t, p)
-		})
+	if os.Geteuid() != 0 {
+		t.Skip("privileged ICMP needs root; TestUnprivileged covers this user")
 	}
+	testProbe(t, newProber(t, ModePrivileged))
+}
+
+// envNetns marks the run of TestUnprivileged inside its network namespace.
+const envNetns = "STATUSD_TEST_ICMP_NETNS"
+
+// TestUnprivileged runs the probe cases with ping sockets. Where the
+// process's group may not open them (net.ipv4.ping_group_range), a root
+// test re-runs itself in a network namespace of its own, whose
+// ping_group_range it may widen without touching the host's.
+func TestUnprivileged(t *testing.T) {
+	if p, err := New(Options{Mode: ModeUnprivileged}); err == nil {
+		t.Cleanup(func() {
+			if err := p.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+		testProbe(t, p)
+		return
+	} else if os.Getenv(envNetns) != "" {
+		t.Fatalf("inside the test's network namespace: %v", err)
+	}
+	groups, _ := os.ReadFile("/proc/sys/net/ipv4/ping_group_range")
+	unshare, lookErr := exec.LookPath("unshare")
+	if os.Geteuid() != 0 || lookErr != nil {
+		t.Skipf("ping sockets are not allowed here (net.ipv4.ping_group_range = %s) and a network namespace needs root and unshare(1)",
+			strings.Join(strings.Fields(string(groups)), " "))
+	}
+	script := `ip link set lo up && echo "0 2147483647" >/proc/sys/net/ipv4/ping_group_range && exec "$0" -test.run '^TestUnprivileged$' -test.v`
+	cmd := exec.Command(unshare, "--net", "sh", "-c", script, os.Args[0])
+	cmd.Env = append(os.Environ(), envNetns+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestUnprivileged") || strings.Contains(string(out), "SKIP") {
+		t.Fatalf("in a network namespace: %v\n%s", err, out)
+	}
+	t.Logf("ran in a network namespace with ping_group_range 0-2147483647:\n%s", out)
 }
 
 func testProbe(t *testing.T, p *Prober) {
