@@ -24,7 +24,7 @@ build: ## build bin/statusd
 run: build ## build, then run statusd standalone with deploy/examples/standalone.yaml
 	./bin/statusd standalone --config deploy/examples/standalone.yaml
 
-services: ## start ClickHouse, Kafka and PostgreSQL on loopback (idempotent); writes .dev/services.env
+services: ## start ClickHouse, Kafka, PostgreSQL and DNS (knot) on loopback (idempotent); writes .dev/services.env
 	bash deploy/dev/services.sh up
 
 services-down: ## stop the services that `make services` started

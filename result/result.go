@@ -21,6 +21,10 @@ const (
 	ErrAssertion  ErrorClass = "assertion"
 	ErrNetwork    ErrorClass = "network"
 	ErrInternal   ErrorClass = "internal"
+	// ErrDNSRcode: a DNS probe got an answer whose rcode was not expected.
+	ErrDNSRcode ErrorClass = "dns_rcode"
+	// ErrPacketLoss: an ICMP probe lost at least its threshold of packets.
+	ErrPacketLoss ErrorClass = "packet_loss"
 )
 
 // Phases are the timings of a probe's steps; zero where a step did not run.
@@ -46,8 +50,28 @@ type Result struct {
 	Phases       Phases
 	Success      bool
 	StatusCode   int // HTTP status code; 0 where none was received
-	ErrorClass   ErrorClass
-	Message      string
+	// RCode is the DNS response code received ("NOERROR", "NXDOMAIN", …);
+	// empty where no DNS answer was received.
+	RCode string
+	// PacketLoss is the fraction of ICMP echo requests that got no reply,
+	// 0 to 1; zero for other probes.
+	PacketLoss float64
+	// RTTMin, RTTAvg and RTTMax are the round-trip times of the ICMP
+	// replies received; zero when none was.
+	RTTMin, RTTAvg, RTTMax time.Duration
+	// CertExpiry is the earliest NotAfter of the certificates the server
+	// presented (of the verified chain when verified); zero where no
+	// certificate was seen.
+	CertExpiry time.Time
+	// CertDaysLeft is the number of whole days from Started to CertExpiry,
+	// negative once expired; meaningful only when CertExpiry is set.
+	CertDaysLeft int
+	// Degraded marks a successful run that observed something the check
+	// treats as degraded performance, such as a certificate expiring in
+	// fewer days than its threshold.
+	Degraded   bool
+	ErrorClass ErrorClass
+	Message    string
 	// Partition and Offset are where the aggregator read the result in its
 	// source (a results-topic partition and offset); zero elsewhere. They
 	// make storing exactly once possible without a look-up per batch.

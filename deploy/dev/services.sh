@@ -5,6 +5,7 @@
 #   PostgreSQL  127.0.0.1:5432 when a trusting server already answers there,
 #               else our own cluster on 127.0.0.1:15432
 #               (STATUSD_DEV_OWN_POSTGRES=1: always our own)
+#   DNS         127.0.0.1:15353 (UDP and TCP), knot serving deploy/dev/dns/*.zone
 #
 # usage: deploy/dev/services.sh up|down|status
 #
@@ -32,6 +33,10 @@ PG_SHARED_PORT=5432
 PG_PORT=15432
 PG_DIR=$DEV/postgres
 PG_TIMEOUT=${PG_TIMEOUT:-60}
+DNS_PORT=15353
+DNS_DIR=$DEV/dns
+DNS_SERVER=/usr/sbin/knotd
+
 # STATUSD_DEV_OWN_POSTGRES=1 skips reusing 127.0.0.1:5432 and runs our own cluster.
 PG_OWN=${STATUSD_DEV_OWN_POSTGRES:-0}
 
@@ -382,7 +387,14 @@ pg_up() {
 	[ "$("$bin/pg_ctl" --version | sed 's/[^0-9]*\([0-9]*\).*/\1/')" = "$version" ] ||
 		die "$data was made by PostgreSQL $version but $bin/pg_ctl is another version; remove $PG_DIR and run again"
 	if as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-		if pg_select1 "$PG_PORT"; then
+		if alive "$DNS_DIR/knotd.pid" knotd && dns_healthy; then
+		echo "dns         up    127.0.0.1:$DNS_PORT (pid $(<"$DNS_DIR/knotd.pid"))"
+	elif dns_healthy; then
+		echo "dns         up    127.0.0.1:$DNS_PORT (reused)"
+	else
+		echo "dns         down"; rc=1
+	fi
+	if pg_select1 "$PG_PORT"; then
 			log "PostgreSQL already running on 127.0.0.1:$PG_PORT"
 			PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
 			return
@@ -411,6 +423,76 @@ pg_down() {
 	as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null || true
 }
 
+# ----------------------------------------------------------------------- DNS
+
+# dns_healthy: the server on DNS_PORT answers authoritatively for statusd.test
+# over UDP and TCP (a reused server must serve our zone, not just listen).
+dns_healthy() {
+	command -v kdig >/dev/null || return 1
+	local proto
+	for proto in +notcp +tcp; do
+		kdig @127.0.0.1 -p "$DNS_PORT" "$proto" +time=2 +retry=0 +norecurse www.statusd.test A 2>/dev/null |
+			grep -q 'status: NOERROR' || return 1
+	done
+}
+
+# dns_render: write .dev/dns/knot.conf; true when it changed.
+dns_render() {
+	local text
+	text=$(<"$ROOT/deploy/dev/dns/knot.conf.in")
+	text=${text//@DIR@/"$DNS_DIR"}
+	text=${text//@ZONES@/"$ROOT/deploy/dev/dns"}
+	text=${text//@PORT@/"$DNS_PORT"}
+	printf '%s\n' "$text" >"$DNS_DIR/knot.conf.new"
+	if cmp -s "$DNS_DIR/knot.conf.new" "$DNS_DIR/knot.conf"; then
+		rm "$DNS_DIR/knot.conf.new"
+		return 1
+	fi
+	mv "$DNS_DIR/knot.conf.new" "$DNS_DIR/knot.conf"
+}
+
+dns_up() {
+	if [ ! -x "$DNS_SERVER" ] || ! command -v kdig >/dev/null; then
+		apt_install knot knot-dnsutils
+		[ -x "$DNS_SERVER" ] || die "apt-get installed knot but $DNS_SERVER is missing"
+	fi
+	mkdir -p "$DNS_DIR"/{run,db}
+	local pidfile=$DNS_DIR/knotd.pid
+	if dns_render && alive "$pidfile" knotd; then
+		log "DNS configuration changed; restarting knot"
+		stop_pid "$pidfile" knotd
+	fi
+	if alive "$pidfile" knotd; then
+		if dns_healthy; then
+			# Zone files may have changed: reloading is cheap and idempotent.
+			knotc -c "$DNS_DIR/knot.conf" reload >/dev/null 2>&1 9>&- || true
+			log "DNS (knot) already running (pid $(<"$pidfile"))"
+			return
+		fi
+		log "DNS (knot, pid $(<"$pidfile")) does not answer; restarting it"
+		stop_pid "$pidfile" knotd
+	fi
+	if dns_healthy; then
+		# Started by another checkout: it serves the same test zones and
+		# tests only read them, so sharing it is safe.
+		log "reusing the DNS server that answers for statusd.test on 127.0.0.1:$DNS_PORT (services.sh will not stop it)"
+		return
+	fi
+	require_free "$DNS_PORT" "DNS"
+	log "starting DNS (knot)"
+	spawn "$pidfile" "$DNS_DIR/knot.log" "$DNS_SERVER" -c "$DNS_DIR/knot.conf"
+	local deadline=$((SECONDS + 30))
+	until dns_healthy; do
+		if ! alive "$pidfile" knotd || [ "$SECONDS" -ge "$deadline" ]; then
+			tail -n 30 "$DNS_DIR/knot.log" >&2 || true
+			stop_pid "$pidfile" knotd
+			die "knot did not answer for statusd.test on 127.0.0.1:$DNS_PORT; log above"
+		fi
+		sleep 0.2
+	done
+	log "DNS (knot) ready (pid $(<"$pidfile"))"
+}
+
 # ------------------------------------------------------------------- command
 
 write_env() {
@@ -419,6 +501,7 @@ write_env() {
 		export STATUSD_TEST_KAFKA=127.0.0.1:$KAFKA_PORT
 		export STATUSD_TEST_CLICKHOUSE=127.0.0.1:$CH_TCP_PORT
 		export STATUSD_TEST_POSTGRES=$PG_URL
+		export STATUSD_TEST_DNS=127.0.0.1:$DNS_PORT
 	EOF
 	mv "$ENV_FILE.new" "$ENV_FILE"
 }
@@ -442,6 +525,7 @@ up() {
 	ch_up
 	kafka_up
 	pg_up
+	dns_up
 	write_env
 	printf 'services up (env in %s):\n' "${ENV_FILE#"$ROOT"/}"
 	sed -n 's/^export /  /p' "$ENV_FILE"
@@ -451,6 +535,7 @@ down() {
 	lock
 	stop_pid "$KAFKA_DIR/kafka.pid" "$KAFKA_BIN"
 	stop_pid "$CH_DIR/clickhouse.pid" clickhouse-server
+	stop_pid "$DNS_DIR/knotd.pid" knotd
 	pg_down
 	rm -f "$ENV_FILE"
 	log "services down"
@@ -467,6 +552,13 @@ status() {
 		echo "kafka       up    127.0.0.1:$KAFKA_PORT (pid $(<"$KAFKA_DIR/kafka.pid"))"
 	else
 		echo "kafka       down"; rc=1
+	fi
+	if alive "$DNS_DIR/knotd.pid" knotd && dns_healthy; then
+		echo "dns         up    127.0.0.1:$DNS_PORT (pid $(<"$DNS_DIR/knotd.pid"))"
+	elif dns_healthy; then
+		echo "dns         up    127.0.0.1:$DNS_PORT (reused)"
+	else
+		echo "dns         down"; rc=1
 	fi
 	if pg_select1 "$PG_PORT"; then
 		echo "postgres    up    127.0.0.1:$PG_PORT (ours)"

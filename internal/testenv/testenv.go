@@ -1,5 +1,5 @@
 // Package testenv finds the real services that tests run against (Kafka,
-// ClickHouse, PostgreSQL), started by `make services`, and gives each test
+// ClickHouse, PostgreSQL, DNS), started by `make services`, and gives each test
 // its own database. Without a service a test fails; only under -short may it
 // skip.
 package testenv
@@ -23,6 +23,7 @@ const (
 	EnvKafka      = "STATUSD_TEST_KAFKA"      // host:port of the Kafka-protocol broker
 	EnvClickHouse = "STATUSD_TEST_CLICKHOUSE" // host:port of ClickHouse's native protocol
 	EnvPostgres   = "STATUSD_TEST_POSTGRES"   // URL of a PostgreSQL database with CREATE DATABASE rights
+	EnvDNS        = "STATUSD_TEST_DNS"        // host:port (UDP and TCP) of a DNS server authoritative for deploy/dev/dns's zones
 )
 
 func lookup(t testing.TB, env string) string {
@@ -45,6 +46,11 @@ func Name(prefix string) string {
 
 // Kafka returns the broker address.
 func Kafka(t testing.TB) string { return lookup(t, EnvKafka) }
+
+// DNS returns the address of the authoritative DNS server serving the test
+// zones of deploy/dev/dns (statusd.test, and broken.test, which answers
+// SERVFAIL). The zones are shared and read-only.
+func DNS(t testing.TB) string { return lookup(t, EnvDNS) }
 
 // ClickHouse returns the server address and a fresh database on it, dropped
 // when the test ends.

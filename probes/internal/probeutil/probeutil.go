@@ -1,0 +1,115 @@
+// Package probeutil holds what the socket probes (dns, tcp, tls, icmp) share:
+// turning a network error into an error class with a short message, and
+// bounding messages.
+package probeutil
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/statusd/statusd/result"
+)
+
+// MaxMessage bounds a result message, which is stored with every result.
+const MaxMessage = 200
+
+// Shorten cuts s to at most MaxMessage bytes on a rune boundary.
+func Shorten(s string) string {
+	if len(s) <= MaxMessage {
+		return s
+	}
+	cut := MaxMessage
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// Failure returns a failed result of class with message msg.
+func Failure(class result.ErrorClass, msg string) result.Result {
+	return result.Result{ErrorClass: class, Message: Shorten(msg)}
+}
+
+// Classify turns the error of a dial, read or write into an error class and
+// a short message. ctx is the probe's context, timeout its bound and stage
+// what the probe was doing ("connect", "read reply", …).
+func Classify(ctx context.Context, err error, timeout time.Duration, stage string) (result.ErrorClass, string) {
+	var (
+		dnsErr *net.DNSError
+		netErr net.Error
+	)
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, os.ErrDeadlineExceeded):
+		return result.ErrTimeout, "timeout after " + timeout.String() + " during " + stage
+	case errors.Is(err, context.Canceled):
+		return result.ErrInternal, "probe canceled"
+	case errors.As(err, &dnsErr):
+		return result.ErrDNS, Shorten("dns: lookup " + dnsErr.Name + ": " + dnsErr.Err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return result.ErrRefused, stage + ": connection refused"
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return result.ErrTimeout, Shorten("timeout during " + stage + ": " + Inner(err))
+	default:
+		return result.ErrNetwork, Shorten(stage + ": " + Inner(err))
+	}
+}
+
+// Inner drops the wrappers that repeat the operation and addresses, which
+// the result already carries, and keeps what went wrong.
+func Inner(err error) string {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "connection closed by peer"
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		var se *os.SyscallError
+		if errors.As(oe.Err, &se) {
+			return se.Err.Error()
+		}
+		return oe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Resolve looks up host (an IP literal is returned as is) and returns the
+// first address of the wanted family: 4, 6, or 0 for any, preferring IPv4.
+func Resolve(ctx context.Context, r *net.Resolver, host string, family int) (net.IP, error) {
+	if ip := net.ParseIP(host); ip != nil {
+		if family == 4 && ip.To4() == nil || family == 6 && ip.To4() != nil {
+			return nil, &net.DNSError{Name: host, Err: "address is not IPv" + string(rune('0'+family))}
+		}
+		return ip, nil
+	}
+	network := map[int]string{0: "ip", 4: "ip4", 6: "ip6"}[family]
+	ips, err := r.LookupIP(ctx, network, host)
+	if err != nil {
+		return nil, err
+	}
+	for _, ip := range ips {
+		if ip.To4() != nil {
+			return ip, nil
+		}
+	}
+	return ips[0], nil
+}
+
+// ValidPort reports whether the port of a host:port address is 1-65535.
+func ValidPort(port string) bool {
+	n := 0
+	if port == "" || len(port) > 5 {
+		return false
+	}
+	for _, c := range port {
+		if c < '0' || c > '9' {
+			return false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n >= 1 && n <= 65535
+}
