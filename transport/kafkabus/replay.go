@@ -50,7 +50,7 @@ func (p *ResultPublisher) replay(ctx context.Context) {
 			p.opts.Logger.Error("decode spooled results; dropping them", "results", len(recs), "err", err)
 		}
 		for len(msgs) > 0 {
-			if msgs = p.write(msgs); len(msgs) == 0 {
+			if msgs = p.write(msgs, p.opts.ReplayTimeout); len(msgs) == 0 {
 				break
 			}
 			p.m.retries.Inc()
@@ -78,12 +78,12 @@ func (p *ResultPublisher) sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// write makes one attempt, within WriteTimeout, to write msgs. It returns
+// write makes one attempt, within timeout, to write msgs. It returns
 // the messages to try again; those Kafka refuses for good (too large,
 // invalid) are dropped and counted as "rejected". It does not take Run's
 // context: a write under way at shutdown is seen through.
-func (p *ResultPublisher) write(msgs []kafka.Message) []kafka.Message {
-	ctx, cancel := context.WithTimeout(context.Background(), p.opts.WriteTimeout)
+func (p *ResultPublisher) write(msgs []kafka.Message, timeout time.Duration) []kafka.Message {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	start := time.Now()
 	err := p.w.WriteMessages(ctx, msgs...)

@@ -27,9 +27,12 @@ type ResultPublisherOptions struct {
 	// Spool holds the results Kafka cannot take; Dir, MaxBytes and MaxAge
 	// are required. The publisher sets its OnDrop.
 	Spool spool.Options
-	// WriteTimeout bounds one write attempt; results it does not see
-	// through go to the spool. 5 s by default.
+	// WriteTimeout bounds a write straight from the queue: a batch Kafka
+	// does not take within it goes to the spool, so the queue never waits
+	// longer on a slow broker. 2 s by default.
 	WriteTimeout time.Duration
+	// ReplayTimeout bounds one replay write from the spool; 10 s by default.
+	ReplayTimeout time.Duration
 	// BackoffMin and BackoffMax bound the wait between replay attempts
 	// while Kafka fails; 100 ms and 5 s by default.
 	BackoffMin, BackoffMax time.Duration
@@ -74,7 +77,7 @@ func NewResultPublisher(opts ResultPublisherOptions) (*ResultPublisher, error) {
 			Addr: kafka.TCP(opts.Brokers...), Topic: opts.Topic, Balancer: &kafka.Murmur2Balancer{},
 			BatchTimeout: max(opts.Linger, time.Millisecond), BatchSize: 1000, MaxAttempts: 1,
 			RequiredAcks: kafka.RequireAll, Compression: compress.Snappy,
-			WriteTimeout: opts.WriteTimeout, ReadTimeout: opts.WriteTimeout,
+			WriteTimeout: opts.ReplayTimeout, ReadTimeout: opts.ReplayTimeout,
 			Transport: &kafka.Transport{}, // its own: the shared one keeps other writers' metadata
 		},
 		queue: make(chan kafka.Message, opts.QueueSize),
@@ -104,7 +107,10 @@ func setPublisherDefaults(opts *ResultPublisherOptions) {
 		opts.QueueSize = 10_000
 	}
 	if opts.WriteTimeout <= 0 {
-		opts.WriteTimeout = 5 * time.Second
+		opts.WriteTimeout = 2 * time.Second
+	}
+	if opts.ReplayTimeout <= 0 {
+		opts.ReplayTimeout = max(10*time.Second, opts.WriteTimeout)
 	}
 	if opts.BackoffMin <= 0 {
 		opts.BackoffMin = 100 * time.Millisecond
@@ -197,7 +203,7 @@ func (p *ResultPublisher) ship(batch []kafka.Message) {
 	spooling := p.spooling
 	p.mu.Unlock()
 	if !spooling { // only ship sets spooling: it cannot turn true meanwhile
-		if batch = p.write(batch); len(batch) == 0 {
+		if batch = p.write(batch, p.opts.WriteTimeout); len(batch) == 0 {
 			return
 		}
 	}

@@ -96,7 +96,7 @@ func runPublisher(t *testing.T, pub *ResultPublisher) (stop func()) {
 func newTestPublisher(t *testing.T, addr string, sp spool.Options) *ResultPublisher {
 	t.Helper()
 	pub, err := NewResultPublisher(ResultPublisherOptions{Brokers: []string{addr}, Topic: "t.results",
-		Linger: 2 * time.Millisecond, Spool: sp, WriteTimeout: 500 * time.Millisecond,
+		Linger: 2 * time.Millisecond, Spool: sp, WriteTimeout: 500 * time.Millisecond, ReplayTimeout: time.Second,
 		BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond, Registerer: prometheus.NewRegistry()})
 	if err != nil {
 		t.Fatal(err)
