@@ -301,3 +301,24 @@ func TestRetryable(t *testing.T) {
 		})
 	}
 }
+
+// TestSpoolFullIsCounted: with no broker and a small spool, what the spool
+// cannot keep is counted by reason, never silently lost.
+func TestSpoolFullIsCounted(t *testing.T) {
+	sp := testSpool(t)
+	sp.MaxBytes, sp.SegmentBytes = 16<<10, 4<<10
+	pub := newTestPublisher(t, "127.0.0.1:1", sp)
+	stop := runPublisher(t, pub)
+	const n = 500
+	for i := 0; i < n; i += 50 {
+		publishRange(t, pub, i, i+50)
+		waitUntil(t, "the batch to be spooled", func() bool { return pub.Backlog().Queued == 0 })
+	}
+	stop()
+	full := testutil.ToFloat64(pub.m.dropped.WithLabelValues(spool.ReasonFull))
+	kept := pub.spool.Stats().Records
+	t.Logf("MEASURED 16 KiB spool: %d of %d results kept, %v dropped as spool_full", kept, n, full)
+	if full == 0 || int(full)+kept != n {
+		t.Errorf("dropped %v as spool_full and kept %d, of %d published", full, kept, n)
+	}
+}
