@@ -35,6 +35,9 @@ const peekChunk = 1 << 20
 func (s *Spool) Peek(max int) ([]Record, Position, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.segs) == 0 {
+		return nil, Position{}, errClosed
+	}
 	s.expire(s.opts.Now())
 	if err := s.advance(); err != nil {
 		return nil, Position{}, err

@@ -43,6 +43,9 @@ const (
 	ReasonCorrupt = "corrupt"
 )
 
+// errClosed is returned by the methods of a closed spool.
+var errClosed = errors.New("spool is closed")
+
 // Options configures a Spool.
 type Options struct {
 	Dir          string        // created if missing; one process at a time
@@ -276,6 +279,9 @@ func syncDir(dir string) error {
 func (s *Spool) Append(records [][]byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.segs) == 0 {
+		return errClosed
+	}
 	now := s.opts.Now()
 	s.buf = s.buf[:0]
 	for _, r := range records {

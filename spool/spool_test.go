@@ -328,3 +328,18 @@ func TestOpenRejectsBadOptions(t *testing.T) {
 		})
 	}
 }
+
+func TestClosedSpoolRefuses(t *testing.T) {
+	f := newFixture(t, 1<<20, 0)
+	s := f.open(t)
+	appendN(t, s, 0, 3, 3)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append([][]byte{rec(9)}); err == nil {
+		t.Error("append to a closed spool succeeded")
+	}
+	if _, _, err := s.Peek(1); err == nil {
+		t.Error("peek of a closed spool succeeded")
+	}
+}

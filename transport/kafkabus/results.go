@@ -212,19 +212,23 @@ func (p *ResultPublisher) ship(batch []kafka.Message) {
 
 // toSpool appends a batch to the spool and wakes the replayer.
 func (p *ResultPublisher) toSpool(batch []kafka.Message) {
-	records := make([][]byte, len(batch))
-	for i, m := range batch {
-		records[i] = encodeSpooled(m)
+	records := make([][]byte, 0, len(batch))
+	for _, m := range batch {
+		if r := encodeSpooled(m); len(r) <= spool.MaxRecordBytes {
+			records = append(records, r)
+		} else {
+			p.reject(1, fmt.Errorf("result of %d bytes over the spool's limit of %d", len(r), spool.MaxRecordBytes))
+		}
 	}
 	p.mu.Lock()
 	p.spooling = true
 	err := p.spool.Append(records)
 	p.mu.Unlock()
 	if err != nil {
-		p.m.dropped.WithLabelValues("spool_write").Add(float64(len(batch)))
-		p.opts.Logger.Error("write results to the spool", "results", len(batch), "err", err)
+		p.m.dropped.WithLabelValues("spool_write").Add(float64(len(records)))
+		p.opts.Logger.Error("write results to the spool", "results", len(records), "err", err)
 	} else {
-		p.m.spooled.Add(float64(len(batch)))
+		p.m.spooled.Add(float64(len(records)))
 	}
 	select {
 	case p.wake <- struct{}{}:
