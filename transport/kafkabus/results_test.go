@@ -322,3 +322,21 @@ func TestSpoolFullIsCounted(t *testing.T) {
 		t.Errorf("dropped %v as spool_full and kept %d, of %d published", full, kept, n)
 	}
 }
+
+// TestPublisherMetricsLint: the publisher's metrics pass Prometheus' own
+// lint, as promtool check metrics runs it.
+func TestPublisherMetricsLint(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	pub, err := NewResultPublisher(ResultPublisherOptions{Brokers: []string{"127.0.0.1:1"}, Topic: "t", Spool: testSpool(t), Registerer: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runPublisher(t, pub)()
+	problems, err := testutil.GatherAndLint(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("metric %s: %s", p.Metric, p.Text)
+	}
+}
