@@ -124,6 +124,11 @@ var invalid = map[string][]string{
 	"invalid-agent-heartbeat.yaml": {
 		`invalid-agent-heartbeat.yaml:2: agent.heartbeat_interval: must be between 1s and 5m, got 500ms`,
 	},
+	"invalid-agent-spool.yaml": {
+		`invalid-agent-spool.yaml:3: agent.spool.dir: must be an absolute path, got "spool"`,
+		`invalid-agent-spool.yaml:4: agent.spool.max_bytes: must be between 1048576 (1 MiB) and 1099511627776 (1 TiB), got 1000`,
+		`invalid-agent-spool.yaml:5: agent.spool.max_age: must be between 1m and 720h, got 10s`,
+	},
 	"invalid-agent-no-id.yaml": {
 		`invalid-agent-no-id.yaml:2: agent.id: is required`,
 	},

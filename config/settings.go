@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -56,7 +57,27 @@ type Agent struct {
 	// HeartbeatInterval is how often the agent tells the aggregators it is
 	// alive; a region whose agents miss 3 stops voting.
 	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
+	Spool             Spool         `yaml:"spool"`
 }
+
+// Spool configures the agent's on-disk spool, where results wait while
+// Kafka is unreachable or slow.
+type Spool struct {
+	// Dir holds the spool; one agent per directory. Empty means
+	// <temp dir>/statusd-spool-<agent id>, which survives a restart but
+	// maybe not a reboot: set a persistent directory in production.
+	Dir      string        `yaml:"dir"`
+	MaxBytes int64         `yaml:"max_bytes"` // the oldest results go first beyond it
+	MaxAge   time.Duration `yaml:"max_age"`   // older results are dropped
+}
+
+// Spool bounds.
+const (
+	DefaultSpoolMaxBytes = 256 << 20
+	DefaultSpoolMaxAge   = 24 * time.Hour
+	minSpoolBytes        = 1 << 20
+	maxSpoolBytes        = 1 << 40
+)
 
 // Aggregator configures `statusd aggregator` and the aggregator inside
 // standalone mode.
@@ -94,7 +115,8 @@ func Default() *Config {
 		ClickHouse: ClickHouse{Addr: []string{"127.0.0.1:9000"}, Database: "statusd", Username: "default"},
 		Postgres:   Postgres{DSN: "postgres://postgres@127.0.0.1:5432/statusd?sslmode=disable"},
 		Agent: Agent{ID: hostname(), Region: "local", HTTPAddr: "127.0.0.1:9108", Concurrency: 64,
-			HeartbeatInterval: fleet.DefaultInterval},
+			HeartbeatInterval: fleet.DefaultInterval,
+			Spool:             Spool{MaxBytes: DefaultSpoolMaxBytes, MaxAge: DefaultSpoolMaxAge}},
 		Aggregator: Aggregator{GroupID: "statusd-aggregator", BatchSize: 20000, BatchWait: 100 * time.Millisecond,
 			IncidentCooldown: 10 * time.Minute, MaxResultAge: 30 * 24 * time.Hour},
 		Defaults: Defaults{
@@ -236,6 +258,13 @@ func (a Agent) validate() problems {
 	p.hostPort("http_addr", a.HTTPAddr, true)
 	p.between("concurrency", a.Concurrency, 1, 100000)
 	p.durationBetween("heartbeat_interval", a.HeartbeatInterval, fleet.MinInterval, fleet.MaxInterval, "1s and 5m")
+	if a.Spool.Dir != "" && !filepath.IsAbs(a.Spool.Dir) {
+		p.add("spool.dir", "must be an absolute path, got %q", a.Spool.Dir)
+	}
+	if a.Spool.MaxBytes < minSpoolBytes || a.Spool.MaxBytes > maxSpoolBytes {
+		p.add("spool.max_bytes", "must be between %d (1 MiB) and %d (1 TiB), got %d", minSpoolBytes, maxSpoolBytes, a.Spool.MaxBytes)
+	}
+	p.durationBetween("spool.max_age", a.Spool.MaxAge, time.Minute, 30*24*time.Hour, "1m and 720h")
 	return p
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -104,6 +105,11 @@ func start(t *testing.T, name string, env []string, args ...string) *process {
 	t.Helper()
 	p := &process{t: t, name: name, out: &syncBuffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(statusdBinary(t), args...)
+	if len(args) > 0 && args[0] == "agent" && !slices.ContainsFunc(env, func(kv string) bool {
+		return strings.HasPrefix(kv, "STATUSD_AGENT_SPOOL_DIR=")
+	}) { // a spool of its own: an earlier test's leftovers stay out of this one
+		env = append(env, "STATUSD_AGENT_SPOOL_DIR="+t.TempDir())
+	}
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {

@@ -8,11 +8,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/statusd/statusd/config"
+	"github.com/statusd/statusd/spool"
 	"github.com/statusd/statusd/transport/kafkabus"
 )
 
@@ -32,8 +36,14 @@ func runAgentDaemon(ctx context.Context, cfg *config.Config, logger *slog.Logger
 	if err != nil {
 		return err
 	}
+	spoolDir := cfg.Agent.Spool.Dir
+	if spoolDir == "" {
+		spoolDir = filepath.Join(os.TempDir(), "statusd-spool-"+url.PathEscape(cfg.Agent.ID))
+	}
+	logger.Info("result spool", "dir", spoolDir, "max_bytes", cfg.Agent.Spool.MaxBytes, "max_age", cfg.Agent.Spool.MaxAge)
 	pub, err := kafkabus.NewResultPublisher(kafkabus.ResultPublisherOptions{Brokers: cfg.Kafka.Brokers, Topic: topics.Results,
-		Linger: cfg.Kafka.Linger, Registerer: reg, Logger: logger})
+		Linger: cfg.Kafka.Linger, Registerer: reg, Logger: logger,
+		Spool: spool.Options{Dir: spoolDir, MaxBytes: cfg.Agent.Spool.MaxBytes, MaxAge: cfg.Agent.Spool.MaxAge}})
 	if err != nil {
 		return err
 	}
@@ -54,7 +64,8 @@ func runAgentDaemon(ctx context.Context, cfg *config.Config, logger *slog.Logger
 	logger.Info("statusd agent", "version", version, "http", ln.Addr().String())
 	g := &group{logger: logger}
 	g.add("agent", pipeline(ag.Run, pub.Run))
-	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, opsHandler(reg, ag.Ready)) })
+	ready := func() bool { return ag.Ready() && pub.Writable() } // checks loaded, Kafka or spool writable
+	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, opsHandler(reg, ready)) })
 	return g.run(ctx)
 }
 

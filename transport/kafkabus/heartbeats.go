@@ -20,7 +20,10 @@ import (
 // Backlog tells heartbeats how many results wait in the publisher's queue
 // (agent.Backlogger). It lives here, not in results.go, with the rest of
 // the heartbeat code.
-func (p *ResultPublisher) Backlog() agent.Backlog { return agent.Backlog{Queued: len(p.queue)} }
+func (p *ResultPublisher) Backlog() agent.Backlog {
+	st := p.spool.Stats()
+	return agent.Backlog{Queued: len(p.queue), Spooled: st.Records, SpoolBytes: st.Bytes}
+}
 
 // HeartbeatPublisherOptions configures a HeartbeatPublisher.
 type HeartbeatPublisherOptions struct {

@@ -136,7 +136,8 @@ func TestResultClaims(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	reg := prometheus.NewRegistry()
-	pub, err := NewResultPublisher(ResultPublisherOptions{Brokers: brokers, Topic: topics.Results, Linger: 5 * time.Millisecond, Registerer: reg})
+	pub, err := NewResultPublisher(ResultPublisherOptions{Brokers: brokers, Topic: topics.Results, Linger: 5 * time.Millisecond, Registerer: reg,
+		Spool: testSpool(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +157,7 @@ func TestResultClaims(t *testing.T) {
 	if err := <-pubDone; err != nil {
 		t.Fatal(err)
 	}
-	if got := testutil.ToFloat64(pub.published); got != n {
+	if got := testutil.ToFloat64(pub.m.published); got != n {
 		t.Fatalf("published %v results, want %d", got, n)
 	}
 
@@ -259,7 +260,7 @@ func TestResultClaims(t *testing.T) {
 }
 
 func TestPublishDropsWhenQueueIsFull(t *testing.T) {
-	pub, err := NewResultPublisher(ResultPublisherOptions{Brokers: []string{"127.0.0.1:1"}, Topic: "t", QueueSize: 2})
+	pub, err := NewResultPublisher(ResultPublisherOptions{Brokers: []string{"127.0.0.1:1"}, Topic: "t", QueueSize: 2, Spool: testSpool(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +273,7 @@ func TestPublishDropsWhenQueueIsFull(t *testing.T) {
 	if err := pub.Publish(context.Background(), r); err == nil {
 		t.Fatal("publish into a full queue succeeded")
 	}
-	if got := testutil.ToFloat64(pub.dropped.WithLabelValues("queue_full")); got != 1 {
+	if got := testutil.ToFloat64(pub.m.dropped.WithLabelValues("queue_full")); got != 1 {
 		t.Fatalf("dropped{queue_full} = %v, want 1", got)
 	}
 }

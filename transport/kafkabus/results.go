@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -12,37 +14,109 @@ import (
 	"github.com/segmentio/kafka-go/compress"
 
 	"github.com/statusd/statusd/result"
+	"github.com/statusd/statusd/spool"
 	"github.com/statusd/statusd/wire"
 )
 
 // ResultPublisherOptions configures a ResultPublisher.
 type ResultPublisherOptions struct {
-	Brokers    []string
-	Topic      string
-	Linger     time.Duration // how long the writer waits to fill a batch; 5-10 ms
-	QueueSize  int           // results held while Kafka is slow; 10,000 by default
-	Registerer prometheus.Registerer
-	Logger     *slog.Logger
+	Brokers   []string
+	Topic     string
+	Linger    time.Duration // how long the writer waits to fill a batch; 5-10 ms
+	QueueSize int           // results held in memory before Run takes them; 10,000 by default
+	// Spool holds the results Kafka cannot take; Dir, MaxBytes and MaxAge
+	// are required. The publisher sets its OnDrop.
+	Spool spool.Options
+	// WriteTimeout bounds a write straight from the queue: a batch Kafka
+	// does not take within it goes to the spool, so the queue never waits
+	// longer on a slow broker. 2 s by default.
+	WriteTimeout time.Duration
+	// ReplayTimeout bounds one replay write from the spool; 10 s by default.
+	ReplayTimeout time.Duration
+	// BackoffMin and BackoffMax bound the wait between replay attempts
+	// while Kafka fails; 100 ms and 5 s by default.
+	BackoffMin, BackoffMax time.Duration
+	Registerer             prometheus.Registerer
+	Logger                 *slog.Logger
 }
 
 // ResultPublisher ships probe results to the results topic, keyed by
-// component ID, through one shared kafka-go Writer. Publish queues; Run
-// writes the queue in batches.
+// component ID, through one shared kafka-go Writer. Publish queues in
+// memory; Run writes the queue in batches straight to Kafka while Kafka
+// takes them and the spool is empty. A batch Kafka does not take in time
+// goes to the on-disk spool, and so does every later batch until a
+// replayer has written the spool back to Kafka, oldest first: the results
+// of a check reach Kafka in the order they were published, at least once.
 type ResultPublisher struct {
-	opts      ResultPublisherOptions
-	w         *kafka.Writer
-	queue     chan kafka.Message
-	published prometheus.Counter
-	dropped   *prometheus.CounterVec
+	opts  ResultPublisherOptions
+	w     *kafka.Writer
+	queue chan kafka.Message
+	spool *spool.Spool
+	m     publisherMetrics
+
+	mu       sync.Mutex // held while deciding between Kafka and the spool
+	spooling bool       // the spool holds results: new ones go after them
+	wake     chan struct{}
+	kafkaOK  atomic.Bool // the last write attempt succeeded
 }
 
-// NewResultPublisher returns a publisher; Run drives it.
+// NewResultPublisher opens the spool and returns a publisher; Run drives
+// it and closes the spool when it returns.
 func NewResultPublisher(opts ResultPublisherOptions) (*ResultPublisher, error) {
 	if len(opts.Brokers) == 0 || opts.Topic == "" {
 		return nil, errors.New("result publisher: brokers and topic are required")
 	}
+	setPublisherDefaults(&opts)
+	m, err := newPublisherMetrics(opts.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	p := &ResultPublisher{
+		opts: opts,
+		w: &kafka.Writer{
+			Addr: kafka.TCP(opts.Brokers...), Topic: opts.Topic, Balancer: &kafka.Murmur2Balancer{},
+			BatchTimeout: max(opts.Linger, time.Millisecond), BatchSize: 1000, MaxAttempts: 1,
+			RequiredAcks: kafka.RequireAll, Compression: compress.Snappy,
+			WriteTimeout: opts.ReplayTimeout, ReadTimeout: opts.ReplayTimeout,
+			Transport: &kafka.Transport{}, // its own: the shared one keeps other writers' metadata
+		},
+		queue: make(chan kafka.Message, opts.QueueSize),
+		m:     m,
+		wake:  make(chan struct{}, 1),
+	}
+	p.kafkaOK.Store(true)
+	opts.Spool.OnDrop = func(reason string, n int) { p.m.dropped.WithLabelValues(reason).Add(float64(n)) }
+	if opts.Spool.Logger == nil {
+		opts.Spool.Logger = opts.Logger
+	}
+	if p.spool, err = spool.Open(opts.Spool); err != nil {
+		return nil, fmt.Errorf("result publisher: %w", err)
+	}
+	if err := p.m.registerSpool(opts.Registerer, p.spool, opts.Spool.Now, func() int { return len(p.queue) }); err != nil {
+		return nil, errors.Join(err, p.spool.Close())
+	}
+	if st := p.spool.Stats(); st.Records > 0 {
+		p.spooling = true
+		opts.Logger.Info("replaying spooled results", "results", st.Records, "bytes", st.Bytes)
+	}
+	return p, nil
+}
+
+func setPublisherDefaults(opts *ResultPublisherOptions) {
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = 10_000
+	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = 2 * time.Second
+	}
+	if opts.ReplayTimeout <= 0 {
+		opts.ReplayTimeout = max(10*time.Second, opts.WriteTimeout)
+	}
+	if opts.BackoffMin <= 0 {
+		opts.BackoffMin = 100 * time.Millisecond
+	}
+	if opts.BackoffMax < opts.BackoffMin {
+		opts.BackoffMax = max(5*time.Second, opts.BackoffMin)
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -50,32 +124,9 @@ func NewResultPublisher(opts ResultPublisherOptions) (*ResultPublisher, error) {
 	if opts.Registerer == nil {
 		opts.Registerer = prometheus.NewRegistry()
 	}
-	p := &ResultPublisher{
-		opts: opts,
-		w: &kafka.Writer{
-			Addr: kafka.TCP(opts.Brokers...), Topic: opts.Topic, Balancer: &kafka.Murmur2Balancer{},
-			BatchTimeout: max(opts.Linger, time.Millisecond), BatchSize: 1000,
-			RequiredAcks: kafka.RequireAll, Compression: compress.Snappy,
-		},
-		queue: make(chan kafka.Message, opts.QueueSize),
-		published: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "statusd_agent_results_published_total", Help: "Probe results written to Kafka."}),
-		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "statusd_agent_results_dropped_total", Help: "Probe results that never reached Kafka, by reason."},
-			[]string{"reason"}),
+	if opts.Spool.Now == nil {
+		opts.Spool.Now = time.Now
 	}
-	queued := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "statusd_agent_publish_queue_length", Help: "Probe results waiting to be written to Kafka."},
-		func() float64 { return float64(len(p.queue)) })
-	for _, c := range []prometheus.Collector{p.published, p.dropped, queued} {
-		if err := opts.Registerer.Register(c); err != nil {
-			return nil, fmt.Errorf("register result publisher metrics: %w", err)
-		}
-	}
-	for _, reason := range []string{"queue_full", "write_error", "encode"} {
-		p.dropped.WithLabelValues(reason)
-	}
-	return p, nil
 }
 
 // Publish queues a result. It never blocks: with the queue full the result
@@ -83,35 +134,53 @@ func NewResultPublisher(opts ResultPublisherOptions) (*ResultPublisher, error) {
 func (p *ResultPublisher) Publish(_ context.Context, r result.Result) error {
 	value, err := wire.EncodeResult(r)
 	if err != nil {
-		p.dropped.WithLabelValues("encode").Inc()
+		p.m.dropped.WithLabelValues("encode").Inc()
 		return fmt.Errorf("encode result %s: %w", r.ID, err)
 	}
 	select {
 	case p.queue <- kafka.Message{Key: []byte(r.ComponentID), Value: value, Time: time.Now()}:
 		return nil
 	default:
-		p.dropped.WithLabelValues("queue_full").Inc()
+		p.m.dropped.WithLabelValues("queue_full").Inc()
 		return fmt.Errorf("publish result %s: queue of %d is full", r.ID, cap(p.queue))
 	}
 }
 
-// writeTimeout bounds one batch write, retries included, and the flush at
-// shutdown.
-const writeTimeout = 10 * time.Second
+// Writable reports whether results have somewhere to go: Kafka took the
+// last write, or the spool took the last append.
+func (p *ResultPublisher) Writable() bool { return p.kafkaOK.Load() || p.spool.Writable() }
 
-// Run writes queued results until ctx ends, then flushes what is queued
-// (for at most writeTimeout) and closes the writer.
+// Run writes queued results until ctx ends, replaying the spool meanwhile.
+// Then it writes what is still queued to Kafka, or to the spool if Kafka
+// does not take it within WriteTimeout, and closes the writer and the
+// spool.
 func (p *ResultPublisher) Run(ctx context.Context) error {
+	replayed := make(chan struct{})
+	go func() {
+		defer close(replayed)
+		p.replay(ctx)
+	}()
 	batch := make([]kafka.Message, 0, 1000)
 	for {
 		select {
 		case <-ctx.Done():
-			return p.flush()
+			<-replayed
+			p.flush()
+			err := errors.Join(closeErr("results writer", p.w.Close()), closeErr("spool", p.spool.Close()))
+			p.w.Transport.(*kafka.Transport).CloseIdleConnections()
+			return err
 		case m := <-p.queue:
 			batch = p.fill(append(batch[:0], m))
-			p.write(batch)
+			p.ship(batch)
 		}
 	}
+}
+
+func closeErr(what string, err error) error {
+	if err != nil {
+		return fmt.Errorf("close %s: %w", what, err)
+	}
+	return nil
 }
 
 // fill adds whatever else is queued, up to the batch capacity.
@@ -127,32 +196,51 @@ func (p *ResultPublisher) fill(batch []kafka.Message) []kafka.Message {
 	return batch
 }
 
-// write writes one batch. It does not take Run's context: a batch under
-// way when Run is cancelled is still written, within writeTimeout.
-func (p *ResultPublisher) write(batch []kafka.Message) {
-	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
-	defer cancel()
-	if err := p.w.WriteMessages(ctx, batch...); err != nil {
-		p.dropped.WithLabelValues("write_error").Add(float64(len(batch)))
-		p.opts.Logger.Error("write results to kafka", "results", len(batch), "err", err)
-		return
+// ship writes a batch straight to Kafka unless the spool holds older
+// results; what Kafka does not take goes to the spool.
+func (p *ResultPublisher) ship(batch []kafka.Message) {
+	p.mu.Lock()
+	spooling := p.spooling
+	p.mu.Unlock()
+	if !spooling { // only ship sets spooling: it cannot turn true meanwhile
+		if batch = p.write(batch, p.opts.WriteTimeout); len(batch) == 0 {
+			return
+		}
 	}
-	p.published.Add(float64(len(batch)))
+	p.toSpool(batch)
 }
 
-func (p *ResultPublisher) flush() error {
-	deadline := time.Now().Add(writeTimeout)
+// toSpool appends a batch to the spool and wakes the replayer.
+func (p *ResultPublisher) toSpool(batch []kafka.Message) {
+	records := make([][]byte, 0, len(batch))
+	for _, m := range batch {
+		if r := encodeSpooled(m); len(r) <= spool.MaxRecordBytes {
+			records = append(records, r)
+		} else {
+			p.reject(1, fmt.Errorf("result of %d bytes over the spool's limit of %d", len(r), spool.MaxRecordBytes))
+		}
+	}
+	p.mu.Lock()
+	p.spooling = true
+	err := p.spool.Append(records)
+	p.mu.Unlock()
+	if err != nil {
+		p.m.dropped.WithLabelValues("spool_write").Add(float64(len(records)))
+		p.opts.Logger.Error("write results to the spool", "results", len(records), "err", err)
+	} else {
+		p.m.spooled.Add(float64(len(records)))
+	}
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// flush empties the queue at shutdown.
+func (p *ResultPublisher) flush() {
 	batch := make([]kafka.Message, 0, 1000)
-	for len(p.queue) > 0 && time.Now().Before(deadline) {
+	for len(p.queue) > 0 {
 		batch = p.fill(batch[:0])
-		p.write(batch)
+		p.ship(batch)
 	}
-	if n := len(p.queue); n > 0 {
-		p.dropped.WithLabelValues("write_error").Add(float64(n))
-		p.opts.Logger.Error("results left unwritten at shutdown", "results", n)
-	}
-	if err := p.w.Close(); err != nil {
-		return fmt.Errorf("close results writer: %w", err)
-	}
-	return nil
 }
