@@ -100,26 +100,6 @@ func (e *Evaluator) Check(id string) (catalog.Check, bool) {
 	return c, ok
 }
 
-// CheckStatesAfter is CheckStates as it will be once ch is committed.
-func (e *Evaluator) CheckStatesAfter(ch Changes, owned func(componentID string) bool) []CheckState {
-	moved := map[string][]CheckState{}
-	for _, s := range ch.Checks {
-		moved[s.CheckID] = putState(moved[s.CheckID], s)
-	}
-	var out []CheckState
-	for _, id := range e.sortedChecks(moved) {
-		if !owned(e.checks[id].ComponentID) {
-			continue
-		}
-		sts := e.states[id]
-		for _, s := range moved[id] {
-			sts = putState(slices.Clone(sts), s)
-		}
-		out = append(out, sts...)
-	}
-	return out
-}
-
 // Known reports whether the catalog has the check.
 func (e *Evaluator) Known(checkID string) bool {
 	_, ok := e.checks[checkID]
@@ -161,22 +141,18 @@ func (e *Evaluator) Forget(owned func(componentID string) bool) {
 // CheckStates returns the check states of the components for which owned
 // returns true, sorted by check and region: the snapshot a store keeps.
 func (e *Evaluator) CheckStates(owned func(componentID string) bool) []CheckState {
-	return e.CheckStatesAfter(Changes{}, owned)
-}
-
-// sortedChecks lists the checks with a state, here or in extra, sorted.
-func (e *Evaluator) sortedChecks(extra map[string][]CheckState) []string {
-	ids := make([]string, 0, len(e.states)+len(extra))
+	ids := make([]string, 0, len(e.states))
 	for id := range e.states {
 		ids = append(ids, id)
 	}
-	for id := range extra {
-		if _, ok := e.states[id]; !ok {
-			ids = append(ids, id)
+	slices.Sort(ids)
+	var out []CheckState
+	for _, id := range ids {
+		if owned(e.checks[id].ComponentID) {
+			out = append(out, e.states[id]...)
 		}
 	}
-	slices.Sort(ids)
-	return ids
+	return out
 }
 
 // Component returns the state of a component, if the evaluator has one.
