@@ -55,7 +55,8 @@ type Claim interface {
 	// Context ends when the claim does.
 	Context() context.Context
 	// Start reads each partition from the given offset; a negative offset
-	// means where the consumer group left it, or the beginning.
+	// means where the consumer group left it, or the beginning. Starting
+	// again drops what the last start had read but not fetched.
 	Start(from map[int]int64) error
 	// Fetch waits up to wait for messages and returns at most max, in
 	// offset order per partition; none when the wait passed; ErrClaimEnded

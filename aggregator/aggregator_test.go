@@ -96,6 +96,9 @@ func (l *memLog) size() int { return len(l.parts[0]) + len(l.parts[1]) }
 type logSource struct {
 	log  *memLog
 	idle func()
+	// settled, when set, must also hold before idle is called: the
+	// aggregator has stored everything, not only read it.
+	settled func() bool
 	mu   sync.Mutex
 	// commits are the offsets committed, per partition.
 	commits map[int]int64
@@ -145,7 +148,7 @@ func (c *logClaim) Fetch(ctx context.Context, maxMessages int, _ time.Duration) 
 			break
 		}
 	}
-	if len(out) == 0 && c.src.idle != nil {
+	if len(out) == 0 && c.src.idle != nil && (c.src.settled == nil || c.src.settled()) {
 		c.src.idle()
 	}
 	return out, nil
@@ -168,8 +171,17 @@ func (c *logClaim) Commit(_ context.Context, next map[int]int64) error {
 // call.
 type faultyState struct {
 	StateStore
-	calls, failNext, crashAt atomic.Int64
-	crash                    func()
+	calls, failNext, crashAt, fenceAt atomic.Int64
+	loadFails                         atomic.Int64
+	crash                             func()
+}
+
+func (f *faultyState) LoadPartition(ctx context.Context, topic string, p int) (health.Checkpoint, []health.ComponentState, error) {
+	if f.loadFails.Load() > 0 {
+		f.loadFails.Add(-1)
+		return health.Checkpoint{}, nil, errors.New("connection refused")
+	}
+	return f.StateStore.LoadPartition(ctx, topic, p)
 }
 
 func (f *faultyState) ApplyChanges(ctx context.Context, ch health.Changes, marks []health.Mark) error {
@@ -181,6 +193,9 @@ func (f *faultyState) ApplyChanges(ctx context.Context, ch health.Changes, marks
 	if f.failNext.Load() > 0 {
 		f.failNext.Add(-1)
 		return errors.New("connection reset by peer")
+	}
+	if n == f.fenceAt.Load() {
+		return fmt.Errorf("move watermark: %w", health.ErrFenced)
 	}
 	return f.StateStore.ApplyChanges(ctx, ch, marks)
 }
@@ -222,7 +237,16 @@ func runWith(t *testing.T, st stores, l *memLog, batch int, wrap func(StateStore
 	if wrap != nil {
 		state = wrap(state, cancel)
 	}
-	a := newTestAggregator(t, st, state, &logSource{log: l, idle: cancel}, batch)
+	settled := func() bool { // every partition's watermark at its last message
+		for p := range partitions {
+			cp, _, err := st.entities.LoadPartition(context.Background(), "results", p)
+			if err != nil || cp.Applied != int64(len(l.parts[p])-1) {
+				return false
+			}
+		}
+		return true
+	}
+	a := newTestAggregator(t, st, state, &logSource{log: l, idle: cancel, settled: settled}, batch)
 	a.flush = flush
 	if err := a.Run(ctx); err != nil {
 		t.Fatal(err)

@@ -40,23 +40,32 @@ func (o *owned) mine(componentID string) bool {
 	return ok
 }
 
-// own processes a claim's partitions until it ends or ctx does.
+// own processes a claim's partitions until it ends or ctx does. A failure
+// to take the partitions or to store (a store down, a fenced watermark)
+// drops what was loaded and takes them again, within the same claim: the
+// consumer group would not hand the partitions out again by itself.
 func (a *Aggregator) own(ctx context.Context, claim Claim) {
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := context.AfterFunc(claim.Context(), cancel)
 	defer stop()
-	o, err := a.take(cctx, claim)
-	if err != nil {
-		if cctx.Err() == nil {
-			a.opts.Logger.Error("take result partitions", "partitions", claim.Partitions(), "err", err)
+	for attempt := 0; ; attempt++ {
+		o, err := a.take(cctx, claim)
+		if err == nil {
+			a.opts.Logger.Info("own result partitions", "topic", o.topic, "partitions", claim.Partitions())
+			err = a.loop(cctx, o)
+			a.release(o)
+			if err == nil {
+				return // the claim or the run ended
+			}
 		}
-		return
-	}
-	defer a.release(o)
-	a.opts.Logger.Info("own result partitions", "topic", o.topic, "partitions", claim.Partitions())
-	if err := a.loop(cctx, o); err != nil && cctx.Err() == nil {
-		a.opts.Logger.Error("give up result partitions", "partitions", claim.Partitions(), "err", err)
+		if cctx.Err() != nil {
+			return
+		}
+		a.opts.Logger.Error("take the result partitions again", "partitions", claim.Partitions(), "attempt", attempt+1, "err", err)
+		if !sleep(cctx, a.backoff(attempt)) {
+			return
+		}
 	}
 }
 
@@ -174,6 +183,9 @@ func (a *Aggregator) loop(ctx context.Context, o *owned) (err error) {
 		}
 		if err != nil {
 			return fmt.Errorf("fetch results: %w", err)
+		}
+		if err := w.failed(); err != nil {
+			return err
 		}
 		if len(msgs) > 0 {
 			if wk := a.prepare(ctx, o, msgs); wk != nil {

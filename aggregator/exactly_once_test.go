@@ -321,3 +321,30 @@ func TestRejectedRowsDoNotStall(t *testing.T) {
 		}
 	}
 }
+
+// TestRetakeWithinTheClaim: a partition that cannot be loaded, or whose
+// watermark was found moved (fenced), is taken again from the store within
+// the same claim, and what is stored in the end is what an uninterrupted
+// run stores.
+func TestRetakeWithinTheClaim(t *testing.T) {
+	l := newLog(t, false)
+	want := func() outcome {
+		st := newStores(t)
+		run(t, st, l, 25, nil)
+		return st.outcome(t)
+	}()
+	st := newStores(t)
+	var f *faultyState
+	run(t, st, l, 25, func(s StateStore, _ func()) StateStore {
+		f = &faultyState{StateStore: s}
+		f.loadFails.Store(1)
+		f.fenceAt.Store(3)
+		return f
+	})
+	if got := st.outcome(t); !reflect.DeepEqual(got, want) {
+		t.Errorf("after a failed load and a fenced commit:\n got %+v\nwant %+v", got, want)
+	}
+	if f.loadFails.Load() != 0 || f.calls.Load() < 3 {
+		t.Fatalf("the faults were not reached (load faults left %d, commits %d)", f.loadFails.Load(), f.calls.Load())
+	}
+}

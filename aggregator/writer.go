@@ -37,9 +37,9 @@ func (a *Aggregator) startWriter(ctx context.Context, o *owned) *writer {
 				break
 			}
 		}
+		w.done <- err // at once: the loop must learn of a failure now, not at close
 		for range w.queue { // drain, so the loop never blocks on a dead writer
 		}
-		w.done <- err
 	}()
 	return w
 }
@@ -57,6 +57,17 @@ func (w *writer) send(ctx context.Context, wk *work) error {
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// failed returns the writer's error once it has stopped on one.
+func (w *writer) failed() error {
+	select {
+	case err := <-w.done:
+		w.done <- err // keep it for close
+		return err
+	default:
+		return nil
 	}
 }
 

@@ -59,10 +59,7 @@ func (s *ResultSource) Claim(ctx context.Context) (aggregator.Claim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("join the next generation of group %s: %w", s.opts.GroupID, err)
 	}
-	c := &claim{
-		opts: s.opts, gen: gen, initial: map[int]int64{},
-		msgs: make(chan aggregator.Message, 32768), done: make(chan struct{}),
-	}
+	c := &claim{opts: s.opts, gen: gen, initial: map[int]int64{}, done: make(chan struct{})}
 	for _, pa := range gen.Assignments[s.opts.Topic] {
 		c.parts = append(c.parts, pa.ID)
 		c.initial[pa.ID] = pa.Offset
@@ -93,22 +90,30 @@ type claim struct {
 	opts    ResultSourceOptions
 	gen     *kafka.Generation
 	parts   []int
-	initial map[int]int64 // committed offsets, or kafka.FirstOffset
-	ctx     context.Context
+	initial map[int]int64   // committed offsets, or kafka.FirstOffset
+	ctx     context.Context // ends with the generation
 	cancel  context.CancelFunc
-	msgs    chan aggregator.Message
-	readers []*kafka.Reader
-	wg      sync.WaitGroup
 	once    sync.Once
 	done    chan struct{}
+	// The readers of the last Start, and where they deliver. Start, Fetch
+	// and Done are called from the aggregator's loop, one at a time.
+	msgs        chan aggregator.Message
+	readers     []*kafka.Reader
+	stopReaders context.CancelFunc
+	wg          sync.WaitGroup
 }
 
 func (c *claim) Topic() string            { return c.opts.Topic }
 func (c *claim) Partitions() []int        { return c.parts }
 func (c *claim) Context() context.Context { return c.ctx }
 
-// Start starts one reader per partition at its offset.
+// Start starts one reader per partition at its offset, after stopping
+// those of an earlier Start.
 func (c *claim) Start(from map[int]int64) error {
+	c.stop()
+	rctx, cancel := context.WithCancel(c.ctx)
+	c.stopReaders = cancel
+	c.msgs = make(chan aggregator.Message, 32768)
 	for _, p := range c.parts {
 		off, ok := from[p]
 		if !ok || off < 0 {
@@ -124,26 +129,51 @@ func (c *claim) Start(from map[int]int64) error {
 		}
 		c.readers = append(c.readers, r)
 		c.wg.Add(1)
-		go c.read(p, r)
+		go c.read(rctx, p, r, c.msgs)
 	}
 	return nil
 }
 
-// read forwards one partition's messages until the claim ends.
-func (c *claim) read(p int, r *kafka.Reader) {
+// stop stops and closes the readers of the last Start.
+func (c *claim) stop() {
+	if c.stopReaders == nil {
+		return
+	}
+	c.stopReaders()
+	c.wg.Wait()
+	for _, r := range c.readers {
+		if err := r.Close(); err != nil {
+			c.opts.Logger.Warn("close results reader", "err", err)
+		}
+	}
+	c.readers, c.stopReaders = nil, nil
+}
+
+// read forwards one partition's messages until ctx ends; a failed fetch
+// is logged and retried, the reader keeping its offset.
+func (c *claim) read(ctx context.Context, p int, r *kafka.Reader, out chan<- aggregator.Message) {
 	defer c.wg.Done()
-	for {
-		m, err := r.FetchMessage(c.ctx)
-		if err != nil {
-			if c.ctx.Err() == nil {
-				c.opts.Logger.Error("read results partition", "partition", p, "err", err)
-				c.cancel() // end the claim: the aggregator takes the next one
-			}
+	for attempt := 0; ; {
+		m, err := r.FetchMessage(ctx)
+		if ctx.Err() != nil {
 			return
 		}
+		if err != nil {
+			if attempt%10 == 0 {
+				c.opts.Logger.Error("read results partition", "partition", p, "attempt", attempt+1, "err", err)
+			}
+			attempt++
+			select {
+			case <-time.After(min(100*time.Millisecond<<min(attempt, 6), 5*time.Second)):
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
+		attempt = 0
 		select {
-		case c.msgs <- aggregator.Message{Partition: p, Offset: m.Offset, Value: m.Value}:
-		case <-c.ctx.Done():
+		case out <- aggregator.Message{Partition: p, Offset: m.Offset, Value: m.Value}:
+		case <-ctx.Done():
 			return
 		}
 	}
@@ -200,12 +230,7 @@ func (c *claim) Commit(_ context.Context, next map[int]int64) error {
 func (c *claim) Done() {
 	c.once.Do(func() {
 		c.cancel()
-		c.wg.Wait()
-		for _, r := range c.readers {
-			if err := r.Close(); err != nil {
-				c.opts.Logger.Warn("close results reader", "err", err)
-			}
-		}
+		c.stop()
 		close(c.done)
 	})
 }
