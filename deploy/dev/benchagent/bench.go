@@ -29,15 +29,20 @@ type line struct {
 	SteadyS   float64 `json:"steady_s"`
 	// Scheduled counts the ticks of the steady state; Ran those whose result
 	// reached the results topic; Failed those of them that did not succeed.
-	Scheduled int     `json:"scheduled"`
-	Ran       int     `json:"ran"`
-	RanRatio  float64 `json:"ran_ratio"`
-	Failed    int     `json:"failed"`
-	// OnlineS is the time from the agent's start until every check had run once.
-	OnlineS     float64 `json:"online_s"`
-	JitterP50Ms float64 `json:"jitter_p50_ms"`
-	JitterP99Ms float64 `json:"jitter_p99_ms"`
-	JitterMaxMs float64 `json:"jitter_max_ms"`
+	Scheduled int            `json:"scheduled"`
+	Ran       int            `json:"ran"`
+	RanRatio  float64        `json:"ran_ratio"`
+	Failed    int            `json:"failed"`
+	FailedBy  map[string]int `json:"failed_by_class,omitempty"`
+	// OnlineS is the time from the agent's start until every check had run
+	// once; FirstResultS until the first had, so OnlineS − FirstResultS is
+	// the spread of the first runs, which the schedule keeps within one
+	// interval.
+	OnlineS      float64 `json:"online_s"`
+	FirstResultS float64 `json:"first_result_s"`
+	JitterP50Ms  float64 `json:"jitter_p50_ms"`
+	JitterP99Ms  float64 `json:"jitter_p99_ms"`
+	JitterMaxMs  float64 `json:"jitter_max_ms"`
 	// CPUCores is the agent's CPU time over the steady state per second.
 	CPUCores        float64 `json:"cpu_cores"`
 	CPUSPer1kProbes float64 `json:"cpu_s_per_1k_probes"`
@@ -189,16 +194,19 @@ func (b *bench) runOne(ctx context.Context, n int) (line, error) {
 		return l, err
 	}
 	l.OnlineS = col.lastFirstStart().Sub(proc.started).Seconds()
-	w0 := time.Now()
+	l.FirstResultS = round(col.firstStart().Sub(proc.started).Seconds(), 3)
+	// Results carry times to the millisecond: a window on whole
+	// milliseconds holds a tick exactly when it holds its truncated time.
+	w0 := time.Now().Truncate(time.Millisecond)
 	cpu0, err := procCPUSeconds(proc.pid())
 	if err != nil {
 		return l, err
 	}
 	b.log.Info("every check online; measuring the steady state", "online_s", l.OnlineS, "steady", b.opts.steady)
-	if err := sleep(ctx, b.opts.steady); err != nil {
+	if err := sleep(ctx, time.Until(w0.Add(b.opts.steady))); err != nil {
 		return l, err
 	}
-	w1 := time.Now()
+	w1 := w0.Add(b.opts.steady)
 	cpu1, err := procCPUSeconds(proc.pid())
 	if err != nil {
 		return l, err
@@ -220,12 +228,16 @@ func (b *bench) runOne(ctx context.Context, n int) (line, error) {
 	if _, err := proc.stop(); err != nil {
 		return l, err
 	}
+	// And what the agent flushed as it stopped.
+	if err := sleep(ctx, time.Second); err != nil {
+		return l, err
+	}
 	stopReading()
 	<-readDone
 
 	l.Scheduled = scheduledTicks(checks, w0, w1)
 	st := col.window(w0, w1)
-	l.Ran, l.Failed = st.ran, st.failed
+	l.Ran, l.Failed, l.FailedBy = st.ran, st.failed, st.failedBy
 	l.RanRatio = round(float64(l.Ran)/float64(max(1, l.Scheduled)), 4)
 	l.JitterP50Ms, l.JitterP99Ms, l.JitterMaxMs = ms(percentile(st.jitter, 0.50)), ms(percentile(st.jitter, 0.99)), ms(percentile(st.jitter, 1))
 	cpu := cpu1 - cpu0

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
@@ -53,12 +55,13 @@ func deleteTopics(broker string, t kafkabus.Topics) error {
 type probeRun struct {
 	scheduled, started int64 // Unix nanoseconds
 	success            bool
+	class              string // the error class of a failed run
 }
 
 // collector gathers the results read from the topic.
 type collector struct {
 	mu    sync.Mutex
-	first map[string]int64 // check ID → Started of its earliest result
+	first map[string]int64      // check ID → Started of its earliest result
 	runs  map[string][]probeRun // check ID → its runs
 }
 
@@ -82,6 +85,17 @@ func (c *collector) online() int {
 	return len(c.first)
 }
 
+// firstStart is when the first check first ran.
+func (c *collector) firstStart() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	first := int64(math.MaxInt64)
+	for _, f := range c.first {
+		first = min(first, f)
+	}
+	return time.Unix(0, first)
+}
+
 // lastFirstStart is when the last check to come online first ran.
 func (c *collector) lastFirstStart() time.Time {
 	c.mu.Lock()
@@ -96,6 +110,7 @@ func (c *collector) lastFirstStart() time.Time {
 // windowStats describe the runs whose tick lies in a window.
 type windowStats struct {
 	ran, failed int
+	failedBy    map[string]int  // failed runs by error class
 	jitter      []time.Duration // started − scheduled, one per run
 }
 
@@ -115,6 +130,10 @@ func (c *collector) window(from, to time.Time) windowStats {
 			st.ran++
 			if !r.success {
 				st.failed++
+				if st.failedBy == nil {
+					st.failedBy = map[string]int{}
+				}
+				st.failedBy[cmp.Or(r.class, "unknown")]++
 			}
 			st.jitter = append(st.jitter, time.Duration(r.started-r.scheduled))
 		}
@@ -142,7 +161,7 @@ func readResults(ctx context.Context, broker, topic string, partitions int, col 
 				if err != nil {
 					continue
 				}
-				col.add(res.CheckID, probeRun{scheduled: res.Scheduled.UnixNano(), started: res.Started.UnixNano(), success: res.Success})
+				col.add(res.CheckID, probeRun{scheduled: res.Scheduled.UnixNano(), started: res.Started.UnixNano(), success: res.Success, class: string(res.ErrorClass)})
 			}
 		})
 	}
