@@ -70,7 +70,7 @@ type bench struct {
 	cleanups []func() error
 }
 
-// defer registers a cleanup, run in reverse order by cleanup.
+// onCleanup registers a cleanup; cleanup runs them newest first.
 func (b *bench) onCleanup(fn func() error) { b.cleanups = append(b.cleanups, fn) }
 
 // cleanup runs the cleanups, newest first.
@@ -176,18 +176,14 @@ func (b *bench) runOne(ctx context.Context, n int) (line, error) {
 	}
 	col := newCollector()
 	readCtx, stopReading := context.WithCancel(ctx)
-	readDone, err := readResults(readCtx, b.opts.kafka, topics.Results, b.opts.partitions, col)
-	if err != nil {
-		stopReading()
-		return l, err
-	}
+	readDone := readResults(readCtx, b.opts.kafka, topics.Results, b.opts.partitions, col)
 	defer func() { stopReading(); <-readDone }()
 
 	proc, err := b.startAgent(n, prefix)
 	if err != nil {
 		return l, err
 	}
-	b.onCleanup(func() error { _, err := proc.stop(); return err })
+	b.onCleanup(proc.stop)
 	b.log.Info("agent started; waiting for every check to run once", "checks", n, "pid", proc.pid())
 
 	if err := b.waitOnline(ctx, proc, col, n); err != nil {
@@ -225,7 +221,7 @@ func (b *bench) runOne(ctx context.Context, n int) (line, error) {
 	if err := sleep(ctx, 3*time.Second); err != nil {
 		return l, err
 	}
-	if _, err := proc.stop(); err != nil {
+	if err := proc.stop(); err != nil {
 		return l, err
 	}
 	// And what the agent flushed as it stopped.

@@ -155,9 +155,9 @@ func (p *process) exited() (bool, error) {
 
 // stop sends SIGTERM and waits, killing the agent after stopTimeout. Only
 // the first call acts; later ones return its answer.
-func (p *process) stop() (bool, error) {
+func (p *process) stop() error {
 	p.stopOnce.Do(func() { p.stopErr = p.terminate() })
-	return true, p.stopErr
+	return p.stopErr
 }
 
 func (p *process) terminate() (err error) {

@@ -144,7 +144,7 @@ func (c *collector) window(from, to time.Time) windowStats {
 // readResults reads every partition of the results topic from its start
 // into col until ctx ends; the returned channel closes when all readers
 // have stopped.
-func readResults(ctx context.Context, broker, topic string, partitions int, col *collector) (<-chan struct{}, error) {
+func readResults(ctx context.Context, broker, topic string, partitions int, col *collector) <-chan struct{} {
 	var wg sync.WaitGroup
 	for p := range partitions {
 		r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{broker}, Topic: topic, Partition: p,
@@ -167,5 +167,5 @@ func readResults(ctx context.Context, broker, topic string, partitions int, col 
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	return done, nil
+	return done
 }
