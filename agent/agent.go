@@ -156,7 +156,7 @@ func New(opts Options) (*Agent, error) {
 		log: opts.Logger, newID: opts.NewID,
 		wake: make(chan struct{}, 1), sched: newSchedule(opts.Region), pools: make(map[catalog.Type]*pool),
 	}
-	m, err := newMetrics(opts.Registerer, newCheckCollector(a.observations))
+	m, err := newMetrics(opts.Registerer, newCheckCollector(a.observations), newQueueCollector(a.queueDepths))
 	if err != nil {
 		return nil, fmt.Errorf("new agent: %w", err)
 	}
@@ -329,6 +329,15 @@ func (a *Agent) observations() []observation {
 		if e.observed {
 			out = append(out, e.obs)
 		}
+	}
+	return out
+}
+
+// queueDepths returns the runs queued and not started, by check type.
+func (a *Agent) queueDepths() map[catalog.Type]int {
+	out := make(map[catalog.Type]int, len(a.pools))
+	for t, p := range a.pools {
+		out[t] = p.len()
 	}
 	return out
 }

@@ -11,7 +11,9 @@ import (
 )
 
 // metrics are the agent's own series, statusd_agent_*. The per-check probe_*
-// series come from checkCollector.
+// series come from checkCollector. The publisher registers its own series
+// (results published, spooled and dropped by reason, Kafka write latency,
+// spool bytes and age) on the same registry.
 type metrics struct {
 	checks        *prometheus.GaugeVec   // type
 	probes        *prometheus.CounterVec // type, result
@@ -21,7 +23,7 @@ type metrics struct {
 	heartbeats    *prometheus.CounterVec // result: sent, failed
 }
 
-func newMetrics(reg prometheus.Registerer, checks *checkCollector) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer, collectors ...prometheus.Collector) (*metrics, error) {
 	m := &metrics{
 		checks: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "statusd_agent_checks", Help: "Checks scheduled in this agent's region.",
@@ -34,7 +36,7 @@ func newMetrics(reg prometheus.Registerer, checks *checkCollector) (*metrics, er
 			Help: "Ticks skipped because the previous run of the same check had not finished.",
 		}, []string{"type"}),
 		publishErrors: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "statusd_agent_publish_errors_total", Help: "Results the publisher dropped.",
+			Name: "statusd_agent_publish_errors_total", Help: "Results the publisher refused, so dropped.",
 		}),
 		inflight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "statusd_agent_inflight_probes", Help: "Probes running now.",
@@ -48,7 +50,8 @@ func newMetrics(reg prometheus.Registerer, checks *checkCollector) (*metrics, er
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{checks, m.checks, m.probes, m.skipped, m.publishErrors, m.inflight, m.heartbeats} {
+	all := append([]prometheus.Collector{m.checks, m.probes, m.skipped, m.publishErrors, m.inflight, m.heartbeats}, collectors...)
+	for _, c := range all {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register agent metrics: %w", err)
 		}
@@ -68,78 +71,52 @@ func outcome(r result.Result) string {
 type observation struct {
 	checkID, componentID string
 	typ                  catalog.Type
-	success              bool
+	success, degraded    bool
 	duration             time.Duration
 	statusCode           int
 	phases               result.Phases
+	rcode                string
+	packetLoss           float64
+	rttMin, rttAvg       time.Duration
+	rttMax               time.Duration
+	certExpiry           time.Time
 }
 
 func observe(c catalog.Check, r result.Result) observation {
-	return observation{checkID: c.ID, componentID: c.ComponentID, typ: c.Type, success: r.Success,
-		duration: r.Duration, statusCode: r.StatusCode, phases: r.Phases}
+	return observation{checkID: c.ID, componentID: c.ComponentID, typ: c.Type,
+		success: r.Success, degraded: r.Degraded, duration: r.Duration,
+		statusCode: r.StatusCode, phases: r.Phases, rcode: r.RCode, packetLoss: r.PacketLoss,
+		rttMin: r.RTTMin, rttAvg: r.RTTAvg, rttMax: r.RTTMax, certExpiry: r.CertExpiry}
 }
 
-// checkCollector exports the last run of every scheduled check under
-// blackbox_exporter's names: probe_success, probe_duration_seconds and, for
-// HTTP checks, probe_http_status_code and probe_http_duration_seconds{phase}.
-//
-// The series are built at scrape time from the schedule rather than kept in
-// gauge vectors: ten thousand checks make eighty thousand series, which as
-// live gauges cost about 4 KB per check, against under 100 bytes this way.
-// A deleted check's series disappear with its schedule entry.
-type checkCollector struct {
-	snapshot                          func() []observation
-	success, duration, status, phases *prometheus.Desc
+// The check types with series of their own besides HTTP. They are named here
+// rather than in catalog until catalog declares them; the strings are the
+// check types' names in the configuration.
+const (
+	typeICMP catalog.Type = "icmp"
+	typeDNS  catalog.Type = "dns"
+)
+
+// queueDepths reports, by check type, the runs queued and not yet started.
+type queueDepths func() map[catalog.Type]int
+
+// queueCollector exports statusd_agent_queue_depth{type} at scrape time.
+type queueCollector struct {
+	depths queueDepths
+	desc   *prometheus.Desc
 }
 
-func newCheckCollector(snapshot func() []observation) *checkCollector {
-	labels := []string{"check_id", "component_id"}
-	return &checkCollector{
-		snapshot: snapshot,
-		success: prometheus.NewDesc("probe_success",
-			"Whether the last probe of the check succeeded (1) or failed (0).", labels, nil),
-		duration: prometheus.NewDesc("probe_duration_seconds",
-			"How long the last probe of the check took.", labels, nil),
-		status: prometheus.NewDesc("probe_http_status_code",
-			"HTTP status code of the last probe, 0 if none was received.", labels, nil),
-		phases: prometheus.NewDesc("probe_http_duration_seconds",
-			"Duration of each phase of the last HTTP probe, summed over redirects.", append(labels, "phase"), nil),
-	}
+func newQueueCollector(depths queueDepths) *queueCollector {
+	return &queueCollector{depths: depths, desc: prometheus.NewDesc("statusd_agent_queue_depth",
+		"Probe runs due and waiting for a free worker.", []string{"type"}, nil)}
 }
 
 // Describe implements prometheus.Collector.
-func (c *checkCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- c.success
-	ch <- c.duration
-	ch <- c.status
-	ch <- c.phases
-}
+func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 
 // Collect implements prometheus.Collector.
-func (c *checkCollector) Collect(ch chan<- prometheus.Metric) {
-	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		m, err := prometheus.NewConstMetric(d, prometheus.GaugeValue, v, labels...)
-		if err != nil {
-			m = prometheus.NewInvalidMetric(d, err)
-		}
-		ch <- m
-	}
-	for _, o := range c.snapshot() {
-		ok := 0.0
-		if o.success {
-			ok = 1
-		}
-		gauge(c.success, ok, o.checkID, o.componentID)
-		gauge(c.duration, o.duration.Seconds(), o.checkID, o.componentID)
-		if o.typ != catalog.TypeHTTP {
-			continue
-		}
-		gauge(c.status, float64(o.statusCode), o.checkID, o.componentID)
-		// blackbox_exporter's phase names.
-		gauge(c.phases, o.phases.DNS.Seconds(), o.checkID, o.componentID, "resolve")
-		gauge(c.phases, o.phases.Connect.Seconds(), o.checkID, o.componentID, "connect")
-		gauge(c.phases, o.phases.TLS.Seconds(), o.checkID, o.componentID, "tls")
-		gauge(c.phases, o.phases.FirstByte.Seconds(), o.checkID, o.componentID, "processing")
-		gauge(c.phases, o.phases.Transfer.Seconds(), o.checkID, o.componentID, "transfer")
+func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+	for t, n := range c.depths() {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), string(t))
 	}
 }

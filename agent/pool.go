@@ -69,6 +69,13 @@ func (p *pool) pop() (j job, ok bool) {
 	return j, true
 }
 
+// len returns how many jobs are queued and not yet taken by a worker.
+func (p *pool) len() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.queue) - p.head
+}
+
 // close stops the workers after their current job and returns how many
 // queued jobs were dropped.
 func (p *pool) close() (dropped int) {

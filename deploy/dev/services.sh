@@ -6,6 +6,7 @@
 #               else our own cluster on 127.0.0.1:15432
 #               (STATUSD_DEV_OWN_POSTGRES=1: always our own)
 #   DNS         127.0.0.1:15353 (UDP and TCP), knot serving deploy/dev/dns/*.zone
+#   promtool    installed (Debian prometheus package) to lint /metrics
 #
 # usage: deploy/dev/services.sh up|down|status
 #
@@ -519,6 +520,18 @@ lock() {
 	fi
 }
 
+# --------------------------------------------------------------------- tools
+
+# tools_up: installs the command-line tools tests run; today promtool
+# (Debian's prometheus package ships it), with which the agent's /metrics
+# is linted. The package's own service is kept from starting by policy-rc.d.
+tools_up() {
+	if ! command -v promtool >/dev/null; then
+		apt_install prometheus
+		command -v promtool >/dev/null || die "apt-get installed prometheus but promtool is not on PATH"
+	fi
+}
+
 up() {
 	command -v go >/dev/null || die "go is not on PATH"
 	lock
@@ -526,6 +539,7 @@ up() {
 	kafka_up
 	pg_up
 	dns_up
+	tools_up
 	write_env
 	printf 'services up (env in %s):\n' "${ENV_FILE#"$ROOT"/}"
 	sed -n 's/^export /  /p' "$ENV_FILE"
