@@ -99,7 +99,7 @@ type logSource struct {
 	// settled, when set, must also hold before idle is called: the
 	// aggregator has stored everything, not only read it.
 	settled func() bool
-	mu   sync.Mutex
+	mu      sync.Mutex
 	// commits are the offsets committed, per partition.
 	commits map[int]int64
 }

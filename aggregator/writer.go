@@ -37,7 +37,7 @@ func (a *Aggregator) startWriter(ctx context.Context, o *owned) *writer {
 				break
 			}
 		}
-		w.done <- err // at once: the loop must learn of a failure now, not at close
+		w.done <- err       // at once: the loop must learn of a failure now, not at close
 		for range w.queue { // drain, so the loop never blocks on a dead writer
 		}
 	}()
