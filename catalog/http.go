@@ -2,9 +2,12 @@ package catalog
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strings"
 )
 
 var methods = map[string]bool{
@@ -31,6 +34,13 @@ func (h *HTTPSpec) validate() []FieldError {
 	if !methods[h.Method] {
 		add("method", "must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS; got %q", h.Method)
 	}
+	for _, name := range slices.Sorted(maps.Keys(h.Headers)) {
+		if !validHeaderName(name) {
+			add("headers", "%q is not a valid header name (letters, digits and !#$%%&'*+-.^_`|~ only)", name)
+		} else if v := h.Headers[name]; strings.ContainsAny(v, "\r\n\x00") {
+			add("headers."+name, "must be one line without NUL bytes, got %q", v)
+		}
+	}
 	for i, code := range h.ExpectedStatus {
 		if code < 100 || code > 599 {
 			add(fmt.Sprintf("expected_status[%d]", i), "must be an HTTP status code (100-599), got %d", code)
@@ -42,4 +52,19 @@ func (h *HTTPSpec) validate() []FieldError {
 		}
 	}
 	return errs
+}
+
+// validHeaderName reports whether name is an HTTP field name: a non-empty
+// token of RFC 9110.
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }

@@ -39,7 +39,7 @@ func (c Component) IsGroup() bool { return len(c.Components) > 0 }
 // the defaults section, then of the catalog.
 type Check struct {
 	ID               string        `yaml:"id"`
-	Type             catalog.Type  `yaml:"type"` // http when left out and http is given
+	Type             catalog.Type  `yaml:"type"` // when left out, the type of the only type block given
 	Interval         time.Duration `yaml:"interval"`
 	Timeout          time.Duration `yaml:"timeout"`
 	Regions          []string      `yaml:"regions"`
@@ -48,6 +48,10 @@ type Check struct {
 	DegradedLatency  time.Duration `yaml:"degraded_latency"`
 	IncidentOn       string        `yaml:"incident_on"` // major (default) or partial
 	HTTP             *HTTPCheck    `yaml:"http"`
+	DNS              *DNSCheck     `yaml:"dns"`
+	TCP              *TCPCheck     `yaml:"tcp"`
+	TLS              *TLSCheck     `yaml:"tls"`
+	ICMP             *ICMPCheck    `yaml:"icmp"`
 }
 
 // HTTPCheck is the http block of a check.
@@ -110,8 +114,8 @@ func (ch Check) catalog(componentID string, d Defaults) catalog.Check {
 		FailureThreshold: ch.FailureThreshold, SuccessThreshold: ch.SuccessThreshold,
 		DegradedLatency: ch.DegradedLatency, IncidentOn: ch.IncidentOn,
 	}
-	if out.Type == "" && ch.HTTP != nil {
-		out.Type = catalog.TypeHTTP
+	if out.Type == "" {
+		out.Type = ch.blockType()
 	}
 	if out.Interval == 0 {
 		out.Interval = d.Interval
@@ -137,6 +141,7 @@ func (ch Check) catalog(componentID string, d Defaults) catalog.Check {
 			InsecureSkipVerify: h.InsecureSkipVerify,
 		}
 	}
+	ch.probeSpecs(&out)
 	out.ApplyDefaults()
 	return out
 }

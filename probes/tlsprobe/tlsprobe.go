@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/catalog/field"
 	"github.com/statusd/statusd/probes/internal/probeutil"
 	"github.com/statusd/statusd/probes/tcpprobe"
 	"github.com/statusd/statusd/result"
@@ -60,10 +60,10 @@ func (s *Spec) ApplyDefaults() {
 // Validate checks a defaulted spec and returns every problem found, with
 // fields named "tls.<field>". It does not read CAFile; a missing file fails
 // the run with class internal.
-func (s *Spec) Validate() []catalog.FieldError {
-	var errs []catalog.FieldError
-	add := func(field, format string, args ...any) {
-		errs = append(errs, catalog.FieldError{Field: "tls." + field, Message: fmt.Sprintf(format, args...)})
+func (s *Spec) Validate() []field.Error {
+	var errs []field.Error
+	add := func(name, format string, args ...any) {
+		errs = append(errs, field.Error{Field: "tls." + name, Message: fmt.Sprintf(format, args...)})
 	}
 	if msg := tcpprobe.ValidateAddress(s.Address); msg != "" {
 		add("address", "%s", msg)
