@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/statusd/statusd/catalog"
@@ -20,6 +21,10 @@ type checkMsg struct {
 	SuccessThreshold  int      `json:"success_threshold"`
 	DegradedLatencyMS int64    `json:"degraded_latency_ms,omitempty"`
 	HTTP              *httpMsg `json:"http,omitempty"`
+	DNS               *dnsMsg  `json:"dns,omitempty"`
+	TCP               *tcpMsg  `json:"tcp,omitempty"`
+	TLS               *tlsMsg  `json:"tls,omitempty"`
+	ICMP              *icmpMsg `json:"icmp,omitempty"`
 }
 
 type httpMsg struct {
@@ -46,6 +51,7 @@ func EncodeCheck(c catalog.Check) ([]byte, error) {
 			ExpectedStatus: h.ExpectedStatus, BodyRegex: h.BodyRegex,
 			NoFollowRedirects: h.NoFollowRedirects, InsecureSkipVerify: h.InsecureSkipVerify}
 	}
+	encodeProbes(&m, c)
 	return json.Marshal(m)
 }
 
@@ -68,11 +74,16 @@ func DecodeCheck(data []byte) (catalog.Check, error) {
 			ExpectedStatus: h.ExpectedStatus, BodyRegex: h.BodyRegex,
 			NoFollowRedirects: h.NoFollowRedirects, InsecureSkipVerify: h.InsecureSkipVerify}
 	}
+	decodeProbes(&c, &m)
 	if c.ComponentID == "" {
 		return catalog.Check{}, fieldErr("check %s: component_id is required", c.ID)
 	}
 	if errs := c.Validate(); len(errs) > 0 {
-		return catalog.Check{}, fieldErr("check %s: %v", c.ID, errs[0])
+		msgs := make([]string, len(errs))
+		for i, e := range errs {
+			msgs[i] = e.Error()
+		}
+		return catalog.Check{}, fieldErr("check %s: %s", c.ID, strings.Join(msgs, "; "))
 	}
 	return c, nil
 }
