@@ -43,10 +43,11 @@ func runAgentDaemon(ctx context.Context, cfg *config.Config, logger *slog.Logger
 		return err
 	}
 	defer func() { err = errors.Join(err, beats.Close()) }()
-	ag, err := newAgent(cfg, feed, pub, beats, reg, logger)
+	ag, closeProbers, err := newAgent(cfg, feed, pub, beats, reg, logger)
 	if err != nil {
 		return err
 	}
+	defer func() { err = errors.Join(err, closeProbers()) }()
 	ln, err := net.Listen("tcp", cfg.Agent.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Agent.HTTPAddr, err)
