@@ -88,18 +88,6 @@ type Check struct {
 	Version int64
 }
 
-// HTTPSpec is the definition of an HTTP(S) check.
-type HTTPSpec struct {
-	URL                string
-	Method             string
-	Headers            map[string]string
-	Body               string
-	ExpectedStatus     []int // empty means any 2xx or 3xx
-	BodyRegex          string
-	NoFollowRedirects  bool
-	InsecureSkipVerify bool
-}
-
 // The values of Check.IncidentOn.
 const (
 	IncidentOnMajor   = "major"   // only a major outage (quorum reached) opens an incident
@@ -113,7 +101,6 @@ const (
 	DefaultFailureThreshold = 3
 	DefaultSuccessThreshold = 2
 	MinInterval             = time.Second
-	DefaultMethod           = "GET"
 )
 
 // ApplyDefaults fills the zero fields of c with their defaults.
@@ -133,8 +120,8 @@ func (c *Check) ApplyDefaults() {
 	if c.IncidentOn == "" {
 		c.IncidentOn = IncidentOnMajor
 	}
-	if c.HTTP != nil && c.HTTP.Method == "" {
-		c.HTTP.Method = DefaultMethod
+	if c.HTTP != nil {
+		c.HTTP.ApplyDefaults()
 	}
 	if c.DNS != nil {
 		c.DNS.ApplyDefaults()

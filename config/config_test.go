@@ -194,6 +194,7 @@ var invalid = map[string][]string{
 	"invalid-check-http-headers.yaml": {
 		"invalid-check-http-headers.yaml:12: check \"bad-headers\": http.headers: \"X Bad\" is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)",
 		"invalid-check-http-headers.yaml:14: check \"bad-headers\": http.headers.X-Split: must be one line without NUL bytes, got \"a\\r\\nInjected: yes\"",
+		"invalid-check-http-headers.yaml:17: check \"bad-port\": http.url: port must be 1-65535, got \"99999\"",
 		"invalid-check-http-headers.yaml:18: check \"negative-interval\": timeout: must be positive and at most the interval (-5s), got 10s",
 		"invalid-check-http-headers.yaml:19: check \"negative-interval\": interval: must be at least 1s, got -5s",
 	},
@@ -240,6 +241,19 @@ var invalid = map[string][]string{
 	"invalid-unknown-probe-field.yaml": {
 		"invalid-unknown-probe-field.yaml:9: unknown field \"rcode\" in dns of check \"typo\" (did you mean \"rcodes\"?)",
 		"invalid-unknown-probe-field.yaml:11: unknown field \"insecure\" in tls of check \"typo-tls\"",
+	},
+	"invalid-check-http-more.yaml": {
+		"invalid-check-http-more.yaml:12: check \"bad-http\": http.body_not_regex: is not a valid regular expression: error parsing regexp: invalid repeat count: `{2,1}`",
+		"invalid-check-http-more.yaml:14: check \"bad-http\": http.header_matches[0].name: must be a header name (letters, digits and !#$%&'*+-.^_`|~ only), got \"Content Type\"",
+		"invalid-check-http-more.yaml:14: check \"bad-http\": http.header_matches[0].regex: is not a valid regular expression: error parsing regexp: missing closing ): `(json`",
+		"invalid-check-http-more.yaml:15: check \"bad-http\": http.max_body_bytes: must be between 1 and 67108864, got 1000000000",
+		"invalid-check-http-more.yaml:16: check \"bad-http\": http.max_redirects: must be between 1 and 30, got 31",
+		"invalid-check-http-more.yaml:17: check \"bad-http\": http.ca_file: must not contain a NUL byte",
+		"invalid-check-http-more.yaml:18: check \"bad-http\": http.client_cert_file: needs a client_key_file",
+		"invalid-check-http-more.yaml:19: check \"bad-http\": http.ip_family: must be 4, 6 or 0 (either), got 5",
+		"invalid-check-http-more.yaml:20: check \"bad-http\": http.cert_expiry_threshold_days: must be between 1 and 365, got 400",
+		"invalid-check-http-more.yaml:22: check \"fallback-alone\": http.max_body_bytes: must be between 1 and 67108864, got -1",
+		"invalid-check-http-more.yaml:22: check \"fallback-alone\": http.ip_fallback: can be turned off only with an ip_family",
 	},
 	"invalid-many.yaml": {
 		`invalid-many.yaml:3: log.level: must be one of debug, info, warn, error; got "loud"`,

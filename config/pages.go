@@ -62,8 +62,27 @@ type HTTPCheck struct {
 	Body               string            `yaml:"body"`
 	ExpectedStatus     []int             `yaml:"expected_status"`
 	BodyRegex          string            `yaml:"body_regex"`
+	BodyNotRegex       string            `yaml:"body_not_regex"`
+	HeaderMatches      []HeaderMatch     `yaml:"header_matches"`
+	MaxBodyBytes       int64             `yaml:"max_body_bytes"`
 	FollowRedirects    *bool             `yaml:"follow_redirects"` // true when left out
+	MaxRedirects       int               `yaml:"max_redirects"`
 	InsecureSkipVerify bool              `yaml:"insecure_skip_verify"`
+	CAFile             string            `yaml:"ca_file"`
+	ClientCertFile     string            `yaml:"client_cert_file"`
+	ClientKeyFile      string            `yaml:"client_key_file"`
+	IPFamily           int               `yaml:"ip_family"`   // 4 or 6 first; either when left out
+	IPFallback         *bool             `yaml:"ip_fallback"` // true when left out
+	// CertExpiryThresholdDays: fewer days left make the run degraded.
+	CertExpiryThresholdDays int   `yaml:"cert_expiry_threshold_days"`
+	Traceparent             *bool `yaml:"traceparent"` // true when left out
+}
+
+// HeaderMatch is one entry of an http block's header_matches.
+type HeaderMatch struct {
+	Name         string `yaml:"name"`
+	Regex        string `yaml:"regex"`
+	MustNotMatch bool   `yaml:"must_not_match"`
 }
 
 // Catalog returns the pages, components and checks of c with every default
@@ -134,14 +153,26 @@ func (ch Check) catalog(componentID string, d Defaults) catalog.Check {
 		out.SuccessThreshold = d.SuccessThreshold
 	}
 	if h := ch.HTTP; h != nil {
-		out.HTTP = &catalog.HTTPSpec{
-			URL: h.URL, Method: h.Method, Headers: maps.Clone(h.Headers), Body: h.Body,
-			ExpectedStatus: slices.Clone(h.ExpectedStatus), BodyRegex: h.BodyRegex,
-			NoFollowRedirects:  h.FollowRedirects != nil && !*h.FollowRedirects,
-			InsecureSkipVerify: h.InsecureSkipVerify,
-		}
+		out.HTTP = h.catalog()
 	}
 	ch.probeSpecs(&out)
 	out.ApplyDefaults()
 	return out
+}
+
+func (h *HTTPCheck) catalog() *catalog.HTTPSpec {
+	off := func(b *bool) bool { return b != nil && !*b }
+	spec := &catalog.HTTPSpec{
+		URL: h.URL, Method: h.Method, Headers: maps.Clone(h.Headers), Body: h.Body,
+		ExpectedStatus: slices.Clone(h.ExpectedStatus), BodyRegex: h.BodyRegex, BodyNotRegex: h.BodyNotRegex,
+		MaxBodyBytes: h.MaxBodyBytes, NoFollowRedirects: off(h.FollowRedirects), MaxRedirects: h.MaxRedirects,
+		InsecureSkipVerify: h.InsecureSkipVerify, CAFile: h.CAFile,
+		ClientCertFile: h.ClientCertFile, ClientKeyFile: h.ClientKeyFile,
+		IPFamily: h.IPFamily, NoIPFallback: off(h.IPFallback),
+		CertExpiryThresholdDays: h.CertExpiryThresholdDays, NoTraceparent: off(h.Traceparent),
+	}
+	for _, m := range h.HeaderMatches {
+		spec.HeaderMatches = append(spec.HeaderMatches, catalog.HeaderMatch(m))
+	}
+	return spec
 }

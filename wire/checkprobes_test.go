@@ -63,6 +63,19 @@ func TestDecodeProbeCheckDefaults(t *testing.T) {
 	}
 }
 
+func TestDecodeHTTPCheckDefaults(t *testing.T) {
+	data := `{"v":1,"id":"a","component_id":"c","type":"http","interval_ms":1000,"timeout_ms":500,"failure_threshold":1,"success_threshold":1,"http":{"url":"http://x"}}`
+	c, err := DecodeCheck([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &catalog.HTTPSpec{URL: "http://x", Method: catalog.DefaultMethod, MaxBodyBytes: catalog.DefaultMaxBodyBytes,
+		MaxRedirects: catalog.DefaultMaxRedirects, CertExpiryThresholdDays: catalog.DefaultCertExpiryThresholdDays}
+	if !reflect.DeepEqual(c.HTTP, want) {
+		t.Fatalf("http = %+v, want %+v", c.HTTP, want)
+	}
+}
+
 func TestDecodeProbeCheckRejectsInvalid(t *testing.T) {
 	const head = `{"v":1,"id":"a","component_id":"c","interval_ms":1000,"timeout_ms":500,"failure_threshold":1,"success_threshold":1,`
 	tests := []struct {
@@ -70,6 +83,9 @@ func TestDecodeProbeCheckRejectsInvalid(t *testing.T) {
 		data string
 		want []string // every one must be in the message
 	}{
+		{"http header injection", `"type":"http","http":{"url":"http://x","headers":{"X A":"1","X-B":"a\r\nEvil: 1"}}}`,
+			[]string{`http.headers: "X A" is not a valid header name`, `http.headers.X-B: must be one line`}},
+		{"http port", `"type":"http","http":{"url":"http://x:99999/"}}`, []string{"http.url:"}},
 		{"dns type", `"type":"dns","dns":{"server":"192.0.2.53","name":"x.example","type":"AAAAA"}}`,
 			[]string{`dns.type: is not a DNS record type: "AAAAA"`}},
 		{"tcp port", `"type":"tcp","tcp":{"address":"x.example:99999"}}`,

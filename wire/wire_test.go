@@ -40,7 +40,10 @@ func TestCheckRoundTrip(t *testing.T) {
 		Interval: 10 * time.Second, Timeout: 2 * time.Second, Regions: []string{"eu-west", "us-east"},
 		FailureThreshold: 3, SuccessThreshold: 2, DegradedLatency: 500 * time.Millisecond,
 		HTTP: &catalog.HTTPSpec{URL: "https://example.test/health", Method: "POST", Headers: map[string]string{"X-A": "b"},
-			Body: "{}", ExpectedStatus: []int{200, 204}, BodyRegex: "ok", NoFollowRedirects: true, InsecureSkipVerify: true},
+			Body: "{}", ExpectedStatus: []int{200, 204}, BodyRegex: "ok", NoFollowRedirects: true, InsecureSkipVerify: true,
+			BodyNotRegex: "error", HeaderMatches: []catalog.HeaderMatch{{Name: "Content-Type", Regex: "json"}, {Name: "X-Down", Regex: ".", MustNotMatch: true}},
+			MaxBodyBytes: 4096, MaxRedirects: 2, CAFile: "/ca.pem", ClientCertFile: "/c.pem", ClientKeyFile: "/k.pem",
+			IPFamily: 6, NoIPFallback: true, CertExpiryThresholdDays: 21, NoTraceparent: true},
 	}
 	data, err := EncodeCheck(in)
 	if err != nil {
