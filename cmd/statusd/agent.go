@@ -47,7 +47,8 @@ func runAgentDaemon(ctx context.Context, cfg *config.Config, local *checksFile, 
 	reg := newRegistry()
 	var feed agent.Feed = local
 	if local == nil {
-		feed, err = kafkabus.NewCheckFeed(kafkabus.CheckFeedOptions{Brokers: cfg.Kafka.Brokers, Topic: topics.Checks, Logger: logger})
+		feed, err = kafkabus.NewCheckFeed(kafkabus.CheckFeedOptions{Brokers: cfg.Kafka.Brokers, Topic: topics.Checks,
+			Logger: logger, Registerer: reg})
 		if err != nil {
 			return err
 		}
