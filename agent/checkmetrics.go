@@ -100,13 +100,13 @@ func (c *checkCollector) collect(ch chan<- prometheus.Metric, o observation) {
 		gauge(c.httpPhases, o.phases.TLS.Seconds(), "tls")
 		gauge(c.httpPhases, o.phases.FirstByte.Seconds(), "processing")
 		gauge(c.httpPhases, o.phases.Transfer.Seconds(), "transfer")
-	case typeICMP:
+	case catalog.TypeICMP:
 		gauge(c.icmpPhases, o.phases.DNS.Seconds(), "resolve")
 		gauge(c.icmpPhases, o.rttAvg.Seconds(), "rtt")
 		gauge(c.rttMin, o.rttMin.Seconds())
 		gauge(c.rttMax, o.rttMax.Seconds())
 		gauge(c.loss, o.packetLoss)
-	case typeDNS:
+	case catalog.TypeDNS:
 		gauge(c.dnsSucceeded, flag(o.rcode != ""))
 		if o.rcode != "" {
 			gauge(c.dnsRcode, 1, o.rcode)

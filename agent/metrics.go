@@ -89,14 +89,6 @@ func observe(c catalog.Check, r result.Result) observation {
 		rttMin: r.RTTMin, rttAvg: r.RTTAvg, rttMax: r.RTTMax, certExpiry: r.CertExpiry}
 }
 
-// The check types with series of their own besides HTTP. They are named here
-// rather than in catalog until catalog declares them; the strings are the
-// check types' names in the configuration.
-const (
-	typeICMP catalog.Type = "icmp"
-	typeDNS  catalog.Type = "dns"
-)
-
 // queueDepths reports, by check type, the runs queued and not yet started.
 type queueDepths func() map[catalog.Type]int
 

@@ -54,7 +54,7 @@ probe_http_duration_seconds{check_id="a",component_id="c",phase="transfer"} 0.05
 		},
 		{
 			name: "icmp with loss",
-			obs: observation{checkID: "p", componentID: "c", typ: typeICMP, duration: time.Second,
+			obs: observation{checkID: "p", componentID: "c", typ: catalog.TypeICMP, duration: time.Second,
 				packetLoss: 0.5, rttMin: time.Millisecond, rttAvg: 2 * time.Millisecond, rttMax: 3 * time.Millisecond},
 			want: `
 probe_success{check_id="p",component_id="c"} 0
@@ -70,7 +70,7 @@ probe_icmp_packet_loss_ratio{check_id="p",component_id="c"} 0.5
 		},
 		{
 			name: "dns answered",
-			obs:  observation{checkID: "d", componentID: "c", typ: typeDNS, success: true, duration: time.Millisecond, rcode: "NXDOMAIN"},
+			obs:  observation{checkID: "d", componentID: "c", typ: catalog.TypeDNS, success: true, duration: time.Millisecond, rcode: "NXDOMAIN"},
 			want: `
 probe_success{check_id="d",component_id="c"} 1
 probe_duration_seconds{check_id="d",component_id="c"} 0.001
@@ -82,7 +82,7 @@ probe_dns_rcode_info{check_id="d",component_id="c",rcode="NXDOMAIN"} 1
 		},
 		{
 			name: "dns without answer",
-			obs:  observation{checkID: "d", componentID: "c", typ: typeDNS, duration: time.Second},
+			obs:  observation{checkID: "d", componentID: "c", typ: catalog.TypeDNS, duration: time.Second},
 			want: `
 probe_success{check_id="d",component_id="c"} 0
 probe_duration_seconds{check_id="d",component_id="c"} 1
@@ -213,8 +213,8 @@ func TestMetricsPassPromtool(t *testing.T) {
 	others := prometheus.NewRegistry()
 	if err := others.Register(newCheckCollector(func() []observation {
 		return []observation{
-			{checkID: "ping", componentID: "c", typ: typeICMP, success: true, rttAvg: time.Millisecond},
-			{checkID: "dns", componentID: "c", typ: typeDNS, success: true, rcode: "NOERROR"},
+			{checkID: "ping", componentID: "c", typ: catalog.TypeICMP, success: true, rttAvg: time.Millisecond},
+			{checkID: "dns", componentID: "c", typ: catalog.TypeDNS, success: true, rcode: "NOERROR"},
 			{checkID: "cert", componentID: "c", typ: catalog.TypeHTTP, success: true, certExpiry: expiry},
 		}
 	})); err != nil {

@@ -6,7 +6,14 @@ package catalog
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
+
+	"github.com/statusd/statusd/catalog/field"
+	"github.com/statusd/statusd/probes/dnsprobe"
+	"github.com/statusd/statusd/probes/icmpprobe"
+	"github.com/statusd/statusd/probes/tcpprobe"
+	"github.com/statusd/statusd/probes/tlsprobe"
 )
 
 // Catalog is the full set of declared entities.
@@ -45,7 +52,14 @@ type Type string
 // The check types.
 const (
 	TypeHTTP Type = "http"
+	TypeDNS  Type = "dns"
+	TypeTCP  Type = "tcp"
+	TypeTLS  Type = "tls"
+	TypeICMP Type = "icmp"
 )
+
+// Types lists the check types in the order error messages name them.
+var Types = []Type{TypeHTTP, TypeDNS, TypeTCP, TypeTLS, TypeICMP}
 
 // Check is a probe definition for one component.
 type Check struct {
@@ -64,21 +78,14 @@ type Check struct {
 	// IncidentOn is the worst status that opens an automatic incident:
 	// IncidentOnMajor (the default) or IncidentOnPartial.
 	IncidentOn string
-	HTTP       *HTTPSpec
+	// Exactly one of the type blocks is set: the one of Type.
+	HTTP *HTTPSpec
+	DNS  *dnsprobe.Spec
+	TCP  *tcpprobe.Spec
+	TLS  *tlsprobe.Spec
+	ICMP *icmpprobe.Spec
 	// Version increases whenever the definition changes; set by the store.
 	Version int64
-}
-
-// HTTPSpec is the definition of an HTTP(S) check.
-type HTTPSpec struct {
-	URL                string
-	Method             string
-	Headers            map[string]string
-	Body               string
-	ExpectedStatus     []int // empty means any 2xx or 3xx
-	BodyRegex          string
-	NoFollowRedirects  bool
-	InsecureSkipVerify bool
 }
 
 // The values of Check.IncidentOn.
@@ -94,7 +101,6 @@ const (
 	DefaultFailureThreshold = 3
 	DefaultSuccessThreshold = 2
 	MinInterval             = time.Second
-	DefaultMethod           = "GET"
 )
 
 // ApplyDefaults fills the zero fields of c with their defaults.
@@ -114,19 +120,28 @@ func (c *Check) ApplyDefaults() {
 	if c.IncidentOn == "" {
 		c.IncidentOn = IncidentOnMajor
 	}
-	if c.HTTP != nil && c.HTTP.Method == "" {
-		c.HTTP.Method = DefaultMethod
+	if c.HTTP != nil {
+		c.HTTP.ApplyDefaults()
+	}
+	if c.DNS != nil {
+		c.DNS.ApplyDefaults()
+	}
+	if c.TCP != nil {
+		c.TCP.ApplyDefaults()
+	}
+	if c.TLS != nil {
+		c.TLS.ApplyDefaults()
+	}
+	if c.ICMP != nil {
+		c.ICMP.ApplyDefaults()
 	}
 }
 
 // FieldError is a validation error of one field, named by its path in the
 // configuration's words relative to the entity, for example "http.url".
-type FieldError struct {
-	Field   string
-	Message string
-}
-
-func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+// It is field.Error, shared with the probe packages whose specs a check
+// embeds.
+type FieldError = field.Error
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,62}$`)
 
@@ -169,15 +184,55 @@ func (c *Check) Validate() []FieldError {
 			add(fmt.Sprintf("regions[%d]", i), "%s", idRule)
 		}
 	}
-	switch c.Type {
-	case TypeHTTP:
-		if c.HTTP == nil {
-			add("http", "is required for a check of type http")
-		} else {
-			errs = append(errs, c.HTTP.validate()...)
+	errs = append(errs, c.validateBlocks()...)
+	return errs
+}
+
+// validateBlocks checks that the block of the check's type is given and
+// valid and that no block of another type is, reporting every problem.
+func (c *Check) validateBlocks() []FieldError {
+	var errs []FieldError
+	known := slices.Contains(Types, c.Type)
+	switch {
+	case c.Type == "":
+		errs = append(errs, FieldError{Field: "type", Message: "is required (one of: " + typeList() + ")"})
+	case !known:
+		errs = append(errs, FieldError{Field: "type", Message: fmt.Sprintf("must be one of: %s; got %q", typeList(), c.Type)})
+	}
+	for _, b := range []struct {
+		typ      Type
+		set      bool
+		validate func() []FieldError
+	}{
+		{TypeHTTP, c.HTTP != nil, func() []FieldError { return c.HTTP.validate() }},
+		{TypeDNS, c.DNS != nil, func() []FieldError { return c.DNS.Validate() }},
+		{TypeTCP, c.TCP != nil, func() []FieldError { return c.TCP.Validate() }},
+		{TypeTLS, c.TLS != nil, func() []FieldError { return c.TLS.Validate() }},
+		{TypeICMP, c.ICMP != nil, func() []FieldError { return c.ICMP.Validate() }},
+	} {
+		mine := b.typ == c.Type
+		switch {
+		case mine && !b.set:
+			errs = append(errs, FieldError{Field: string(b.typ), Message: fmt.Sprintf("is required for a check of type %s", b.typ)})
+		case known && !mine && b.set:
+			errs = append(errs, FieldError{Field: string(b.typ), Message: fmt.Sprintf("is not allowed in a check of type %q", c.Type)})
 		}
-	default:
-		add("type", "must be one of: http; got %q", c.Type)
+		if b.set {
+			// The block is validated even when it is the wrong one, so every
+			// error of the check is reported at once.
+			errs = append(errs, b.validate()...)
+		}
 	}
 	return errs
+}
+
+func typeList() string {
+	s := ""
+	for i, t := range Types {
+		if i > 0 {
+			s += ", "
+		}
+		s += string(t)
+	}
+	return s
 }

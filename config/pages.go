@@ -39,7 +39,7 @@ func (c Component) IsGroup() bool { return len(c.Components) > 0 }
 // the defaults section, then of the catalog.
 type Check struct {
 	ID               string        `yaml:"id"`
-	Type             catalog.Type  `yaml:"type"` // http when left out and http is given
+	Type             catalog.Type  `yaml:"type"` // when left out, the type of the only type block given
 	Interval         time.Duration `yaml:"interval"`
 	Timeout          time.Duration `yaml:"timeout"`
 	Regions          []string      `yaml:"regions"`
@@ -48,6 +48,10 @@ type Check struct {
 	DegradedLatency  time.Duration `yaml:"degraded_latency"`
 	IncidentOn       string        `yaml:"incident_on"` // major (default) or partial
 	HTTP             *HTTPCheck    `yaml:"http"`
+	DNS              *DNSCheck     `yaml:"dns"`
+	TCP              *TCPCheck     `yaml:"tcp"`
+	TLS              *TLSCheck     `yaml:"tls"`
+	ICMP             *ICMPCheck    `yaml:"icmp"`
 }
 
 // HTTPCheck is the http block of a check.
@@ -58,8 +62,27 @@ type HTTPCheck struct {
 	Body               string            `yaml:"body"`
 	ExpectedStatus     []int             `yaml:"expected_status"`
 	BodyRegex          string            `yaml:"body_regex"`
+	BodyNotRegex       string            `yaml:"body_not_regex"`
+	HeaderMatches      []HeaderMatch     `yaml:"header_matches"`
+	MaxBodyBytes       int64             `yaml:"max_body_bytes"`
 	FollowRedirects    *bool             `yaml:"follow_redirects"` // true when left out
+	MaxRedirects       int               `yaml:"max_redirects"`
 	InsecureSkipVerify bool              `yaml:"insecure_skip_verify"`
+	CAFile             string            `yaml:"ca_file"`
+	ClientCertFile     string            `yaml:"client_cert_file"`
+	ClientKeyFile      string            `yaml:"client_key_file"`
+	IPFamily           int               `yaml:"ip_family"`   // 4 or 6 first; either when left out
+	IPFallback         *bool             `yaml:"ip_fallback"` // true when left out
+	// CertExpiryThresholdDays: fewer days left make the run degraded.
+	CertExpiryThresholdDays int   `yaml:"cert_expiry_threshold_days"`
+	Traceparent             *bool `yaml:"traceparent"` // true when left out
+}
+
+// HeaderMatch is one entry of an http block's header_matches.
+type HeaderMatch struct {
+	Name         string `yaml:"name"`
+	Regex        string `yaml:"regex"`
+	MustNotMatch bool   `yaml:"must_not_match"`
 }
 
 // Catalog returns the pages, components and checks of c with every default
@@ -110,8 +133,8 @@ func (ch Check) catalog(componentID string, d Defaults) catalog.Check {
 		FailureThreshold: ch.FailureThreshold, SuccessThreshold: ch.SuccessThreshold,
 		DegradedLatency: ch.DegradedLatency, IncidentOn: ch.IncidentOn,
 	}
-	if out.Type == "" && ch.HTTP != nil {
-		out.Type = catalog.TypeHTTP
+	if out.Type == "" {
+		out.Type = ch.blockType()
 	}
 	if out.Interval == 0 {
 		out.Interval = d.Interval
@@ -130,13 +153,26 @@ func (ch Check) catalog(componentID string, d Defaults) catalog.Check {
 		out.SuccessThreshold = d.SuccessThreshold
 	}
 	if h := ch.HTTP; h != nil {
-		out.HTTP = &catalog.HTTPSpec{
-			URL: h.URL, Method: h.Method, Headers: maps.Clone(h.Headers), Body: h.Body,
-			ExpectedStatus: slices.Clone(h.ExpectedStatus), BodyRegex: h.BodyRegex,
-			NoFollowRedirects:  h.FollowRedirects != nil && !*h.FollowRedirects,
-			InsecureSkipVerify: h.InsecureSkipVerify,
-		}
+		out.HTTP = h.catalog()
 	}
+	ch.probeSpecs(&out)
 	out.ApplyDefaults()
 	return out
+}
+
+func (h *HTTPCheck) catalog() *catalog.HTTPSpec {
+	off := func(b *bool) bool { return b != nil && !*b }
+	spec := &catalog.HTTPSpec{
+		URL: h.URL, Method: h.Method, Headers: maps.Clone(h.Headers), Body: h.Body,
+		ExpectedStatus: slices.Clone(h.ExpectedStatus), BodyRegex: h.BodyRegex, BodyNotRegex: h.BodyNotRegex,
+		MaxBodyBytes: h.MaxBodyBytes, NoFollowRedirects: off(h.FollowRedirects), MaxRedirects: h.MaxRedirects,
+		InsecureSkipVerify: h.InsecureSkipVerify, CAFile: h.CAFile,
+		ClientCertFile: h.ClientCertFile, ClientKeyFile: h.ClientKeyFile,
+		IPFamily: h.IPFamily, NoIPFallback: off(h.IPFallback),
+		CertExpiryThresholdDays: h.CertExpiryThresholdDays, NoTraceparent: off(h.Traceparent),
+	}
+	for _, m := range h.HeaderMatches {
+		spec.HeaderMatches = append(spec.HeaderMatches, catalog.HeaderMatch(m))
+	}
+	return spec
 }

@@ -249,7 +249,7 @@ func step(s CheckState, c catalog.Check, r result.Result, now time.Time) CheckSt
 	if r.Success {
 		s.ConsecutiveSuccesses = min(s.ConsecutiveSuccesses+1, maxCount)
 		s.ConsecutiveFailures = 0
-		s.Degraded = c.DegradedLatency > 0 && r.Duration > c.DegradedLatency
+		s.Degraded = c.DegradedLatency > 0 && r.Duration > c.DegradedLatency || r.Degraded
 		if s.Verdict != Up && s.ConsecutiveSuccesses >= c.SuccessThreshold {
 			s.Verdict, s.Since = Up, r.Scheduled
 		}

@@ -242,6 +242,13 @@ func TestEvaluatorScenarios(t *testing.T) {
 				return []result.Result{r1, r2}
 			}()}},
 			want: status.DegradedPerformance, transitions: "degraded_performance@2"},
+		{name: "successes the probe marks degraded are degraded without incident",
+			batches: []batch{{now: tick(3), rs: func() []result.Result {
+				r1, r2 := res{1, "eu", true}.result(), res{2, "eu", true}.result()
+				r1.Degraded, r2.Degraded = true, true // e.g. a certificate about to expire
+				return []result.Result{r1, r2}
+			}()}},
+			want: status.DegradedPerformance, transitions: "degraded_performance@2"},
 		{name: "one success is no data yet",
 			batches: []batch{at(1, res{1, "eu", true})}, noData: true},
 		{name: "results from the future and the distant past are dropped",

@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -69,32 +70,60 @@ func FuzzEncodeResult(f *testing.F) {
 				FirstByte: time.Duration(firstByte), Transfer: time.Duration(transfer)},
 			Success: success, StatusCode: status, ErrorClass: result.ErrorClass(errorClass), Message: message,
 		}
-		prefix := []byte("prefix")
-		got := AppendResult(prefix, in)
-		if !bytes.HasPrefix(got, prefix) {
-			t.Fatalf("AppendResult changed what dst held: %q", got)
+		checkEncode(t, dec, in)
+	})
+}
+
+// checkEncode checks that AppendResult writes for in what the oracle
+// writes, and that both decoders read it back to in, normalized.
+func checkEncode(t *testing.T, dec *ResultDecoder, in result.Result) {
+	t.Helper()
+	prefix := []byte("prefix")
+	got := AppendResult(prefix, in)
+	if !bytes.HasPrefix(got, prefix) {
+		t.Fatalf("AppendResult changed what dst held: %q", got)
+	}
+	got = got[len(prefix):]
+	want, err := oracleEncodeResult(in)
+	if err != nil {
+		t.Fatalf("oracle encode: %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("AppendResult(%+v):\n got %s\nwant %s", in, got, want)
+	}
+	if !json.Valid(got) {
+		t.Fatalf("AppendResult wrote invalid JSON: %s", got)
+	}
+	out, err := agreeWithOracle(t, got, dec)
+	if err != nil {
+		if KindOf(err) != KindField {
+			t.Fatalf("an encoded result is rejected as %q: %v", KindOf(err), err)
 		}
-		got = got[len(prefix):]
-		want, err := oracleEncodeResult(in)
-		if err != nil {
-			t.Fatalf("oracle encode: %v", err)
+		return
+	}
+	if norm := normalize(in); !reflect.DeepEqual(out, norm) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", out, norm)
+	}
+}
+
+// FuzzEncodeResultMeasures checks the DNS, ICMP and certificate members as
+// FuzzEncodeResult checks the others.
+func FuzzEncodeResultMeasures(f *testing.F) {
+	f.Add("NXDOMAIN", 0.25, int64(100), int64(200), int64(300), int64(1_790_000_000_123), true, 12, true)
+	f.Add("", math.NaN(), int64(-1), int64(0), int64(1<<62), int64(0), true, -3, false)
+	f.Add("\xff<", 1.5, int64(999), int64(-999), int64(0), int64(-62_135_596_800_000), true, 0, false)
+	f.Add("", -0.1, int64(0), int64(0), int64(0), int64(0), false, 0, false)
+	dec := NewResultDecoder()
+	f.Fuzz(func(t *testing.T, rcode string, loss float64, rttMin, rttAvg, rttMax, certMS int64, certSet bool, daysLeft int, degraded bool) {
+		in := result.Result{
+			ID: "r", CheckID: "c", ComponentID: "k", Region: "eu", Scheduled: time.UnixMilli(1), Started: time.UnixMilli(2),
+			RCode: rcode, PacketLoss: loss, RTTMin: time.Duration(rttMin), RTTAvg: time.Duration(rttAvg),
+			RTTMax: time.Duration(rttMax), CertDaysLeft: daysLeft, Degraded: degraded,
 		}
-		if !bytes.Equal(got, want) {
-			t.Fatalf("AppendResult(%+v):\n got %s\nwant %s", in, got, want)
+		if certSet {
+			in.CertExpiry = time.UnixMilli(certMS)
 		}
-		if !json.Valid(got) {
-			t.Fatalf("AppendResult wrote invalid JSON: %s", got)
-		}
-		out, err := agreeWithOracle(t, got, dec)
-		if err != nil {
-			if KindOf(err) != KindField {
-				t.Fatalf("an encoded result is rejected as %q: %v", KindOf(err), err)
-			}
-			return
-		}
-		if norm := normalize(in); !reflect.DeepEqual(out, norm) {
-			t.Fatalf("round trip:\n got %+v\nwant %+v", out, norm)
-		}
+		checkEncode(t, dec, in)
 	})
 }
 
@@ -111,5 +140,17 @@ func normalize(r result.Result) result.Result {
 			FirstByte: us(r.Phases.FirstByte), Transfer: us(r.Phases.Transfer)},
 		Success: r.Success, StatusCode: r.StatusCode, ErrorClass: result.ErrorClass(utf(string(r.ErrorClass))),
 		Message: utf(r.Message),
+		RCode:   utf(r.RCode), PacketLoss: float64(lossPPM(r.PacketLoss)) / ppm,
+		RTTMin: us(r.RTTMin), RTTAvg: us(r.RTTAvg), RTTMax: us(r.RTTMax),
+		CertExpiry: certMS(r.CertExpiry), CertDaysLeft: r.CertDaysLeft, Degraded: r.Degraded,
 	}
+}
+
+// certMS is a certificate expiry after a trip over the wire: in ms, and
+// zero when zero.
+func certMS(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return time.UnixMilli(t.UnixMilli()).UTC()
 }

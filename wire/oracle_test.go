@@ -35,6 +35,15 @@ type oracleResultMsg struct {
 	StatusCode int    `json:"status_code,omitempty"`
 	ErrorClass string `json:"error_class,omitempty"`
 	Message    string `json:"message,omitempty"`
+
+	RCode         string `json:"rcode,omitempty"`
+	PacketLossPPM int64  `json:"packet_loss_ppm,omitempty"`
+	RTTMinUS      int64  `json:"rtt_min_us,omitempty"`
+	RTTAvgUS      int64  `json:"rtt_avg_us,omitempty"`
+	RTTMaxUS      int64  `json:"rtt_max_us,omitempty"`
+	CertExpiryMS  *int64 `json:"cert_expiry_ms,omitempty"`
+	CertDaysLeft  int    `json:"cert_days_left,omitempty"`
+	Degraded      bool   `json:"degraded,omitempty"`
 }
 
 func oracleUnmarshal(data []byte, v any) error {
@@ -64,6 +73,13 @@ func oracleEncodeResult(r result.Result) ([]byte, error) {
 		DurationUS: r.Duration.Microseconds(),
 		Success:    r.Success, StatusCode: r.StatusCode, ErrorClass: string(r.ErrorClass), Message: r.Message,
 	}
+	m.RCode, m.PacketLossPPM = r.RCode, lossPPM(r.PacketLoss)
+	m.RTTMinUS, m.RTTAvgUS, m.RTTMaxUS = r.RTTMin.Microseconds(), r.RTTAvg.Microseconds(), r.RTTMax.Microseconds()
+	if !r.CertExpiry.IsZero() {
+		ms := r.CertExpiry.UnixMilli()
+		m.CertExpiryMS = &ms
+	}
+	m.CertDaysLeft, m.Degraded = r.CertDaysLeft, r.Degraded
 	m.Phases.DNS = r.Phases.DNS.Microseconds()
 	m.Phases.Connect = r.Phases.Connect.Microseconds()
 	m.Phases.TLS = r.Phases.TLS.Microseconds()
@@ -90,8 +106,14 @@ func oracleDecodeResult(data []byte) (result.Result, error) {
 		return result.Result{}, fieldErr("result %s: scheduled_ms and started_ms must be positive", m.ID)
 	case m.DurationUS < 0:
 		return result.Result{}, fieldErr("result %s: duration_us must not be negative", m.ID)
+	case m.PacketLossPPM < 0 || m.PacketLossPPM > 1_000_000:
+		return result.Result{}, fieldErr("result %s: packet_loss_ppm must be between 0 and 1000000", m.ID)
 	}
 	us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
+	var certExpiry time.Time
+	if m.CertExpiryMS != nil {
+		certExpiry = time.UnixMilli(*m.CertExpiryMS).UTC()
+	}
 	return result.Result{
 		ID: m.ID, CheckID: m.CheckID, ComponentID: m.ComponentID, AgentID: m.AgentID, Region: m.Region,
 		CheckVersion: m.CheckVersion,
@@ -100,5 +122,8 @@ func oracleDecodeResult(data []byte) (result.Result, error) {
 		Phases: result.Phases{DNS: us(m.Phases.DNS), Connect: us(m.Phases.Connect), TLS: us(m.Phases.TLS),
 			FirstByte: us(m.Phases.FirstByte), Transfer: us(m.Phases.Transfer)},
 		Success: m.Success, StatusCode: m.StatusCode, ErrorClass: result.ErrorClass(m.ErrorClass), Message: m.Message,
+		RCode: m.RCode, PacketLoss: float64(m.PacketLossPPM) / 1_000_000,
+		RTTMin: us(m.RTTMinUS), RTTAvg: us(m.RTTAvgUS), RTTMax: us(m.RTTMaxUS),
+		CertExpiry: certExpiry, CertDaysLeft: m.CertDaysLeft, Degraded: m.Degraded,
 	}, nil
 }

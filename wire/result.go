@@ -68,7 +68,7 @@ func (d *ResultDecoder) Decode(data []byte) (result.Result, error) {
 // that are not shared are copied into one allocation.
 func (d *ResultDecoder) build(raw *rawResult) result.Result {
 	errorClass, known := knownErrorClass(raw.errorClass)
-	n := len(raw.id) + len(raw.message)
+	n := len(raw.id) + len(raw.message) + len(raw.rcode)
 	if !known {
 		n += len(raw.errorClass)
 	}
@@ -77,7 +77,7 @@ func (d *ResultDecoder) build(raw *rawResult) result.Result {
 	}
 	var p packer
 	p.b.Grow(n)
-	id, message := p.add(raw.id), p.add(raw.message)
+	id, message, rcode := p.add(raw.id), p.add(raw.message), p.add(raw.rcode)
 	var ec span
 	if !known {
 		ec = p.add(raw.errorClass)
@@ -96,6 +96,10 @@ func (d *ResultDecoder) build(raw *rawResult) result.Result {
 		errorClass = result.ErrorClass(ec.of(all))
 	}
 	us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
+	var certExpiry time.Time
+	if raw.certExpirySet {
+		certExpiry = time.UnixMilli(raw.certExpiry).UTC()
+	}
 	return result.Result{
 		ID: id.of(all), CheckID: checkID, ComponentID: componentID, AgentID: agentID, Region: region,
 		CheckVersion: raw.checkVersion,
@@ -104,6 +108,9 @@ func (d *ResultDecoder) build(raw *rawResult) result.Result {
 		Phases: result.Phases{DNS: us(raw.dns), Connect: us(raw.connect), TLS: us(raw.tls),
 			FirstByte: us(raw.firstByte), Transfer: us(raw.transfer)},
 		Success: raw.success, StatusCode: int(raw.statusCode), ErrorClass: errorClass, Message: message.of(all),
+		RCode: rcode.of(all), PacketLoss: float64(raw.packetLossPPM) / ppm,
+		RTTMin: us(raw.rttMin), RTTAvg: us(raw.rttAvg), RTTMax: us(raw.rttMax),
+		CertExpiry: certExpiry, CertDaysLeft: int(raw.certDaysLeft), Degraded: raw.degraded,
 	}
 }
 
@@ -161,6 +168,10 @@ func knownErrorClass(b []byte) (result.ErrorClass, bool) {
 		return result.ErrNetwork, true
 	case string(result.ErrInternal):
 		return result.ErrInternal, true
+	case string(result.ErrDNSRcode):
+		return result.ErrDNSRcode, true
+	case string(result.ErrPacketLoss):
+		return result.ErrPacketLoss, true
 	}
 	return "", false
 }

@@ -21,11 +21,18 @@ type rawResult struct {
 	// bodyErr is the first type error of any other member.
 	bodyErr error
 
-	id, checkID, componentID, agentID, region, errorClass, message []byte
+	id, checkID, componentID, agentID, region, errorClass, message, rcode []byte
 
 	checkVersion, scheduled, started, duration, statusCode int64
 	dns, connect, tls, firstByte, transfer                 int64
 	success                                                bool
+
+	packetLossPPM, rttMin, rttAvg, rttMax, certDaysLeft int64
+	// certExpiry is set only when certExpirySet: like the *int64 of the
+	// oracle's struct, null unsets it.
+	certExpiry    int64
+	certExpirySet bool
+	degraded      bool
 }
 
 // document scans a whole result message into raw and returns its syntax
@@ -116,6 +123,33 @@ func (s *scanner) resultMember(f field, raw *rawResult) error {
 		return s.intMember(f, &raw.statusCode, &raw.bodyErr, 1)
 	case fieldSuccess:
 		return s.boolMember(f, &raw.success, &raw.bodyErr)
+	case fieldRCode:
+		return s.stringMember(f, &raw.rcode, &raw.bodyErr)
+	case fieldPacketLoss:
+		return s.intMember(f, &raw.packetLossPPM, &raw.bodyErr, 1)
+	case fieldRTTMin:
+		return s.intMember(f, &raw.rttMin, &raw.bodyErr, 1)
+	case fieldRTTAvg:
+		return s.intMember(f, &raw.rttAvg, &raw.bodyErr, 1)
+	case fieldRTTMax:
+		return s.intMember(f, &raw.rttMax, &raw.bodyErr, 1)
+	case fieldCertDaysLeft:
+		return s.intMember(f, &raw.certDaysLeft, &raw.bodyErr, 1)
+	case fieldCertExpiry:
+		if s.data[s.pos] == 'n' {
+			raw.certExpirySet = false
+			return s.literal("null")
+		}
+		old := raw.bodyErr
+		if err := s.intMember(f, &raw.certExpiry, &raw.bodyErr, 1); err != nil {
+			return err
+		}
+		if raw.bodyErr == old {
+			raw.certExpirySet = true
+		}
+		return nil
+	case fieldDegraded:
+		return s.boolMember(f, &raw.degraded, &raw.bodyErr)
 	case fieldPhases:
 		return s.phases(raw)
 	}
@@ -223,7 +257,7 @@ func (s *scanner) intMember(f field, dst *int64, typeErr *error, depth int) erro
 			return err
 		}
 		n, ok := parseInt64(lit)
-		if f == fieldStatusCode { // an int in the old message struct
+		if f == fieldStatusCode || f == fieldCertDaysLeft { // an int in the old message struct
 			ok = ok && fitsInt(n)
 		}
 		if !isInt || !ok {
@@ -329,6 +363,8 @@ func (raw *rawResult) validate() error {
 		return fieldErr("result %s: scheduled_ms and started_ms must be positive", raw.id)
 	case raw.duration < 0:
 		return fieldErr("result %s: duration_us must not be negative", raw.id)
+	case raw.packetLossPPM < 0 || raw.packetLossPPM > ppm:
+		return fieldErr("result %s: packet_loss_ppm must be between 0 and %d", raw.id, ppm)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -59,7 +60,51 @@ func AppendResult(dst []byte, r result.Result) []byte {
 	if r.Message != "" {
 		dst = appendStringMember(dst, `,"message":`, r.Message)
 	}
-	return append(dst, '}')
+	return append(appendMeasures(dst, r), '}')
+}
+
+// appendMeasures appends the members of the DNS, ICMP and certificate
+// observations, each left out when zero.
+func appendMeasures(dst []byte, r result.Result) []byte {
+	if r.RCode != "" {
+		dst = appendStringMember(dst, `,"rcode":`, r.RCode)
+	}
+	if v := lossPPM(r.PacketLoss); v != 0 {
+		dst = appendIntMember(dst, `,"packet_loss_ppm":`, v)
+	}
+	for _, m := range [...]struct {
+		name string
+		d    time.Duration
+	}{{`,"rtt_min_us":`, r.RTTMin}, {`,"rtt_avg_us":`, r.RTTAvg}, {`,"rtt_max_us":`, r.RTTMax}} {
+		if us := m.d.Microseconds(); us != 0 {
+			dst = appendIntMember(dst, m.name, us)
+		}
+	}
+	if !r.CertExpiry.IsZero() {
+		dst = appendIntMember(dst, `,"cert_expiry_ms":`, r.CertExpiry.UnixMilli())
+	}
+	if r.CertDaysLeft != 0 {
+		dst = appendIntMember(dst, `,"cert_days_left":`, int64(r.CertDaysLeft))
+	}
+	if r.Degraded {
+		dst = append(dst, `,"degraded":true`...)
+	}
+	return dst
+}
+
+// ppm is the unit of packet_loss_ppm: parts per million.
+const ppm = 1_000_000
+
+// lossPPM converts a packet loss fraction to parts per million, clamped to
+// 0..ppm (NaN is 0), so that the wire carries an integer.
+func lossPPM(loss float64) int64 {
+	switch {
+	case !(loss > 0):
+		return 0
+	case loss >= 1:
+		return ppm
+	}
+	return int64(math.Round(loss * ppm))
 }
 
 func appendIntMember(dst []byte, name string, v int64) []byte {

@@ -7,7 +7,7 @@ import "bytes"
 type field uint8
 
 // The members of a result message: the top-level ones from fieldV to
-// fieldMessage, then those of phases_us; foldField relies on the ranges.
+// fieldDegraded, then those of phases_us; foldField relies on the ranges.
 const (
 	fieldUnknown field = iota
 	fieldV
@@ -25,6 +25,14 @@ const (
 	fieldStatusCode
 	fieldErrorClass
 	fieldMessage
+	fieldRCode
+	fieldPacketLoss
+	fieldRTTMin
+	fieldRTTAvg
+	fieldRTTMax
+	fieldCertExpiry
+	fieldCertDaysLeft
+	fieldDegraded
 	fieldDNS
 	fieldConnect
 	fieldTLS
@@ -65,6 +73,22 @@ func (f field) String() string {
 		return "error_class"
 	case fieldMessage:
 		return "message"
+	case fieldRCode:
+		return "rcode"
+	case fieldPacketLoss:
+		return "packet_loss_ppm"
+	case fieldRTTMin:
+		return "rtt_min_us"
+	case fieldRTTAvg:
+		return "rtt_avg_us"
+	case fieldRTTMax:
+		return "rtt_max_us"
+	case fieldCertExpiry:
+		return "cert_expiry_ms"
+	case fieldCertDaysLeft:
+		return "cert_days_left"
+	case fieldDegraded:
+		return "degraded"
 	case fieldDNS:
 		return "phases_us.dns"
 	case fieldConnect:
@@ -114,8 +138,24 @@ func resultField(key []byte) field {
 		return fieldErrorClass
 	case "message":
 		return fieldMessage
+	case "rcode":
+		return fieldRCode
+	case "packet_loss_ppm":
+		return fieldPacketLoss
+	case "rtt_min_us":
+		return fieldRTTMin
+	case "rtt_avg_us":
+		return fieldRTTAvg
+	case "rtt_max_us":
+		return fieldRTTMax
+	case "cert_expiry_ms":
+		return fieldCertExpiry
+	case "cert_days_left":
+		return fieldCertDaysLeft
+	case "degraded":
+		return fieldDegraded
 	}
-	return foldField(key, fieldV, fieldMessage, "")
+	return foldField(key, fieldV, fieldDegraded, "")
 }
 
 // phaseField finds the member of phases_us named key, as resultField does.

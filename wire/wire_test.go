@@ -40,7 +40,10 @@ func TestCheckRoundTrip(t *testing.T) {
 		Interval: 10 * time.Second, Timeout: 2 * time.Second, Regions: []string{"eu-west", "us-east"},
 		FailureThreshold: 3, SuccessThreshold: 2, DegradedLatency: 500 * time.Millisecond,
 		HTTP: &catalog.HTTPSpec{URL: "https://example.test/health", Method: "POST", Headers: map[string]string{"X-A": "b"},
-			Body: "{}", ExpectedStatus: []int{200, 204}, BodyRegex: "ok", NoFollowRedirects: true, InsecureSkipVerify: true},
+			Body: "{}", ExpectedStatus: []int{200, 204}, BodyRegex: "ok", NoFollowRedirects: true, InsecureSkipVerify: true,
+			BodyNotRegex: "error", HeaderMatches: []catalog.HeaderMatch{{Name: "Content-Type", Regex: "json"}, {Name: "X-Down", Regex: ".", MustNotMatch: true}},
+			MaxBodyBytes: 4096, MaxRedirects: 2, CAFile: "/ca.pem", ClientCertFile: "/c.pem", ClientKeyFile: "/k.pem",
+			IPFamily: 6, NoIPFallback: true, CertExpiryThresholdDays: 21, NoTraceparent: true},
 	}
 	data, err := EncodeCheck(in)
 	if err != nil {
@@ -105,9 +108,30 @@ func TestDecodeCheckRejectsInvalid(t *testing.T) {
 func FuzzDecodeCheck(f *testing.F) {
 	f.Add([]byte(`{"v":1,"id":"a","component_id":"c","type":"http","interval_ms":1000,"timeout_ms":500,"failure_threshold":1,"success_threshold":1,"http":{"url":"http://x","method":"GET"}}`))
 	f.Add([]byte(`{"v":1,"id":"a","type":"http","http":{"body_regex":"("}}`))
+	const head = `{"v":1,"id":"a","component_id":"c","interval_ms":1000,"timeout_ms":500,"failure_threshold":1,"success_threshold":1,`
+	f.Add([]byte(head + `"type":"dns","dns":{"server":"192.0.2.53","name":"x.example","type":"MX","rcodes":["NXDOMAIN"],"answer_regex":"^10 "}}`))
+	f.Add([]byte(head + `"type":"tcp","tcp":{"address":"[::1]:25","send":"EHLO x","expect":"^220"}}`))
+	f.Add([]byte(head + `"type":"tls","tls":{"address":"x.example:443","server_name":"x.example","expiry_threshold_days":7}}`))
+	f.Add([]byte(head + `"type":"icmp","icmp":{"host":"::1","family":6,"count":3,"interval_ms":50}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if _, err := DecodeCheck(data); err != nil && KindOf(err) == "" {
-			t.Fatalf("error without a kind: %v", err)
+		c, err := DecodeCheck(data)
+		if err != nil {
+			if KindOf(err) == "" {
+				t.Fatalf("error without a kind: %v", err)
+			}
+			return
+		}
+		// A check accepted once is accepted again, unchanged, after a trip.
+		enc, err := EncodeCheck(c)
+		if err != nil {
+			t.Fatalf("encode a decoded check: %v", err)
+		}
+		again, err := DecodeCheck(enc)
+		if err != nil {
+			t.Fatalf("decode a re-encoded check: %v\n%s", err, enc)
+		}
+		if !reflect.DeepEqual(c, again) {
+			t.Fatalf("round trip changed the check:\n in: %+v\nout: %+v", c, again)
 		}
 	})
 }

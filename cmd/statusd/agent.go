@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,26 +16,48 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/statusd/statusd/agent"
 	"github.com/statusd/statusd/config"
 	"github.com/statusd/statusd/spool"
 	"github.com/statusd/statusd/transport/kafkabus"
 )
 
 func runAgent(ctx context.Context, args []string, _, stderr io.Writer) int {
-	return runDaemon(ctx, "agent", args, stderr, func(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
-		return runAgentDaemon(ctx, cfg, logger.With("agent_id", cfg.Agent.ID, "region", cfg.Agent.Region))
+	var local *checksFile
+	flags := func(fs *flag.FlagSet) func(io.Writer) bool {
+		path := fs.String("checks", "", "run the checks of this YAML file (pages, components and checks, "+
+			"validated as by validate) instead of those of the checks topic")
+		return func(stderr io.Writer) bool {
+			if *path == "" {
+				return true
+			}
+			var ok bool
+			local, ok = loadChecksFile(*path, stderr)
+			return ok
+		}
+	}
+	return runDaemonFlags(ctx, "agent", args, stderr, flags, func(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+		return runAgentDaemon(ctx, cfg, local, logger.With("agent_id", cfg.Agent.ID, "region", cfg.Agent.Region))
 	})
 }
 
-func runAgentDaemon(ctx context.Context, cfg *config.Config, logger *slog.Logger) (err error) {
+// runAgentDaemon runs the agent on the checks of local, or of the checks
+// topic when local is nil.
+func runAgentDaemon(ctx context.Context, cfg *config.Config, local *checksFile, logger *slog.Logger) (err error) {
 	topics := kafkabus.TopicsWithPrefix(cfg.Kafka.TopicPrefix)
 	if err := kafkabus.EnsureTopics(ctx, cfg.Kafka.Brokers, topics, cfg.Kafka.ResultsPartitions); err != nil {
 		return err
 	}
 	reg := newRegistry()
-	feed, err := kafkabus.NewCheckFeed(kafkabus.CheckFeedOptions{Brokers: cfg.Kafka.Brokers, Topic: topics.Checks, Logger: logger})
-	if err != nil {
-		return err
+	var feed agent.Feed = local
+	if local == nil {
+		feed, err = kafkabus.NewCheckFeed(kafkabus.CheckFeedOptions{Brokers: cfg.Kafka.Brokers, Topic: topics.Checks,
+			Logger: logger, Registerer: reg})
+		if err != nil {
+			return err
+		}
+	} else {
+		logger.Info("checks from a local file, not the checks topic", "file", local.path, "checks", len(local.checks))
 	}
 	spoolDir := cfg.Agent.Spool.Dir
 	if spoolDir == "" {
@@ -53,10 +76,11 @@ func runAgentDaemon(ctx context.Context, cfg *config.Config, logger *slog.Logger
 		return err
 	}
 	defer func() { err = errors.Join(err, beats.Close()) }()
-	ag, err := newAgent(cfg, feed, pub, beats, reg, logger)
+	ag, closeProbers, err := newAgent(cfg, feed, pub, beats, reg, logger)
 	if err != nil {
 		return err
 	}
+	defer func() { err = errors.Join(err, closeProbers()) }()
 	ln, err := net.Listen("tcp", cfg.Agent.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Agent.HTTPAddr, err)

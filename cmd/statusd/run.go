@@ -122,13 +122,30 @@ func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 // ends: exit 2 on a bad flag or configuration, 1 when the daemon fails.
 func runDaemon(ctx context.Context, name string, args []string, stderr io.Writer,
 	daemon func(context.Context, *config.Config, *slog.Logger) error) int {
+	return runDaemonFlags(ctx, name, args, stderr, nil, daemon)
+}
+
+// runDaemonFlags is runDaemon for a daemon with flags of its own: flags
+// declares them and returns a function that loads what they name once the
+// flags are parsed, printing its errors and returning false when it cannot
+// (exit 2).
+func runDaemonFlags(ctx context.Context, name string, args []string, stderr io.Writer,
+	flags func(*flag.FlagSet) func(stderr io.Writer) bool,
+	daemon func(context.Context, *config.Config, *slog.Logger) error) int {
 	fs := newFlagSet(name, "", stderr)
 	cfgPath := fs.String("config", "statusd.yaml", "configuration file")
+	var load func(io.Writer) bool
+	if flags != nil {
+		load = flags(fs)
+	}
 	if code, done := parse(fs, args); done {
 		return code
 	}
 	cfg, ok := loadConfig(*cfgPath, stderr)
 	if !ok {
+		return exitUsage
+	}
+	if load != nil && !load(stderr) {
 		return exitUsage
 	}
 	logger := newLogger(cfg.Log, stderr)

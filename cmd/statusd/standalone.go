@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,7 +22,6 @@ import (
 	"github.com/statusd/statusd/deploy/examples"
 	"github.com/statusd/statusd/fleet"
 	"github.com/statusd/statusd/health"
-	"github.com/statusd/statusd/probes/httpprobe"
 	"github.com/statusd/statusd/store/sqlstore"
 	"github.com/statusd/statusd/transport/inproc"
 )
@@ -100,10 +100,11 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	if err != nil {
 		return err
 	}
-	ag, err := newAgent(cfg, checks, results, beats, reg, logger)
+	ag, closeProbers, err := newAgent(cfg, checks, results, beats, reg, logger)
 	if err != nil {
 		return err
 	}
+	defer func() { err = errors.Join(err, closeProbers()) }()
 	// The in-process queue cannot replay: store check states with every batch.
 	agg, err := newAggregator(cfg, aggregatorParts{source: results, results: store, state: store, fleet: liveSet}, reg, logger)
 	if err != nil {
@@ -150,18 +151,23 @@ func newRegistry() *prometheus.Registry {
 	return reg
 }
 
+// newAgent returns the agent with a prober for every check type, and a
+// function to call once it has stopped, which releases the probers.
 func newAgent(cfg *config.Config, feed agent.Feed, pub agent.Publisher, beats agent.HeartbeatSink,
-	reg prometheus.Registerer, logger *slog.Logger) (*agent.Agent, error) {
-	prober, err := httpprobe.New(httpprobe.Options{UserAgent: "statusd/" + version})
+	reg prometheus.Registerer, logger *slog.Logger) (*agent.Agent, func() error, error) {
+	probers, closeProbers, err := newProbers(logger)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return agent.New(agent.Options{
+	ag, err := agent.New(agent.Options{
 		ID: cfg.Agent.ID, Region: cfg.Agent.Region, Feed: feed, Publisher: pub,
 		Heartbeats: beats, HeartbeatInterval: cfg.Agent.HeartbeatInterval, Version: version,
-		Probers:     map[catalog.Type]agent.Prober{catalog.TypeHTTP: prober},
-		Concurrency: cfg.Agent.Concurrency, Registerer: reg, Logger: logger.With("component", "agent"),
+		Probers: probers, Concurrency: cfg.Agent.Concurrency, Registerer: reg, Logger: logger.With("component", "agent"),
 	})
+	if err != nil {
+		return nil, nil, errors.Join(err, closeProbers())
+	}
+	return ag, closeProbers, nil
 }
 
 // entityStore is what the aggregator needs of the entity store.

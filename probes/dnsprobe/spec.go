@@ -8,7 +8,7 @@ import (
 
 	"github.com/miekg/dns"
 
-	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/catalog/field"
 	"github.com/statusd/statusd/probes/tcpprobe"
 )
 
@@ -83,10 +83,10 @@ func (s *Spec) ApplyDefaults() {
 
 // Validate checks a defaulted spec and returns every problem found, with
 // fields named "dns.<field>".
-func (s *Spec) Validate() []catalog.FieldError {
-	var errs []catalog.FieldError
-	add := func(field, format string, args ...any) {
-		errs = append(errs, catalog.FieldError{Field: "dns." + field, Message: fmt.Sprintf(format, args...)})
+func (s *Spec) Validate() []field.Error {
+	var errs []field.Error
+	add := func(name, format string, args ...any) {
+		errs = append(errs, field.Error{Field: "dns." + name, Message: fmt.Sprintf(format, args...)})
 	}
 	if msg := tcpprobe.ValidateAddress(s.Server); msg != "" {
 		add("server", "%s", msg)

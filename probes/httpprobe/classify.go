@@ -20,14 +20,15 @@ import (
 // and a short plain message. ctx is the probe's context, timeout its bound.
 func classify(ctx context.Context, err error, tr *tracer, timeout time.Duration) (result.ErrorClass, string) {
 	var (
-		dnsErr  *net.DNSError
-		netErr  net.Error
-		certErr *tls.CertificateVerificationError
-		unknown x509.UnknownAuthorityError
-		host    x509.HostnameError
-		invalid x509.CertificateInvalidError
-		record  tls.RecordHeaderError
-		alert   tls.AlertError
+		dnsErr    *net.DNSError
+		netErr    net.Error
+		certErr   *tls.CertificateVerificationError
+		unknown   x509.UnknownAuthorityError
+		host      x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		record    tls.RecordHeaderError
+		alert     tls.AlertError
+		redirects tooManyRedirects
 	)
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
@@ -42,15 +43,15 @@ func classify(ctx context.Context, err error, tr *tracer, timeout time.Duration)
 		return result.ErrDNS, shorten("dns: lookup " + dnsErr.Name + ": " + dnsErr.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return result.ErrRefused, "connect: connection refused"
-	case tr.tlsFailed() || errors.As(err, &certErr) || errors.As(err, &unknown) || errors.As(err, &host) ||
+	case tr.tlsFailed() || remoteTLSAlert(err) || errors.As(err, &certErr) || errors.As(err, &unknown) || errors.As(err, &host) ||
 		errors.As(err, &invalid) || errors.As(err, &record) || errors.As(err, &alert):
 		msg := inner(err)
 		if !strings.HasPrefix(msg, "tls") {
 			msg = "tls handshake: " + msg
 		}
 		return result.ErrTLS, shorten(msg)
-	case errors.Is(err, errTooManyRedirects):
-		return result.ErrHTTPStatus, errTooManyRedirects.Error()
+	case errors.As(err, &redirects):
+		return result.ErrHTTPStatus, redirects.Error()
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return result.ErrTimeout, shorten("timeout: " + inner(err))
 	default:
@@ -82,4 +83,13 @@ func inner(err error) string {
 		return op + ": " + msg
 	}
 	return err.Error()
+}
+
+// remoteTLSAlert reports whether err is an alert the server sent after the
+// client's side of the handshake completed, as a TLS 1.3 server that
+// rejects the client certificate does: crypto/tls reports it as a
+// *net.OpError with Op "remote error" around an unexported alert type.
+func remoteTLSAlert(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "remote error"
 }

@@ -2,11 +2,13 @@ package httpprobe
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -24,6 +26,9 @@ func check(url string, mod func(*catalog.HTTPSpec)) catalog.Check {
 	}
 	return catalog.Check{ID: "c", Type: catalog.TypeHTTP, Interval: 10 * time.Second, Timeout: 5 * time.Second, HTTP: spec}
 }
+
+// traceSuffix is the trace ID a failure message ends with.
+var traceSuffix = regexp.MustCompile(` trace_id=[0-9a-f]{32}$`)
 
 func newServer(t *testing.T, h http.HandlerFunc) *httptest.Server {
 	t.Helper()
@@ -74,7 +79,7 @@ func TestProbe(t *testing.T) {
 		}
 	})
 	big := newServer(t, func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprint(w, strings.Repeat("x", MaxBodyBytes), "END")
+		fmt.Fprint(w, strings.Repeat("x", catalog.DefaultMaxBodyBytes), "END")
 	})
 	hangup := newServer(t, func(w http.ResponseWriter, _ *http.Request) {
 		conn, _, err := w.(http.Hijacker).Hijack()
@@ -173,8 +178,8 @@ func TestProbe(t *testing.T) {
 		{name: "redirect loop", check: check(loop.URL, nil), class: result.ErrHTTPStatus, statusCode: 302,
 			message: "stopped after 10 redirects",
 			more: func(t *testing.T, _ result.Result) {
-				if n := loopHops.Load(); n != MaxRedirects+1 {
-					t.Errorf("server saw %d requests, want %d", n, MaxRedirects+1)
+				if n := loopHops.Load(); n != catalog.DefaultMaxRedirects+1 {
+					t.Errorf("server saw %d requests, want %d", n, catalog.DefaultMaxRedirects+1)
 				}
 			}},
 		{name: "slow server hits timeout", class: result.ErrTimeout,
@@ -218,7 +223,7 @@ func TestProbe(t *testing.T) {
 		}), class: result.ErrAssertion, statusCode: 200, message: `body does not match "degraded"`},
 		{name: "body regex past the read limit", check: check(big.URL, func(s *catalog.HTTPSpec) {
 			s.BodyRegex = `END`
-		}), class: result.ErrAssertion, statusCode: 200, message: `body does not match "END" (first 1 MiB)`},
+		}), class: result.ErrAssertion, statusCode: 200, message: `body does not match "END" (first 1048576 bytes)`},
 		{name: "HEAD with headers", statusCode: 201, success: true,
 			check: check(echo.URL+"?method=HEAD", func(s *catalog.HTTPSpec) {
 				s.Method = http.MethodHead
@@ -257,8 +262,12 @@ func TestProbe(t *testing.T) {
 				t.Fatalf("got success=%v class=%q status=%d message=%q; want success=%v class=%q status=%d",
 					r.Success, r.ErrorClass, r.StatusCode, r.Message, tc.success, tc.class, tc.statusCode)
 			}
-			if tc.message != "" && r.Message != tc.message {
-				t.Errorf("message %q, want %q", r.Message, tc.message)
+			msg := traceSuffix.ReplaceAllString(r.Message, "")
+			if sent := r.ErrorClass != result.ErrInternal; !r.Success && sent != (msg != r.Message) {
+				t.Errorf("message %q: a failure of a request sent must end with its trace_id, and only then", r.Message)
+			}
+			if tc.message != "" && msg != tc.message {
+				t.Errorf("message %q, want %q", msg, tc.message)
 			}
 			if tc.contains != "" && !strings.Contains(r.Message, tc.contains) {
 				t.Errorf("message %q does not contain %q", r.Message, tc.contains)
@@ -280,28 +289,49 @@ func TestProbe(t *testing.T) {
 }
 
 func TestProbeUsesFreshConnections(t *testing.T) {
-	var conns atomic.Int32
-	s := httptest.NewUnstartedServer(http.HandlerFunc(ok))
-	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
-		if st == http.StateNew {
-			conns.Add(1)
+	ca := newTestCA(t)
+	counted := func(t *testing.T, tlsOn bool) (*httptest.Server, *atomic.Int32) {
+		var conns atomic.Int32
+		s := httptest.NewUnstartedServer(http.HandlerFunc(ok))
+		s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				conns.Add(1)
+			}
 		}
-	}
-	s.Start()
-	t.Cleanup(s.Close)
-
-	p, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const probes = 3
-	for range probes {
-		if r := p.Probe(context.Background(), check(s.URL, nil)); !r.Success || r.Phases.Connect <= 0 {
-			t.Fatalf("probe: %+v", r)
+		if tlsOn {
+			s.TLS = &tls.Config{Certificates: []tls.Certificate{ca.issue(t, false, time.Now().Add(time.Hour*24*30))}}
+			s.StartTLS()
+		} else {
+			s.Start()
 		}
+		t.Cleanup(s.Close)
+		return s, &conns
 	}
-	if n := conns.Load(); n != probes {
-		t.Errorf("%d connections for %d probes, want one each", n, probes)
+	tests := []struct {
+		name string
+		tls  bool
+		mod  func(*catalog.HTTPSpec)
+	}{
+		{"plain http", false, nil},
+		{"https on the shared transport", true, func(s *catalog.HTTPSpec) { s.InsecureSkipVerify = true }},
+		{"https on the check's own transport", true, func(s *catalog.HTTPSpec) { s.CAFile = ca.file }},
+		{"with an address family", false, func(s *catalog.HTTPSpec) { s.IPFamily = 4 }},
+	}
+	p := newProber(t, Options{})
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, conns := counted(t, tc.tls)
+			const probes = 3
+			for range probes {
+				r := p.Probe(context.Background(), check(s.URL, tc.mod))
+				if !r.Success || r.Phases.Connect <= 0 || tc.tls != (r.Phases.TLS > 0) {
+					t.Fatalf("probe: %+v", r)
+				}
+			}
+			if n := conns.Load(); n != probes {
+				t.Errorf("%d connections for %d probes, want one each", n, probes)
+			}
+		})
 	}
 }
 
@@ -334,7 +364,7 @@ func TestProbeCanceledByCaller(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	r := p.Probe(ctx, check("http://127.0.0.1:1/", nil))
-	if r.Success || r.ErrorClass != result.ErrInternal || r.Message != "probe canceled" {
+	if r.Success || r.ErrorClass != result.ErrInternal || traceSuffix.ReplaceAllString(r.Message, "") != "probe canceled" {
 		t.Errorf("got %+v, want an internal failure", r)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/catalog/field"
 )
 
 // Defaults and limits of a spec.
@@ -52,10 +52,10 @@ func (s *Spec) ApplyDefaults() {
 // Validate checks a defaulted spec and returns every problem found, with
 // fields named "icmp.<field>". That the requests fit in the check's timeout
 // is checked by the probe, which knows the timeout.
-func (s *Spec) Validate() []catalog.FieldError {
-	var errs []catalog.FieldError
-	add := func(field, format string, args ...any) {
-		errs = append(errs, catalog.FieldError{Field: "icmp." + field, Message: fmt.Sprintf(format, args...)})
+func (s *Spec) Validate() []field.Error {
+	var errs []field.Error
+	add := func(name, format string, args ...any) {
+		errs = append(errs, field.Error{Field: "icmp." + name, Message: fmt.Sprintf(format, args...)})
 	}
 	switch {
 	case s.Host == "":

@@ -20,7 +20,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/catalog/field"
 	"github.com/statusd/statusd/probes/internal/probeutil"
 	"github.com/statusd/statusd/result"
 )
@@ -53,10 +53,10 @@ func (s *Spec) ApplyDefaults() {}
 
 // Validate checks a defaulted spec and returns every problem found, with
 // fields named "tcp.<field>".
-func (s *Spec) Validate() []catalog.FieldError {
-	var errs []catalog.FieldError
-	add := func(field, format string, args ...any) {
-		errs = append(errs, catalog.FieldError{Field: "tcp." + field, Message: fmt.Sprintf(format, args...)})
+func (s *Spec) Validate() []field.Error {
+	var errs []field.Error
+	add := func(name, format string, args ...any) {
+		errs = append(errs, field.Error{Field: "tcp." + name, Message: fmt.Sprintf(format, args...)})
 	}
 	if msg := ValidateAddress(s.Address); msg != "" {
 		add("address", "%s", msg)

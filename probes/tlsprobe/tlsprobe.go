@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/catalog/field"
 	"github.com/statusd/statusd/probes/internal/probeutil"
 	"github.com/statusd/statusd/probes/tcpprobe"
 	"github.com/statusd/statusd/result"
@@ -60,10 +60,10 @@ func (s *Spec) ApplyDefaults() {
 // Validate checks a defaulted spec and returns every problem found, with
 // fields named "tls.<field>". It does not read CAFile; a missing file fails
 // the run with class internal.
-func (s *Spec) Validate() []catalog.FieldError {
-	var errs []catalog.FieldError
-	add := func(field, format string, args ...any) {
-		errs = append(errs, catalog.FieldError{Field: "tls." + field, Message: fmt.Sprintf(format, args...)})
+func (s *Spec) Validate() []field.Error {
+	var errs []field.Error
+	add := func(name, format string, args ...any) {
+		errs = append(errs, field.Error{Field: "tls." + name, Message: fmt.Sprintf(format, args...)})
 	}
 	if msg := tcpprobe.ValidateAddress(s.Address); msg != "" {
 		add("address", "%s", msg)
@@ -182,27 +182,15 @@ func (p *Prober) config(spec Spec) (*tls.Config, error) {
 // judgeExpiry records the earliest expiry of the verified chain (or of the
 // presented certificates when not verified) and decides success.
 func (p *Prober) judgeExpiry(r *result.Result, st tls.ConnectionState, thresholdDays int) {
-	certs := st.PeerCertificates
-	if len(st.VerifiedChains) > 0 {
-		certs = st.VerifiedChains[0]
-	}
-	if len(certs) == 0 {
+	earliest, days, ok := probeutil.CertExpiry(st, p.now())
+	if !ok {
 		r.ErrorClass, r.Message = result.ErrTLS, "server presented no certificate"
 		return
 	}
-	earliest := certs[0].NotAfter
-	for _, c := range certs[1:] {
-		if c.NotAfter.Before(earliest) {
-			earliest = c.NotAfter
-		}
-	}
-	left := earliest.Sub(p.now())
-	r.CertExpiry = earliest
-	r.CertDaysLeft = int(left / (24 * time.Hour))
-	if left < 0 {
-		r.CertDaysLeft = -int((-left + 24*time.Hour - 1) / (24 * time.Hour)) // -0.5 days is expired: -1
+	r.CertExpiry, r.CertDaysLeft = earliest, days
+	if days < 0 {
 		r.ErrorClass = result.ErrTLS
-		r.Message = fmt.Sprintf("certificate expired %s (%d days ago)", earliest.UTC().Format(time.RFC3339), -r.CertDaysLeft)
+		r.Message = fmt.Sprintf("certificate expired %s (%d days ago)", earliest.UTC().Format(time.RFC3339), -days)
 		return
 	}
 	r.Success = true

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/statusd/statusd/agent"
@@ -21,6 +22,9 @@ type CheckFeedOptions struct {
 	Brokers []string
 	Topic   string
 	Logger  *slog.Logger
+	// Registerer receives statusd_agent_check_definitions_rejected_total;
+	// nil means a private registry.
+	Registerer prometheus.Registerer
 }
 
 // CheckFeed follows the compacted checks topic from its first offset, with
@@ -28,6 +32,7 @@ type CheckFeedOptions struct {
 type CheckFeed struct {
 	opts     CheckFeedOptions
 	caughtUp atomic.Bool
+	rejected *prometheus.CounterVec
 }
 
 // NewCheckFeed returns a feed of check definitions.
@@ -38,7 +43,20 @@ func NewCheckFeed(opts CheckFeedOptions) (*CheckFeed, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &CheckFeed{opts: opts}, nil
+	if opts.Registerer == nil {
+		opts.Registerer = prometheus.NewRegistry()
+	}
+	f := &CheckFeed{opts: opts, rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "statusd_agent_check_definitions_rejected_total",
+		Help: "Check definitions read from the checks topic and skipped, by kind: syntax, version or field.",
+	}, []string{"kind"})}
+	for _, k := range []wire.Kind{wire.KindSyntax, wire.KindVersion, wire.KindField} {
+		f.rejected.WithLabelValues(string(k))
+	}
+	if err := opts.Registerer.Register(f.rejected); err != nil {
+		return nil, fmt.Errorf("check feed: register metrics: %w", err)
+	}
+	return f, nil
 }
 
 // Ready reports whether the definitions that were on the topic when Follow
@@ -84,7 +102,9 @@ func (f *CheckFeed) deliver(m kafka.Message, apply func(agent.Update)) {
 	}
 	c, err := wire.DecodeCheck(m.Value)
 	if err != nil {
+		// Logged once: the offset is read once per run of the agent.
 		f.opts.Logger.Warn("skip check definition", "check_id", id, "offset", m.Offset, "err", err)
+		f.rejected.WithLabelValues(string(wire.KindOf(err))).Inc()
 		return
 	}
 	apply(agent.Update{ID: id, Check: &c})

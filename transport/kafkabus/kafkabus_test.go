@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/segmentio/kafka-go"
 
 	"github.com/statusd/statusd/agent"
 	"github.com/statusd/statusd/aggregator"
@@ -128,6 +129,62 @@ func TestChecksSyncAndFollow(t *testing.T) {
 	stop()
 	if err := <-done; err != nil {
 		t.Fatalf("Follow returned %v after cancel, want nil", err)
+	}
+}
+
+// TestCheckFeedSkipsAndCountsInvalidDefinitions writes definitions no
+// agent can run between valid ones: each is counted by kind and skipped,
+// and the others are applied.
+func TestCheckFeedSkipsAndCountsInvalidDefinitions(t *testing.T) {
+	brokers, topics := setup(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	good, err := wire.EncodeCheck(testCheck("good", "http://good.test/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := testCheck("bad", "http://bad.test:99999/")
+	badData, err := wire.EncodeCheck(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: topics.Checks, BatchTimeout: 5 * time.Millisecond}
+	msgs := []kafka.Message{
+		{Key: []byte("bad"), Value: badData},
+		{Key: []byte("junk"), Value: []byte("{not json")},
+		{Key: []byte("future"), Value: []byte(`{"v":99,"id":"future"}`)},
+		{Key: []byte("good"), Value: good},
+	}
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	feed, err := NewCheckFeed(CheckFeedOptions{Brokers: brokers, Topic: topics.Checks, Registerer: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &follower{checks: map[string]catalog.Check{}}
+	followCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- feed.Follow(followCtx, f.apply) }()
+	waitUntil(t, "the topic read", feed.Ready)
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := f.snapshot(); len(got) != 1 || got["good"] != "http://good.test/" {
+		t.Errorf("the feed applied %v, want only good", got)
+	}
+	for kind, want := range map[string]float64{"field": 1, "syntax": 1, "version": 1} {
+		if got := testutil.ToFloat64(feed.rejected.WithLabelValues(kind)); got != want {
+			t.Errorf("rejected{kind=%q} = %v, want %v", kind, got, want)
+		}
+	}
+	if n, err := testutil.GatherAndCount(reg, "statusd_agent_check_definitions_rejected_total"); err != nil || n != 3 {
+		t.Errorf("registered series = %d (%v), want 3", n, err)
 	}
 }
 

@@ -5,6 +5,7 @@ package probeutil
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -112,4 +113,30 @@ func ValidPort(port string) bool {
 		n = n*10 + int(c-'0')
 	}
 	return n >= 1 && n <= 65535
+}
+
+// CertExpiry returns the earliest NotAfter of the verified chain of st, or
+// of the certificates presented when none was verified, and the whole days
+// from now to it: negative once expired, -1 for half a day ago. ok is false
+// when the server presented no certificate.
+func CertExpiry(st tls.ConnectionState, now time.Time) (earliest time.Time, daysLeft int, ok bool) {
+	certs := st.PeerCertificates
+	if len(st.VerifiedChains) > 0 {
+		certs = st.VerifiedChains[0]
+	}
+	if len(certs) == 0 {
+		return time.Time{}, 0, false
+	}
+	earliest = certs[0].NotAfter
+	for _, c := range certs[1:] {
+		if c.NotAfter.Before(earliest) {
+			earliest = c.NotAfter
+		}
+	}
+	const day = 24 * time.Hour
+	left := earliest.Sub(now)
+	if left < 0 {
+		return earliest, -int((-left + day - 1) / day), true
+	}
+	return earliest, int(left / day), true
 }
