@@ -14,7 +14,8 @@ import (
 // partition is what the aggregator tracks of one partition it owns.
 type partition struct {
 	id int
-	// applied is the stored watermark: messages at or below it are stored.
+	// applied is the watermark as the next mark will find it: messages at
+	// or below it are stored, or queued for the writer.
 	applied int64
 	// skipTo is the offset the stored check states are as of; messages in
 	// (skipTo, replayTo] are replayed into the check states only.
