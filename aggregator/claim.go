@@ -13,7 +13,6 @@ import (
 
 // partition is what the aggregator tracks of one partition it owns.
 type partition struct {
-	id int
 	// applied is the watermark as the next mark will find it: messages at
 	// or below it are stored, or queued for the writer.
 	applied int64
@@ -122,7 +121,7 @@ func (a *Aggregator) load(ctx context.Context, o *owned, p int) (*partition, int
 		}
 	}
 	a.eval.Restore(cp.Checks, comps)
-	part := &partition{id: p, applied: cp.Applied, skipTo: cp.SnapshotOffset, replayTo: cp.Applied,
+	part := &partition{applied: cp.Applied, skipTo: cp.SnapshotOffset, replayTo: cp.Applied,
 		stored: map[int64]bool{}, snapshot: a.opts.Clock().Add(-a.stagger(p))}
 	// Rows above the watermark are those of a batch whose state commit
 	// did not happen; with no watermark yet, any row is.
