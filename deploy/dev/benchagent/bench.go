@@ -14,6 +14,7 @@ import (
 
 	"github.com/statusd/statusd/agent"
 	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/deploy/dev/benchproc"
 	"github.com/statusd/statusd/transport/kafkabus"
 )
 
@@ -113,11 +114,11 @@ func (b *bench) prepareBinary(ctx context.Context) error {
 	if b.bin == "" {
 		b.bin = filepath.Join(b.dir, "statusd")
 		b.log.Info("building statusd", "module", b.opts.module)
-		if err := buildStatusd(ctx, b.opts.module, b.bin); err != nil {
+		if err := benchproc.BuildStatusd(ctx, b.opts.module, b.bin); err != nil {
 			return err
 		}
 	}
-	b.rev = binaryRevision(b.bin)
+	b.rev = benchproc.BinaryRevision(b.bin)
 	return nil
 }
 
@@ -183,18 +184,18 @@ func (b *bench) runOne(ctx context.Context, n int) (line, error) {
 	if err != nil {
 		return l, err
 	}
-	b.onCleanup(proc.stop)
-	b.log.Info("agent started; waiting for every check to run once", "checks", n, "pid", proc.pid())
+	b.onCleanup(func() error { _, err := proc.Stop(); return err })
+	b.log.Info("agent started; waiting for every check to run once", "checks", n, "pid", proc.Pid())
 
 	if err := b.waitOnline(ctx, proc, col, n); err != nil {
 		return l, err
 	}
-	l.OnlineS = col.lastFirstStart().Sub(proc.started).Seconds()
-	l.FirstResultS = round(col.firstStart().Sub(proc.started).Seconds(), 3)
+	l.OnlineS = col.lastFirstStart().Sub(proc.Started()).Seconds()
+	l.FirstResultS = round(col.firstStart().Sub(proc.Started()).Seconds(), 3)
 	// Results carry times to the millisecond: a window on whole
 	// milliseconds holds a tick exactly when it holds its truncated time.
 	w0 := time.Now().Truncate(time.Millisecond)
-	cpu0, err := procCPUSeconds(proc.pid())
+	cpu0, err := benchproc.ProcCPUSeconds(proc.Pid())
 	if err != nil {
 		return l, err
 	}
@@ -203,11 +204,11 @@ func (b *bench) runOne(ctx context.Context, n int) (line, error) {
 		return l, err
 	}
 	w1 := w0.Add(b.opts.steady)
-	cpu1, err := procCPUSeconds(proc.pid())
+	cpu1, err := benchproc.ProcCPUSeconds(proc.Pid())
 	if err != nil {
 		return l, err
 	}
-	if l.PeakRSSMB, err = procPeakRSSMB(proc.pid()); err != nil {
+	if l.PeakRSSMB, err = benchproc.ProcPeakRSSMB(proc.Pid()); err != nil {
 		return l, err
 	}
 	if m, err := proc.metrics(ctx); err != nil {
@@ -221,7 +222,7 @@ func (b *bench) runOne(ctx context.Context, n int) (line, error) {
 	if err := sleep(ctx, 3*time.Second); err != nil {
 		return l, err
 	}
-	if err := proc.stop(); err != nil {
+	if _, err := proc.Stop(); err != nil {
 		return l, err
 	}
 	// And what the agent flushed as it stopped.
@@ -259,12 +260,12 @@ func (b *bench) runOne(ctx context.Context, n int) (line, error) {
 func (b *bench) waitOnline(ctx context.Context, proc *process, col *collector, n int) error {
 	deadline := time.Now().Add(b.opts.onlineTimeout)
 	for col.online() < n {
-		if exited, err := proc.exited(); exited {
-			return fmt.Errorf("%w; last log lines:\n%s", err, proc.tail(20))
+		if exited, err := proc.Exited(); exited {
+			return fmt.Errorf("%w; last log lines:\n%s", err, proc.Tail(20))
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("only %d of %d checks ran within %s of the agent's start; last log lines:\n%s",
-				col.online(), n, b.opts.onlineTimeout, proc.tail(20))
+				col.online(), n, b.opts.onlineTimeout, proc.Tail(20))
 		}
 		if err := sleep(ctx, 50*time.Millisecond); err != nil {
 			return err

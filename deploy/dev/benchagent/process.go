@@ -1,75 +1,18 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"debug/buildinfo"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
+
+	"github.com/statusd/statusd/deploy/dev/benchproc"
 )
-
-// clockTicks is USER_HZ, the unit of utime and stime in /proc/<pid>/stat;
-// 100 on every Linux architecture Go supports.
-const clockTicks = 100
-
-// stopTimeout is how long the agent may take to stop after SIGTERM.
-const stopTimeout = 20 * time.Second
-
-// buildStatusd builds the statusd binary of the module in dir.
-func buildStatusd(ctx context.Context, moduleDir, out string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./cmd/statusd")
-	cmd.Dir = moduleDir
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./cmd/statusd: %w\n%s", err, b)
-	}
-	return nil
-}
-
-// binaryRevision is the VCS revision the binary was built from, "+dirty"
-// when the tree had changes; "" when the binary does not say.
-func binaryRevision(path string) string {
-	info, err := buildinfo.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	var rev, dirty string
-	for _, s := range info.Settings {
-		switch {
-		case s.Key == "vcs.revision":
-			rev = s.Value
-		case s.Key == "vcs.modified" && s.Value == "true":
-			dirty = "+dirty"
-		}
-	}
-	if rev == "" {
-		return ""
-	}
-	return rev[:min(12, len(rev))] + dirty
-}
-
-// freeAddr returns a loopback address whose port was free just now.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("find a free port: %w", err)
-	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		return "", fmt.Errorf("find a free port: %w", err)
-	}
-	return addr, nil
-}
 
 // writeAgentConfig writes the agent's configuration file.
 func writeAgentConfig(path, httpAddr, broker, prefix, spoolDir string, partitions, concurrency int) error {
@@ -92,22 +35,15 @@ agent:
 
 // process is the `statusd agent` OS process under test.
 type process struct {
-	cmd      *exec.Cmd
+	*benchproc.Process
 	httpAddr string
-	logPath  string
-	log      *os.File
-	started  time.Time
-	done     chan struct{}
-	waitErr  error
-	stopOnce sync.Once
-	stopErr  error
 }
 
 // startAgent writes a configuration for n checks under prefix and starts
 // `statusd agent` on it, in a process group of its own that dies with
 // the benchmark.
 func (b *bench) startAgent(n int, prefix string) (*process, error) {
-	httpAddr, err := freeAddr()
+	httpAddr, err := benchproc.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -120,77 +56,11 @@ func (b *bench) startAgent(n int, prefix string) (*process, error) {
 	if logPath == "" {
 		logPath = filepath.Join(b.dir, fmt.Sprintf("agent-%d.log", n))
 	}
-	f, err := os.Create(logPath)
+	p, err := benchproc.Start(benchproc.Options{Bin: b.bin, Subcommand: "agent", Config: cfg, LogPath: logPath})
 	if err != nil {
-		return nil, fmt.Errorf("create agent log: %w", err)
+		return nil, err
 	}
-	cmd := exec.Command(b.bin, "agent", "--config", cfg)
-	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	p := &process{cmd: cmd, httpAddr: httpAddr, logPath: logPath, log: f, done: make(chan struct{}), started: time.Now()}
-	if err := cmd.Start(); err != nil {
-		return nil, errors.Join(fmt.Errorf("start %s agent: %w", b.bin, err), f.Close())
-	}
-	go func() {
-		p.waitErr = cmd.Wait()
-		close(p.done)
-	}()
-	return p, nil
-}
-
-func (p *process) pid() int { return p.cmd.Process.Pid }
-
-// exited reports whether the process has ended, and how.
-func (p *process) exited() (bool, error) {
-	select {
-	case <-p.done:
-		if p.waitErr != nil {
-			return true, fmt.Errorf("agent exited: %w", p.waitErr)
-		}
-		return true, errors.New("agent exited with status 0")
-	default:
-		return false, nil
-	}
-}
-
-// stop sends SIGTERM and waits, killing the agent after stopTimeout. Only
-// the first call acts; later ones return its answer.
-func (p *process) stop() error {
-	p.stopOnce.Do(func() { p.stopErr = p.terminate() })
-	return p.stopErr
-}
-
-func (p *process) terminate() (err error) {
-	select {
-	case <-p.done:
-	default:
-		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-			return fmt.Errorf("signal agent: %w", err)
-		}
-		select {
-		case <-p.done:
-		case <-time.After(stopTimeout):
-			err = fmt.Errorf("agent did not stop within %s of SIGTERM; killed it", stopTimeout)
-			if kerr := p.cmd.Process.Kill(); kerr != nil && !errors.Is(kerr, os.ErrProcessDone) {
-				err = errors.Join(err, fmt.Errorf("kill agent: %w", kerr))
-			}
-			<-p.done
-		}
-	}
-	if cerr := p.log.Close(); cerr != nil {
-		err = errors.Join(err, fmt.Errorf("close agent log: %w", cerr))
-	}
-	return err
-}
-
-// tail returns the last n lines of the agent's output.
-func (p *process) tail(n int) string {
-	b, err := os.ReadFile(p.logPath)
-	if err != nil {
-		return "(agent log unreadable: " + err.Error() + ")"
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+	return &process{Process: p, httpAddr: httpAddr}, nil
 }
 
 // metrics returns the samples of the agent's /metrics.
@@ -235,65 +105,4 @@ func parseMetrics(text, prefix string) map[string]float64 {
 		}
 	}
 	return out
-}
-
-func procCPUSeconds(pid int) (float64, error) {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return 0, fmt.Errorf("read cpu time: %w", err)
-	}
-	return parseProcStat(string(b))
-}
-
-// parseProcStat returns utime+stime in seconds from a /proc/<pid>/stat
-// line, counting fields after the command name's closing parenthesis.
-func parseProcStat(line string) (float64, error) {
-	i := strings.LastIndexByte(line, ')')
-	if i < 0 {
-		return 0, errors.New("parse /proc stat: no ')' after the command name")
-	}
-	f := strings.Fields(line[i+1:])
-	if len(f) < 13 {
-		return 0, fmt.Errorf("parse /proc stat: %d fields after the command name, want at least 13", len(f))
-	}
-	utime, err1 := strconv.ParseUint(f[11], 10, 64)
-	stime, err2 := strconv.ParseUint(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, fmt.Errorf("parse /proc stat utime and stime: %w", err)
-	}
-	return float64(utime+stime) / clockTicks, nil
-}
-
-// procPeakRSSMB is the process's peak resident set (VmHWM) in MiB.
-func procPeakRSSMB(pid int) (float64, error) {
-	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(pid), "status"))
-	if err != nil {
-		return 0, fmt.Errorf("read peak RSS: %w", err)
-	}
-	defer func() { _ = f.Close() }() // read-only
-	return parseVmHWM(f)
-}
-
-// parseVmHWM returns VmHWM from /proc/<pid>/status text, in MiB.
-func parseVmHWM(r io.Reader) (float64, error) {
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) != 2 || f[1] != "kB" {
-			return 0, fmt.Errorf("parse VmHWM %q: want \"<n> kB\"", rest)
-		}
-		kb, err := strconv.ParseUint(f[0], 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("parse VmHWM: %w", err)
-		}
-		return float64(kb) / 1024, nil
-	}
-	if err := sc.Err(); err != nil {
-		return 0, fmt.Errorf("read status: %w", err)
-	}
-	return 0, errors.New("parse status: no VmHWM line")
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -88,41 +87,5 @@ func TestCollectorWindowCountsEachTickOnce(t *testing.T) {
 	}
 	if col.online() != 2 {
 		t.Errorf("online = %d, want 2", col.online())
-	}
-}
-
-func TestParseVmHWM(t *testing.T) {
-	cases := []struct {
-		name, in string
-		want     float64
-		err      string
-	}{
-		{name: "present", in: "Name:\tstatusd\nVmPeak:\t 1 kB\nVmHWM:\t   51200 kB\nVmRSS:\t 1 kB\n", want: 50},
-		{name: "missing", in: "Name:\tstatusd\n", err: "no VmHWM line"},
-		{name: "bad unit", in: "VmHWM:\t 12 MB\n", err: "want"},
-		{name: "not a number", in: "VmHWM:\t x kB\n", err: "parse VmHWM"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := parseVmHWM(strings.NewReader(tc.in))
-			switch {
-			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
-				t.Errorf("error %v, want one containing %q", err, tc.err)
-			case tc.err == "" && (err != nil || got != tc.want):
-				t.Errorf("got %v, %v; want %v", got, err, tc.want)
-			}
-		})
-	}
-}
-
-func TestParseProcStat(t *testing.T) {
-	// utime 250 and stime 50 ticks: 3 s.
-	line := "4242 (stat us) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 8 0 100 0 0"
-	got, err := parseProcStat(line)
-	if err != nil || got != 3 {
-		t.Errorf("parseProcStat = %v, %v; want 3", got, err)
-	}
-	if _, err := parseProcStat("4242 no parenthesis"); err == nil {
-		t.Error("parseProcStat accepted a line without the command name")
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/statusd/statusd/deploy/dev/benchproc"
 	"github.com/statusd/statusd/result"
 	"github.com/statusd/statusd/transport/kafkabus"
 )
@@ -97,7 +98,7 @@ func (b *bench) setup(ctx context.Context) error {
 	if err := b.services(ctx); err != nil {
 		return err
 	}
-	if b.httpAddr, err = freeAddr(); err != nil {
+	if b.httpAddr, err = benchproc.FreeAddr(); err != nil {
 		return err
 	}
 	return b.writeConfig()
@@ -112,11 +113,11 @@ func (b *bench) binary(ctx context.Context) error {
 		}
 		b.bin = filepath.Join(b.dir, "statusd")
 		b.log.Info("building statusd", "module", b.opts.module)
-		if err := buildStatusd(ctx, b.opts.module, b.bin); err != nil {
+		if err := benchproc.BuildStatusd(ctx, b.opts.module, b.bin); err != nil {
 			return err
 		}
 	}
-	if b.revision = binaryRevision(b.bin); b.revision == "" && b.opts.statusd == "" {
+	if b.revision = benchproc.BinaryRevision(b.bin); b.revision == "" && b.opts.statusd == "" {
 		b.revision = treeRevision(ctx, b.opts.module)
 	}
 	return nil
@@ -164,26 +165,26 @@ func (b *bench) writeConfig() error {
 // committed, measures state visibility, and stops it.
 func (b *bench) measureAggregator(ctx context.Context, line *mainLine, marks map[int]int64) error {
 	logPath := cmp.Or(b.opts.aggregatorLog, filepath.Join(b.dir, "aggregator.log"))
-	proc, err := startAggregator(b.bin, b.cfgPath, logPath, b.env)
+	proc, err := benchproc.Start(benchproc.Options{Bin: b.bin, Subcommand: "aggregator", Config: b.cfgPath, LogPath: logPath, Env: b.env})
 	if err != nil {
 		return err
 	}
-	b.cleanups.add("aggregator process", func(context.Context) error { _, err := proc.stop(); return err })
-	b.log.Info("aggregator started", "pid", proc.cmd.Process.Pid, "http", b.httpAddr, "log", proc.logPath)
+	b.cleanups.add("aggregator process", func(context.Context) error { _, err := proc.Stop(); return err })
+	b.log.Info("aggregator started", "pid", proc.Pid(), "http", b.httpAddr, "log", proc.LogPath())
 	client := &http.Client{Timeout: 10 * time.Second}
 	watch := &drainWatch{offsets: b.offsets, marks: marks, proc: proc, baseURL: "http://" + b.httpAddr, http: client,
 		pg: &pgBackends{db: b.pg, database: b.names.database}, timeout: b.opts.timeout, stall: b.opts.stall, log: b.log}
 	stats, drainErr := watch.run(ctx)
-	line.fillDrain(proc.started, stats)
+	line.fillDrain(proc.Started(), stats)
 	var liveErr error
 	if drainErr == nil && b.opts.samples > 0 {
 		liveErr = b.measureVisibility(ctx, line, client)
 	}
-	cpuTotal, stopErr := proc.stop()
+	cpuTotal, stopErr := proc.Stop()
 	line.CPUSTotal = num(cpuTotal, 2)
 	if (drainErr != nil || liveErr != nil || stopErr != nil) && ctx.Err() == nil {
 		fmt.Fprintf(b.stderr, "--- aggregator output, last 40 lines (%s) ---\n%s\n--- end of aggregator output ---\n",
-			proc.logPath, proc.tail(40))
+			proc.LogPath(), proc.Tail(40))
 	}
 	return errors.Join(drainErr, liveErr, stopErr)
 }

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/statusd/statusd/deploy/dev/benchproc"
 )
 
 // metricPrefix selects the aggregator's own metrics on /metrics.
@@ -21,7 +23,7 @@ const drainPoll = 50 * time.Millisecond
 type drainWatch struct {
 	offsets *offsets
 	marks   map[int]int64 // high watermarks after the pre-load
-	proc    *process
+	proc    *benchproc.Process
 	baseURL string
 	http    *http.Client
 	pg      *pgBackends
@@ -52,9 +54,9 @@ type watchState struct {
 // message saying how far the aggregator got when the process exits, when
 // no commit comes for w.stall, or when w.timeout passes.
 func (w *drainWatch) run(ctx context.Context) (drainStats, error) {
-	s := &watchState{total: sum(w.marks), lastProgress: w.proc.started, lastLog: time.Now()}
+	s := &watchState{total: sum(w.marks), lastProgress: w.proc.Started(), lastLog: time.Now()}
 	s.stats.pgCPU = -1
-	deadline := w.proc.started.Add(w.timeout)
+	deadline := w.proc.Started().Add(w.timeout)
 	tick := time.NewTicker(drainPoll)
 	defer tick.Stop()
 	for {
@@ -63,7 +65,7 @@ func (w *drainWatch) run(ctx context.Context) (drainStats, error) {
 			return s.stats, fmt.Errorf("drain: %w", ctx.Err())
 		case <-tick.C:
 		}
-		if gone, err := w.proc.exited(); gone {
+		if gone, err := w.proc.Exited(); gone {
 			return s.stats, fmt.Errorf("drain: %w after committing %d of %d results%s", err, s.last, s.total, w.errorsNote(ctx, s))
 		}
 		done, err := w.step(ctx, s)
@@ -80,7 +82,7 @@ func (w *drainWatch) run(ctx context.Context) (drainStats, error) {
 				w.stall, s.last, s.total, w.errorsNote(ctx, s))
 		case now.Sub(s.lastLog) >= 5*time.Second:
 			s.lastLog = now
-			w.log.Info("draining", "committed", s.last, "of", s.total, "elapsed", now.Sub(w.proc.started).Round(time.Millisecond))
+			w.log.Info("draining", "committed", s.last, "of", s.total, "elapsed", now.Sub(w.proc.Started()).Round(time.Millisecond))
 		}
 	}
 }
@@ -91,7 +93,7 @@ func (w *drainWatch) step(ctx context.Context, s *watchState) (done bool, err er
 	if s.stats.ready.IsZero() {
 		if _, err := httpGet(ctx, w.http, w.baseURL+"/readyz"); err == nil {
 			s.stats.ready, s.lastProgress = now, now
-			w.log.Info("aggregator ready", "after", now.Sub(w.proc.started).Round(time.Millisecond))
+			w.log.Info("aggregator ready", "after", now.Sub(w.proc.Started()).Round(time.Millisecond))
 		}
 	}
 	if s.stats.firstConsumed.IsZero() {
@@ -110,15 +112,15 @@ func (w *drainWatch) step(ctx context.Context, s *watchState) (done bool, err er
 	}
 	if s.stats.firstCommit.IsZero() && n > 0 {
 		s.stats.firstCommit, s.stats.committedAtFirst = now, n
-		s.stats.cpuFirstCommit, _ = w.proc.cpuSeconds()
+		s.stats.cpuFirstCommit, _ = w.proc.CPUSeconds()
 		s.pgStart = w.pg.cpu(ctx)
-		w.log.Info("first offset commit", "after", now.Sub(w.proc.started).Round(time.Millisecond), "results", n)
+		w.log.Info("first offset commit", "after", now.Sub(w.proc.Started()).Round(time.Millisecond), "results", n)
 	}
 	if !all {
 		return false, nil
 	}
 	s.stats.done = now
-	if s.stats.cpuDone, err = w.proc.cpuSeconds(); err != nil {
+	if s.stats.cpuDone, err = w.proc.CPUSeconds(); err != nil {
 		return true, fmt.Errorf("drain: %w", err)
 	}
 	if s.pgStart != nil {
@@ -149,7 +151,7 @@ func (w *drainWatch) errorsNote(ctx context.Context, s *watchState) string {
 		note = fmt.Sprintf(" (metrics: results_consumed_total %.0f, store_errors_total %.0f)",
 			m[metricPrefix+"results_consumed_total"], m[metricPrefix+"store_errors_total"])
 	}
-	if e := w.proc.lastError(); e != "" {
+	if e := lastError(w.proc.LogPath()); e != "" {
 		note += "; last aggregator error: " + e
 	}
 	return note
@@ -174,7 +176,7 @@ func (b *pgBackends) cpu(ctx context.Context) map[int]float64 {
 		if rows.Scan(&pid) != nil {
 			continue
 		}
-		if s, err := procCPUSeconds(pid); err == nil {
+		if s, err := benchproc.ProcCPUSeconds(pid); err == nil {
 			out[pid] = s
 		}
 	}
