@@ -121,7 +121,15 @@ var schema = []string{
 		error_class   String,
 		message       String,
 		kafka_partition Int32,
-		kafka_offset  Int64
+		kafka_offset  Int64,
+		rcode         String,
+		packet_loss   Float64,
+		rtt_min_us    Int64,
+		rtt_avg_us    Int64,
+		rtt_max_us    Int64,
+		cert_expiry_ms Int64,
+		cert_days_left Int32,
+		degraded      UInt8
 	) ENGINE = ReplacingMergeTree()
 	PARTITION BY toYYYYMMDD(time)
 	ORDER BY (component_id, check_id, time, result_id)`,
@@ -159,6 +167,14 @@ var schema = []string{
 var addedColumns = []struct{ name, typ string }{
 	{"kafka_partition", "Int32"},
 	{"kafka_offset", "Int64"},
+	{"rcode", "String"},
+	{"packet_loss", "Float64"},
+	{"rtt_min_us", "Int64"},
+	{"rtt_avg_us", "Int64"},
+	{"rtt_max_us", "Int64"},
+	{"cert_expiry_ms", "Int64"},
+	{"cert_days_left", "Int32"},
+	{"degraded", "UInt8"},
 }
 
 // Migrate creates the database and tables if they do not exist, and adds

@@ -80,6 +80,28 @@ func TestResultColumns(t *testing.T) {
 	if !reflect.DeepEqual(gotList, want) {
 		t.Errorf("columns:\n got %v\nwant %v", gotList, want)
 	}
+	var m struct {
+		rcode                       string
+		loss                        float64
+		rttMin, rttAvg, rttMax, exp int64
+		days                        int32
+		degraded                    uint8
+	}
+	if err := s.conn.QueryRow(t.Context(), s.q(`SELECT rcode, packet_loss, rtt_min_us, rtt_avg_us, rtt_max_us,
+		cert_expiry_ms, cert_days_left, degraded FROM {db}.results WHERE result_id = ?`), r.ID).
+		Scan(&m.rcode, &m.loss, &m.rttMin, &m.rttAvg, &m.rttMax, &m.exp, &m.days, &m.degraded); err != nil {
+		t.Fatal(err)
+	}
+	var degraded uint8
+	if r.Degraded {
+		degraded = 1
+	}
+	gotM := []any{m.rcode, m.loss, m.rttMin, m.rttAvg, m.rttMax, m.exp, m.days, m.degraded}
+	wantM := []any{r.RCode, r.PacketLoss, r.RTTMin.Microseconds(), r.RTTAvg.Microseconds(), r.RTTMax.Microseconds(),
+		r.CertExpiry.UnixMilli(), int32(r.CertDaysLeft), degraded}
+	if !reflect.DeepEqual(gotM, wantM) {
+		t.Errorf("measure columns:\n got %v\nwant %v", gotM, wantM)
+	}
 }
 
 // TestRollup checks that the per-minute rollup counts each row once.
@@ -158,4 +180,45 @@ func TestOpenRejectsBadOptions(t *testing.T) {
 
 func BenchmarkWriteResults(b *testing.B) {
 	storetest.RunWriteBenchmark(b, open(b), 1000)
+}
+
+// TestMigrateUpgradesAnOldTable starts from the results table of the first
+// release, without the offset and measure columns: Migrate adds them, and
+// results are written and found by offset.
+func TestMigrateUpgradesAnOldTable(t *testing.T) {
+	addr, db := testenv.ClickHouse(t)
+	s, err := Open(t.Context(), Options{Addr: []string{addr}, Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := s.conn.Exec(t.Context(), s.q(`CREATE TABLE {db}.results (
+		time DateTime, scheduled_ms Int64, started_ms Int64, result_id String, check_id String, component_id String,
+		agent_id String, region String, check_version Int64, duration_us Int64, dns_us Int64, connect_us Int64,
+		tls_us Int64, first_byte_us Int64, transfer_us Int64, success UInt8, status_code Int32, error_class String,
+		message String) ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMMDD(time)
+		ORDER BY (component_id, check_id, time, result_id)`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatalf("migrate an old table: %v", err)
+	}
+	rs := storetest.MakeResults("old-", 5, storetest.T0)
+	for i := range rs {
+		rs[i].Partition, rs[i].Offset = 3, int64(10+i)
+	}
+	if _, err := s.WriteResults(t.Context(), rs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.StoredOffsets(t.Context(), 3, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, []int64{10, 11, 12, 13, 14}) {
+		t.Errorf("stored offsets after the upgrade = %v, want 10..14", got)
+	}
 }

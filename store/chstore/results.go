@@ -10,7 +10,8 @@ import (
 
 const insertResults = `INSERT INTO {db}.results (time, scheduled_ms, started_ms, result_id, check_id, component_id,
 	agent_id, region, check_version, duration_us, dns_us, connect_us, tls_us, first_byte_us, transfer_us,
-	success, status_code, error_class, message, kafka_partition, kafka_offset)`
+	success, status_code, error_class, message, kafka_partition, kafka_offset,
+	rcode, packet_loss, rtt_min_us, rtt_avg_us, rtt_max_us, cert_expiry_ms, cert_days_left, degraded)`
 
 // maxInsertRows caps one insert block; WriteResults splits larger batches.
 // ClickHouse takes blocks of a million rows, but a bounded block bounds the
@@ -102,9 +103,11 @@ func (s *Store) insert(ctx context.Context, rs []result.Result) error {
 		scheduled, started, version, offset   = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 		ids, checks, comps, agents, regions   = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		dur, dns, connect, tlsUS, first, xfer = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
-		success                               = make([]uint8, n)
-		codes, partitions                     = make([]int32, n), make([]int32, n)
-		classes, messages                     = make([]string, n), make([]string, n)
+		success, degraded                     = make([]uint8, n), make([]uint8, n)
+		codes, partitions, daysLeft           = make([]int32, n), make([]int32, n), make([]int32, n)
+		classes, messages, rcodes             = make([]string, n), make([]string, n), make([]string, n)
+		loss                                  = make([]float64, n)
+		rttMin, rttAvg, rttMax, certExpiry    = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	)
 	for i, r := range rs {
 		times[i], scheduled[i], started[i] = rowTime(r), ms(r.Scheduled), ms(r.Started)
@@ -117,9 +120,16 @@ func (s *Store) insert(ctx context.Context, rs []result.Result) error {
 		}
 		codes[i], classes[i], messages[i] = int32(r.StatusCode), string(r.ErrorClass), r.Message
 		partitions[i], offset[i] = int32(r.Partition), r.Offset
+		rcodes[i], loss[i], daysLeft[i] = r.RCode, r.PacketLoss, int32(r.CertDaysLeft)
+		rttMin[i], rttAvg[i], rttMax[i] = r.RTTMin.Microseconds(), r.RTTAvg.Microseconds(), r.RTTMax.Microseconds()
+		certExpiry[i] = ms(r.CertExpiry)
+		if r.Degraded {
+			degraded[i] = 1
+		}
 	}
 	columns := []any{times, scheduled, started, ids, checks, comps, agents, regions, version, dur, dns, connect,
-		tlsUS, first, xfer, success, codes, classes, messages, partitions, offset}
+		tlsUS, first, xfer, success, codes, classes, messages, partitions, offset,
+		rcodes, loss, rttMin, rttAvg, rttMax, certExpiry, daysLeft, degraded}
 	for i, col := range columns {
 		if err := batch.Column(i).Append(col); err != nil {
 			return fmt.Errorf("append results column %d: %w", i, classify(abort(batch, err), true))

@@ -12,11 +12,12 @@ import (
 
 // resultColumns are the columns of results, in insert order.
 const resultColumns = `result_id, check_id, component_id, agent_id, region, check_version, scheduled, started,
-	duration_us, dns_us, connect_us, tls_us, first_byte_us, transfer_us, success, status_code, error_class, message`
+	duration_us, dns_us, connect_us, tls_us, first_byte_us, transfer_us, success, status_code, error_class, message,
+	rcode, packet_loss, rtt_min_us, rtt_avg_us, rtt_max_us, cert_expiry_ms, cert_days_left, degraded`
 
 const (
-	resultArity = 18
-	// resultRows per INSERT: 500 × 18 parameters stays under SQLite's and
+	resultArity = 26
+	// resultRows per INSERT: 500 × 26 parameters stays under SQLite's and
 	// PostgreSQL's limits on bound parameters.
 	resultRows = 500
 )
@@ -77,7 +78,8 @@ func (s *Store) insertResults(ctx context.Context, tx *sql.Tx, rs []result.Resul
 		args = append(args, r.ID, r.CheckID, r.ComponentID, r.AgentID, r.Region, r.CheckVersion,
 			ms(r.Scheduled), ms(r.Started), us(r.Duration), us(r.Phases.DNS), us(r.Phases.Connect),
 			us(r.Phases.TLS), us(r.Phases.FirstByte), us(r.Phases.Transfer), r.Success, r.StatusCode,
-			string(r.ErrorClass), r.Message)
+			string(r.ErrorClass), r.Message, r.RCode, r.PacketLoss, us(r.RTTMin), us(r.RTTAvg), us(r.RTTMax),
+			ms(r.CertExpiry), r.CertDaysLeft, r.Degraded)
 	}
 	q.WriteString(` ON CONFLICT (result_id) DO NOTHING`)
 	res, err := tx.ExecContext(ctx, s.d.rebind(q.String()), args...)

@@ -198,7 +198,9 @@ func TestResultColumns(t *testing.T) {
 	want := []any{r.ID, r.CheckID, r.ComponentID, r.AgentID, r.Region, r.CheckVersion,
 		r.Scheduled.UnixMilli(), r.Started.UnixMilli(), r.Duration.Microseconds(), r.Phases.DNS.Microseconds(),
 		r.Phases.Connect.Microseconds(), r.Phases.TLS.Microseconds(), r.Phases.FirstByte.Microseconds(),
-		r.Phases.Transfer.Microseconds(), r.Success, int64(r.StatusCode), string(r.ErrorClass), r.Message}
+		r.Phases.Transfer.Microseconds(), r.Success, int64(r.StatusCode), string(r.ErrorClass), r.Message,
+		r.RCode, r.PacketLoss, r.RTTMin.Microseconds(), r.RTTAvg.Microseconds(), r.RTTMax.Microseconds(),
+		r.CertExpiry.UnixMilli(), int64(r.CertDaysLeft), r.Degraded}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			s := open(t, b.opts(t), true)
@@ -212,14 +214,19 @@ func TestResultColumns(t *testing.T) {
 				dns, conn, tls, fb, xfer int64
 				code                     int64
 				success                  bool
+				rcode                    string
+				loss                     float64
+				rttMin, rttAvg, rttMax   int64
+				expiry, days             int64
+				degraded                 bool
 			)
 			if err := s.db.QueryRowContext(t.Context(), s.d.rebind(`SELECT `+resultColumns+` FROM results WHERE result_id = ?`), r.ID).
 				Scan(&id, &check, &comp, &agent, &region, &ver, &sched, &start, &dur, &dns, &conn, &tls, &fb, &xfer,
-					&success, &code, &class, &msg); err != nil {
+					&success, &code, &class, &msg, &rcode, &loss, &rttMin, &rttAvg, &rttMax, &expiry, &days, &degraded); err != nil {
 				t.Fatal(err)
 			}
 			got := []any{id, check, comp, agent, region, ver, sched, start, dur, dns, conn, tls, fb, xfer,
-				success, code, class, msg}
+				success, code, class, msg, rcode, loss, rttMin, rttAvg, rttMax, expiry, days, degraded}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("columns:\n got %v\nwant %v", got, want)
 			}

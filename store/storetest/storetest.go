@@ -70,6 +70,9 @@ func MakeResults(prefix string, n int, start time.Time) []result.Result {
 			StatusCode: 200,
 		}
 		r.Started = r.Scheduled.Add(time.Duration(i%900) * time.Millisecond)
+		r.RCode, r.PacketLoss, r.Degraded = "NOERROR", float64(i%5)/4, i%4 == 1
+		r.RTTMin, r.RTTAvg, r.RTTMax = time.Duration(i%7+1)*time.Microsecond, 2*time.Millisecond, 3*time.Millisecond
+		r.CertExpiry, r.CertDaysLeft = start.Add(time.Duration(30+i%60)*24*time.Hour).Truncate(time.Millisecond), 30+i%60
 		if !ok {
 			r.StatusCode, r.ErrorClass, r.Message = 503, result.ErrHTTPStatus, "status 503, want 2xx or 3xx"
 		}

@@ -88,7 +88,15 @@ const scratchTable = `CREATE TABLE {table} (
 		error_class   String,
 		message       String,
 		kafka_partition Int32,
-		kafka_offset  Int64
+		kafka_offset  Int64,
+		rcode         String,
+		packet_loss   Float64,
+		rtt_min_us    Int64,
+		rtt_avg_us    Int64,
+		rtt_max_us    Int64,
+		cert_expiry_ms Int64,
+		cert_days_left Int32,
+		degraded      UInt8
 	) ENGINE = ReplacingMergeTree()
 	PARTITION BY toYYYYMMDD(time)
 	ORDER BY (component_id, check_id, time, result_id)`
@@ -96,7 +104,8 @@ const scratchTable = `CREATE TABLE {table} (
 // scratchInsert is chstore's insert, with its explicit column list.
 const scratchInsert = `INSERT INTO {table} (time, scheduled_ms, started_ms, result_id, check_id, component_id,
 	agent_id, region, check_version, duration_us, dns_us, connect_us, tls_us, first_byte_us, transfer_us,
-	success, status_code, error_class, message, kafka_partition, kafka_offset)`
+	success, status_code, error_class, message, kafka_partition, kafka_offset,
+	rcode, packet_loss, rtt_min_us, rtt_avg_us, rtt_max_us, cert_expiry_ms, cert_days_left, degraded)`
 
 // insertOnly inserts rows into a fresh scratch table in batches of
 // batchRows through the batch API, one batch after another on one
@@ -145,7 +154,9 @@ func insertBatch(ctx context.Context, conn driver.Conn, insert string, rows []re
 			r.CheckID, r.ComponentID, r.AgentID, r.Region, r.CheckVersion, r.Duration.Microseconds(),
 			r.Phases.DNS.Microseconds(), r.Phases.Connect.Microseconds(), r.Phases.TLS.Microseconds(),
 			r.Phases.FirstByte.Microseconds(), r.Phases.Transfer.Microseconds(), success, int32(r.StatusCode),
-			string(r.ErrorClass), r.Message, int32(r.Partition), r.Offset); err != nil {
+			string(r.ErrorClass), r.Message, int32(r.Partition), r.Offset, r.RCode, r.PacketLoss,
+			r.RTTMin.Microseconds(), r.RTTAvg.Microseconds(), r.RTTMax.Microseconds(), certMS(r.CertExpiry),
+			int32(r.CertDaysLeft), boolByte(r.Degraded)); err != nil {
 			if aerr := batch.Abort(); aerr != nil {
 				err = errors.Join(err, fmt.Errorf("abort batch: %w", aerr))
 			}
@@ -156,4 +167,19 @@ func insertBatch(ctx context.Context, conn driver.Conn, insert string, rows []re
 		return fmt.Errorf("send %d rows: %w", len(rows), err)
 	}
 	return nil
+}
+
+// certMS is a certificate expiry as chstore stores it: Unix ms, 0 for none.
+func certMS(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func boolByte(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -42,6 +42,11 @@ func TestProcess(t *testing.T) {
 			}
 			if tc.wantExited != "" {
 				<-p.done
+			} else {
+				// Let the child write its line before it is stopped.
+				for deadline := time.Now().Add(5 * time.Second); p.Tail(1) == "" && time.Now().Before(deadline); {
+					time.Sleep(10 * time.Millisecond)
+				}
 			}
 			exited, err := p.Exited()
 			switch {
