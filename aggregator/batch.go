@@ -28,6 +28,8 @@ type work struct {
 func (a *Aggregator) prepare(ctx context.Context, o *owned, msgs []Message) *work {
 	now := a.opts.Clock()
 	replay, live, last := a.decode(o, msgs)
+	a.observeFleet(replay, now)
+	a.observeFleet(live, now)
 	if len(replay) > 0 {
 		a.eval.Replay(replay, now)
 		a.m.replayed.Add(float64(len(replay)))
@@ -35,7 +37,6 @@ func (a *Aggregator) prepare(ctx context.Context, o *owned, msgs []Message) *wor
 	if len(last) == 0 {
 		return nil
 	}
-	a.observeFleet(live, now)
 	if a.unknownChecks(live) {
 		if err := a.refreshCatalog(ctx, true); err != nil {
 			a.opts.Logger.Warn("reload catalog for unknown checks", "err", err)
@@ -114,22 +115,31 @@ func (a *Aggregator) decode(o *owned, msgs []Message) (replay, live []result.Res
 	return replay, live, last
 }
 
-// observeFleet tells the fleet which agents were heard: a result whose
-// tick is recent is proof that its agent is alive now; one from a backlog
-// is not.
+// observeFleet tells the fleet which agents were heard, and when: a
+// result proves its agent was alive at its tick (at most now), so a recent
+// one counts, replayed or not, and one from an old backlog does not. Timing
+// by the tick, not by arrival, keeps a region's liveness after a restart
+// independent of which results the first batches happen to hold.
 func (a *Aggregator) observeFleet(rs []result.Result, now time.Time) {
-	if a.opts.Fleet == nil {
+	if a.opts.Fleet == nil || len(rs) == 0 {
 		return
 	}
 	type agentKey struct{ region, agent string }
-	seen := map[agentKey]bool{}
+	newest := map[agentKey]time.Time{}
 	for _, r := range rs {
 		k := agentKey{r.Region, r.AgentID}
-		if seen[k] || now.Sub(r.Scheduled) > heardWithin {
+		if r.Scheduled.After(newest[k]) {
+			newest[k] = r.Scheduled
+		}
+	}
+	for k, tick := range newest {
+		if now.Sub(tick) > heardWithin {
 			continue
 		}
-		seen[k] = true
-		a.opts.Fleet.ObserveResults(r.Region, r.AgentID, now)
+		if tick.After(now) {
+			tick = now // an agent whose clock runs ahead was heard now at the latest
+		}
+		a.opts.Fleet.ObserveResults(k.region, k.agent, tick)
 	}
 }
 
