@@ -54,19 +54,11 @@ func New(opts Options) (*Prober, error) {
 // the caller. Defaults are applied to a copy of spec. It never panics: a spec
 // it cannot run comes back as a failure of class internal.
 func (p *Prober) Probe(ctx context.Context, spec Spec, timeout time.Duration) result.Result {
-	start := time.Now()
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	spec.Rcodes = slices.Clone(spec.Rcodes)
 	spec.ApplyDefaults()
-	r := p.probe(ctx, spec, timeout)
-	r.Started = start
-	r.Duration = time.Since(start)
-	r.Message = probeutil.Shorten(r.Message)
-	return r
+	return probeutil.Run(ctx, timeout, DefaultTimeout, func(ctx context.Context, timeout time.Duration) result.Result {
+		return p.probe(ctx, spec, timeout)
+	})
 }
 
 func (p *Prober) probe(ctx context.Context, spec Spec, timeout time.Duration) result.Result {

@@ -112,18 +112,10 @@ func New(opts Options) (*Prober, error) {
 // and returns what it observed, leaving the identity fields of the result to
 // the caller. Defaults are applied to a copy of spec. It never panics.
 func (p *Prober) Probe(ctx context.Context, spec Spec, timeout time.Duration) result.Result {
-	start := time.Now()
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	spec.ApplyDefaults()
-	r := p.probe(ctx, spec, timeout)
-	r.Started = start
-	r.Duration = time.Since(start)
-	r.Message = probeutil.Shorten(r.Message)
-	return r
+	return probeutil.Run(ctx, timeout, DefaultTimeout, func(ctx context.Context, timeout time.Duration) result.Result {
+		return p.probe(ctx, spec, timeout)
+	})
 }
 
 func (p *Prober) probe(ctx context.Context, spec Spec, timeout time.Duration) result.Result {

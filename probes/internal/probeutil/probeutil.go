@@ -140,3 +140,20 @@ func CertExpiry(st tls.ConnectionState, now time.Time) (earliest time.Time, days
 	}
 	return earliest, int(left / day), true
 }
+
+// Run runs probe within timeout (def when zero) and ctx, and stamps what it
+// returns with its start, its duration and a shortened message: the frame
+// every probe's Probe shares.
+func Run(ctx context.Context, timeout, def time.Duration, probe func(ctx context.Context, timeout time.Duration) result.Result) result.Result {
+	start := time.Now()
+	if timeout <= 0 {
+		timeout = def
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r := probe(ctx, timeout)
+	r.Started = start
+	r.Duration = time.Since(start)
+	r.Message = Shorten(r.Message)
+	return r
+}

@@ -100,3 +100,21 @@ func TestResolve(t *testing.T) {
 		})
 	}
 }
+
+func TestRun(t *testing.T) {
+	var gotTimeout time.Duration
+	var deadline bool
+	r := Run(context.Background(), 0, 3*time.Second, func(ctx context.Context, timeout time.Duration) result.Result {
+		gotTimeout = timeout
+		_, deadline = ctx.Deadline()
+		time.Sleep(2 * time.Millisecond)
+		return result.Result{Message: strings.Repeat("x", 10_000)}
+	})
+	if gotTimeout != 3*time.Second || !deadline {
+		t.Errorf("probe ran with timeout %s, deadline %v; want the default 3s and a deadline", gotTimeout, deadline)
+	}
+	if r.Started.IsZero() || r.Duration < 2*time.Millisecond || len(r.Message) >= 10_000 {
+		t.Errorf("result stamped Started %v, Duration %s, message of %d bytes; want set, ≥ 2ms, shortened",
+			r.Started, r.Duration, len(r.Message))
+	}
+}
