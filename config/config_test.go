@@ -257,7 +257,7 @@ func TestDefault(t *testing.T) {
 		{"kafka.brokers", strings.Join(d.Kafka.Brokers, ","), "127.0.0.1:9092"},
 		{"kafka.topic_prefix", d.Kafka.TopicPrefix, "statusd."},
 		{"kafka.results_partitions", d.Kafka.ResultsPartitions, 12},
-		{"kafka.linger", d.Kafka.Linger, 5 * time.Millisecond},
+		{"kafka.linger", d.Kafka.Linger, 50 * time.Millisecond},
 		{"clickhouse.addr", strings.Join(d.ClickHouse.Addr, ","), "127.0.0.1:9000"},
 		{"clickhouse.database", d.ClickHouse.Database, "statusd"},
 		{"clickhouse.username", d.ClickHouse.Username, "default"},

@@ -32,7 +32,7 @@ type Kafka struct {
 	Brokers           []string      `yaml:"brokers"`
 	TopicPrefix       string        `yaml:"topic_prefix"`
 	ResultsPartitions int           `yaml:"results_partitions"`
-	Linger            time.Duration `yaml:"linger"` // how long a writer waits to fill a batch
+	Linger            time.Duration `yaml:"linger"` // how long a writer gathers messages before it writes them
 }
 
 // ClickHouse configures the time-series store of the aggregator.
@@ -110,7 +110,7 @@ func Default() *Config {
 			Brokers:           []string{"127.0.0.1:9092"},
 			TopicPrefix:       "statusd.",
 			ResultsPartitions: 12,
-			Linger:            5 * time.Millisecond,
+			Linger:            50 * time.Millisecond,
 		},
 		ClickHouse: ClickHouse{Addr: []string{"127.0.0.1:9000"}, Database: "statusd", Username: "default"},
 		Postgres:   Postgres{DSN: "postgres://postgres@127.0.0.1:5432/statusd?sslmode=disable"},

@@ -29,7 +29,7 @@ func (p *ResultPublisher) Backlog() agent.Backlog {
 type HeartbeatPublisherOptions struct {
 	Brokers []string
 	Topic   string
-	Linger  time.Duration // how long the writer waits to fill a batch; 5-10 ms
+	Linger  time.Duration // how long the writer waits to fill a batch
 }
 
 // HeartbeatPublisher writes an agent's heartbeats to the heartbeats topic,

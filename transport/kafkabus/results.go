@@ -20,10 +20,13 @@ import (
 
 // ResultPublisherOptions configures a ResultPublisher.
 type ResultPublisherOptions struct {
-	Brokers   []string
-	Topic     string
-	Linger    time.Duration // how long the writer waits to fill a batch; 5-10 ms
-	QueueSize int           // results held in memory before Run takes them; 10,000 by default
+	Brokers []string
+	Topic   string
+	// Linger is how long Run gathers results after the first one before it
+	// writes them: one produce request per partition per Linger instead of
+	// one per result. 50 ms by default.
+	Linger    time.Duration
+	QueueSize int // results held in memory before Run takes them; 10,000 by default
 	// Spool holds the results Kafka cannot take; Dir, MaxBytes and MaxAge
 	// are required. The publisher sets its OnDrop.
 	Spool spool.Options
@@ -75,7 +78,11 @@ func NewResultPublisher(opts ResultPublisherOptions) (*ResultPublisher, error) {
 		opts: opts,
 		w: &kafka.Writer{
 			Addr: kafka.TCP(opts.Brokers...), Topic: opts.Topic, Balancer: &kafka.Murmur2Balancer{},
-			BatchTimeout: max(opts.Linger, time.Millisecond), BatchSize: 1000, MaxAttempts: 1,
+			// Run gathers the batches; the writer sends what it is given
+			// at once. kafka-go allocates BatchSize messages for every
+			// partition batch, so a large BatchSize costs a large
+			// allocation per produce request.
+			BatchTimeout: time.Millisecond, BatchSize: writerBatchSize, MaxAttempts: 1,
 			RequiredAcks: kafka.RequireAll, Compression: compress.Snappy,
 			WriteTimeout: opts.ReplayTimeout, ReadTimeout: opts.ReplayTimeout,
 			Transport: &kafka.Transport{}, // its own: the shared one keeps other writers' metadata
@@ -102,7 +109,17 @@ func NewResultPublisher(opts ResultPublisherOptions) (*ResultPublisher, error) {
 	return p, nil
 }
 
+// maxBatch is the most results Run writes in one call, and writerBatchSize
+// the most in one produce request to a partition.
+const (
+	maxBatch        = 5000
+	writerBatchSize = 256
+)
+
 func setPublisherDefaults(opts *ResultPublisherOptions) {
+	if opts.Linger <= 0 {
+		opts.Linger = 50 * time.Millisecond
+	}
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = 10_000
 	}
@@ -160,7 +177,9 @@ func (p *ResultPublisher) Run(ctx context.Context) error {
 		defer close(replayed)
 		p.replay(ctx)
 	}()
-	batch := make([]kafka.Message, 0, 1000)
+	batch := make([]kafka.Message, 0, maxBatch)
+	linger := time.NewTimer(0)
+	<-linger.C
 	for {
 		select {
 		case <-ctx.Done():
@@ -170,10 +189,28 @@ func (p *ResultPublisher) Run(ctx context.Context) error {
 			p.w.Transport.(*kafka.Transport).CloseIdleConnections()
 			return err
 		case m := <-p.queue:
-			batch = p.fill(append(batch[:0], m))
+			batch = p.gather(ctx, linger, append(batch[:0], m))
 			p.ship(batch)
 		}
 	}
+}
+
+// gather adds what arrives within Linger of the batch's first result, up
+// to maxBatch, and returns early when ctx ends (the rest is flushed then).
+func (p *ResultPublisher) gather(ctx context.Context, linger *time.Timer, batch []kafka.Message) []kafka.Message {
+	linger.Reset(p.opts.Linger)
+	defer linger.Stop() // Go 1.23 timers: Stop drains, a later Reset starts clean
+	for len(batch) < cap(batch) {
+		select {
+		case m := <-p.queue:
+			batch = append(batch, m)
+		case <-linger.C:
+			return batch
+		case <-ctx.Done():
+			return batch
+		}
+	}
+	return batch
 }
 
 func closeErr(what string, err error) error {
@@ -238,7 +275,7 @@ func (p *ResultPublisher) toSpool(batch []kafka.Message) {
 
 // flush empties the queue at shutdown.
 func (p *ResultPublisher) flush() {
-	batch := make([]kafka.Message, 0, 1000)
+	batch := make([]kafka.Message, 0, maxBatch)
 	for len(p.queue) > 0 {
 		batch = p.fill(batch[:0])
 		p.ship(batch)
