@@ -15,6 +15,7 @@ import (
 	"github.com/statusd/statusd/agent"
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/deploy/dev/benchproc"
+	"github.com/statusd/statusd/probes/icmpprobe"
 	"github.com/statusd/statusd/transport/kafkabus"
 )
 
@@ -97,10 +98,21 @@ func (b *bench) run(ctx context.Context, emit func(line) error) error {
 	if err := b.serveTarget(); err != nil {
 		return err
 	}
+	type run struct {
+		kind catalog.Type
+		n    int
+	}
+	var runs []run
 	for _, n := range b.opts.checks {
-		l, err := b.runOne(ctx, n)
+		runs = append(runs, run{catalog.TypeHTTP, n})
+	}
+	if b.opts.icmpChecks > 0 {
+		runs = append(runs, run{catalog.TypeICMP, b.opts.icmpChecks})
+	}
+	for _, r := range runs {
+		l, err := b.runOne(ctx, r.kind, r.n)
 		if err != nil {
-			return fmt.Errorf("%d checks: %w", n, err)
+			return fmt.Errorf("%d %s checks: %w", r.n, r.kind, err)
 		}
 		if err := emit(l); err != nil {
 			return err
@@ -143,14 +155,24 @@ func (b *bench) serveTarget() error {
 	return nil
 }
 
-// checks returns n HTTP checks aimed at the target.
-func (b *bench) checks(n int) ([]catalog.Check, error) {
+// icmpTarget is what the ICMP checks and their floor ping.
+const icmpTarget = "127.0.0.1"
+
+// checks returns n checks of the kind: HTTP aimed at the target server,
+// or ICMP to icmpTarget with the probe's default count and interval.
+func (b *bench) checks(kind catalog.Type, n int) ([]catalog.Check, error) {
 	out := make([]catalog.Check, n)
 	for i := range out {
 		id := fmt.Sprintf("check-%05d", i)
-		out[i] = catalog.Check{ID: id, ComponentID: fmt.Sprintf("comp-%05d", i), Type: catalog.TypeHTTP,
+		out[i] = catalog.Check{ID: id, ComponentID: fmt.Sprintf("comp-%05d", i), Type: kind,
 			Interval: b.opts.interval, Timeout: min(b.opts.interval, 5*time.Second), FailureThreshold: 3, SuccessThreshold: 2,
-			HTTP: &catalog.HTTPSpec{URL: b.target + "/" + id, Method: http.MethodGet}, Version: 1}
+			Version: 1}
+		if kind == catalog.TypeICMP {
+			out[i].ICMP = &icmpprobe.Spec{Host: icmpTarget}
+		} else {
+			out[i].HTTP = &catalog.HTTPSpec{URL: b.target + "/" + id, Method: http.MethodGet}
+		}
+		out[i].ApplyDefaults()
 		if errs := out[i].Validate(); len(errs) > 0 {
 			return nil, fmt.Errorf("generated check %s is invalid: %v", id, errs)
 		}
@@ -158,17 +180,17 @@ func (b *bench) checks(n int) ([]catalog.Check, error) {
 	return out, nil
 }
 
-func (b *bench) runOne(ctx context.Context, n int) (line, error) {
-	l := line{Bench: "agent", Type: "http", Checks: n, IntervalS: b.opts.interval.Seconds(),
+func (b *bench) runOne(ctx context.Context, kind catalog.Type, n int) (line, error) {
+	l := line{Bench: "agent", Type: string(kind), Checks: n, IntervalS: b.opts.interval.Seconds(),
 		SteadyS: b.opts.steady.Seconds(), Revision: b.rev}
 	brokers := []string{b.opts.kafka}
-	prefix := fmt.Sprintf("benchagent.%d.%d.", time.Now().UnixNano(), n)
+	prefix := fmt.Sprintf("benchagent.%d.%s.%d.", time.Now().UnixNano(), kind, n)
 	topics := kafkabus.TopicsWithPrefix(prefix)
 	if err := kafkabus.EnsureTopics(ctx, brokers, topics, b.opts.partitions); err != nil {
 		return l, err
 	}
 	b.onCleanup(func() error { return deleteTopics(b.opts.kafka, topics) })
-	checks, err := b.checks(n)
+	checks, err := b.checks(kind, n)
 	if err != nil {
 		return l, err
 	}
@@ -180,7 +202,7 @@ func (b *bench) runOne(ctx context.Context, n int) (line, error) {
 	readDone := readResults(readCtx, b.opts.kafka, topics.Results, b.opts.partitions, col)
 	defer func() { stopReading(); <-readDone }()
 
-	proc, err := b.startAgent(n, prefix)
+	proc, err := b.startAgent(fmt.Sprintf("%s-%d", kind, n), prefix)
 	if err != nil {
 		return l, err
 	}
@@ -241,8 +263,8 @@ func (b *bench) runOne(ctx context.Context, n int) (line, error) {
 	l.CPUCores = round(cpu/w1.Sub(w0).Seconds(), 3)
 	l.CPUSPer1kProbes = round(cpu/float64(max(1, l.Ran))*1000, 3)
 
-	b.log.Info("agent stopped; running the floor client", "requests", l.Scheduled)
-	floor, err := b.runFloor(ctx, l.Scheduled, float64(n)/b.opts.interval.Seconds())
+	b.log.Info("agent stopped; running the floor client", "kind", kind, "probes", l.Scheduled)
+	floor, err := b.runFloor(ctx, kind, l.Scheduled, float64(n)/b.opts.interval.Seconds())
 	if err != nil {
 		return l, err
 	}

@@ -13,6 +13,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	probing "github.com/prometheus-community/pro-bing"
+
+	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/probes/icmpprobe"
 )
 
 // floorReport is what the floor child prints; cpu is the parent's reading
@@ -23,14 +28,19 @@ type floorReport struct {
 	cpu      float64
 }
 
-// runFloor runs this binary with -floor in a child process: count fresh
-// connection GETs to the target at rate per second.
-func (b *bench) runFloor(ctx context.Context, count int, rate float64) (floorReport, error) {
+// runFloor runs this binary with -floor in a child process: count probes
+// of the kind at rate per second, fresh connection GETs to the target or
+// pro-bing runs to icmpTarget.
+func (b *bench) runFloor(ctx context.Context, kind catalog.Type, count int, rate float64) (floorReport, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return floorReport{}, fmt.Errorf("find own binary for the floor: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, self, "-floor", "-floor-url", b.target+"/floor",
+	url := b.target + "/floor"
+	if kind == catalog.TypeICMP {
+		url = icmpTarget
+	}
+	cmd := exec.CommandContext(ctx, self, "-floor", "-floor-kind", string(kind), "-floor-url", url,
 		"-floor-rate", strconv.FormatFloat(rate, 'f', -1, 64), "-floor-count", strconv.Itoa(count),
 		"-concurrency", strconv.Itoa(b.opts.conc))
 	cmd.Stderr = os.Stderr
@@ -47,11 +57,18 @@ func (b *bench) runFloor(ctx context.Context, count int, rate float64) (floorRep
 	return rep, nil
 }
 
-// runFloorChild is the floor: a bare net/http client, keep-alives off so
-// every request dials, firing request i at start + i/rate with at most
-// -concurrency in flight, as the agent fires its ticks.
+// runFloorChild is the floor, firing probe i at start + i/rate with at
+// most -concurrency in flight, as the agent fires its ticks. For HTTP it
+// is a bare net/http client with keep-alives off, so every request dials;
+// for ICMP one pro-bing pinger per probe, sending the probe's default
+// count of echo requests at its default interval, as a pinger per check
+// would.
 func runFloorChild(ctx context.Context, o options, stdout io.Writer) error {
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	probe := func() error { return get(ctx, client, o.floorURL) }
+	if o.floorKind == "icmp" {
+		probe = func() error { return ping(ctx, o.floorURL) }
+	}
 	sem := make(chan struct{}, o.conc)
 	var wg sync.WaitGroup
 	var done, failed atomic.Int64
@@ -66,7 +83,7 @@ func runFloorChild(ctx context.Context, o options, stdout io.Writer) error {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			if err := get(ctx, client, o.floorURL); err != nil {
+			if err := probe(); err != nil {
 				failed.Add(1)
 			}
 			done.Add(1)
@@ -74,6 +91,25 @@ func runFloorChild(ctx context.Context, o options, stdout io.Writer) error {
 	}
 	wg.Wait()
 	return json.NewEncoder(stdout).Encode(floorReport{Requests: int(done.Load()), Errors: int(failed.Load())})
+}
+
+// ping runs one pro-bing pinger to host, privileged when run as root (as
+// the agent decides by trying), and fails when every request was lost.
+func ping(ctx context.Context, host string) error {
+	p, err := probing.NewPinger(host)
+	if err != nil {
+		return fmt.Errorf("ping %s: %w", host, err)
+	}
+	p.SetPrivileged(os.Geteuid() == 0)
+	p.SetLogger(probing.NoopLogger{})
+	p.Count, p.Interval, p.Timeout = icmpprobe.DefaultCount, icmpprobe.DefaultInterval, 5*time.Second
+	if err := p.RunWithContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", host, err)
+	}
+	if st := p.Statistics(); st.PacketsRecv == 0 {
+		return fmt.Errorf("ping %s: all %d requests lost", host, st.PacketsSent)
+	}
+	return nil
 }
 
 // get makes one GET and reads the body, as a probe does.

@@ -60,10 +60,12 @@ type options struct {
 	partitions, conc int
 	statusd, module  string
 	kafka, agentLog  string
-	floor            bool // child mode: run the floor client and exit
+	floor            bool   // child mode: run the floor client and exit
+	floorKind        string // "http" or "icmp"
 	floorURL         string
 	floorRate        float64
 	floorCount       int
+	icmpChecks       int // ICMP checks of the ICMP run; 0 skips it
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -81,6 +83,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.agentLog, "agent-log", "", "write the agent's log to this file and keep it (default: a temporary file)")
 	fs.StringVar(&o.kafka, "kafka", os.Getenv("STATUSD_TEST_KAFKA"), "Kafka broker host:port (default $STATUSD_TEST_KAFKA)")
 	fs.BoolVar(&o.floor, "floor", false, "internal: run as the floor client")
+	fs.IntVar(&o.icmpChecks, "icmp-checks", 1000, "ICMP checks to 127.0.0.1 of the ICMP run, after the HTTP runs; 0 skips it")
+	fs.StringVar(&o.floorKind, "floor-kind", "http", "internal: the floor client's probe, http or icmp")
 	fs.StringVar(&o.floorURL, "floor-url", "", "internal: the floor client's target")
 	fs.Float64Var(&o.floorRate, "floor-rate", 0, "internal: the floor client's requests per second")
 	fs.IntVar(&o.floorCount, "floor-count", 0, "internal: the floor client's requests")
@@ -118,6 +122,7 @@ func (o options) validate() error {
 		}
 	}
 	if o.floor {
+		check(o.floorKind == "http" || o.floorKind == "icmp", "-floor-kind: must be http or icmp, got %q", o.floorKind)
 		check(o.floorURL != "", "-floor-url: required with -floor")
 		check(o.floorRate > 0, "-floor-rate: must be positive, got %v", o.floorRate)
 		check(o.floorCount > 0, "-floor-count: must be positive, got %d", o.floorCount)
@@ -127,6 +132,7 @@ func (o options) validate() error {
 	check(o.interval >= time.Second && o.interval <= time.Hour, "-interval: must be between 1s and 1h, got %s", o.interval)
 	check(o.steady >= o.interval && o.steady%o.interval == 0, "-steady: must be a positive multiple of -interval, got %s", o.steady)
 	check(o.onlineTimeout > 0, "-online-timeout: must be positive")
+	check(o.icmpChecks >= 0 && o.icmpChecks <= 100_000, "-icmp-checks: must be between 0 and 100000, got %d", o.icmpChecks)
 	check(o.partitions >= 1 && o.partitions <= 1000, "-partitions: must be between 1 and 1000, got %d", o.partitions)
 	check(o.conc >= 1 && o.conc <= 10_000, "-concurrency: must be between 1 and 10000, got %d", o.conc)
 	check(o.kafka != "", "-kafka: required (or STATUSD_TEST_KAFKA; run `make services` and source .dev/services.env)")

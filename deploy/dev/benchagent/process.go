@@ -39,22 +39,22 @@ type process struct {
 	httpAddr string
 }
 
-// startAgent writes a configuration for n checks under prefix and starts
+// startAgent writes a configuration named for the run under prefix and starts
 // `statusd agent` on it, in a process group of its own that dies with
 // the benchmark.
-func (b *bench) startAgent(n int, prefix string) (*process, error) {
+func (b *bench) startAgent(name, prefix string) (*process, error) {
 	httpAddr, err := benchproc.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	cfg := filepath.Join(b.dir, fmt.Sprintf("agent-%d.yaml", n))
-	if err := writeAgentConfig(cfg, httpAddr, b.opts.kafka, prefix, filepath.Join(b.dir, fmt.Sprintf("spool-%d", n)),
+	cfg := filepath.Join(b.dir, "agent-"+name+".yaml")
+	if err := writeAgentConfig(cfg, httpAddr, b.opts.kafka, prefix, filepath.Join(b.dir, "spool-"+name),
 		b.opts.partitions, b.opts.conc); err != nil {
 		return nil, err
 	}
 	logPath := b.opts.agentLog
 	if logPath == "" {
-		logPath = filepath.Join(b.dir, fmt.Sprintf("agent-%d.log", n))
+		logPath = filepath.Join(b.dir, "agent-"+name+".log")
 	}
 	p, err := benchproc.Start(benchproc.Options{Bin: b.bin, Subcommand: "agent", Config: cfg, LogPath: logPath})
 	if err != nil {
