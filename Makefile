@@ -40,7 +40,7 @@ bench: services ## benchmarks, 5 runs each, benchstat format in bench.txt
 bench-aggregator: services ## the aggregator end to end on 10,000 components x 3 regions; JSON lines (BENCH_FLAGS=-h lists flags)
 	source $(SERVICES_ENV) && $(GO) run ./deploy/dev/benchaggregator $(BENCH_FLAGS)
 
-bench-agent: services ## one agent process on 1,000 and 10,000 HTTP checks at 10 s, beside a bare net/http floor; JSON lines (BENCH_FLAGS=-h lists flags)
+bench-agent: services ## one agent process on 1,000 and 10,000 HTTP checks at 10 s beside a bare net/http floor, and 1,000 ICMP checks beside pro-bing; JSON lines (BENCH_FLAGS=-h lists flags)
 	source $(SERVICES_ENV) && $(GO) run ./deploy/dev/benchagent $(BENCH_FLAGS)
 
 fuzz: ## run every Fuzz* target for FUZZTIME (default 10s), one package at a time
