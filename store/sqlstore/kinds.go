@@ -43,11 +43,11 @@ func (s *Store) pageKind() kind[catalog.Page] {
 	return kind[catalog.Page]{
 		name: kindPage, id: func(p catalog.Page) string { return p.ID }, managed: func(p catalog.Page) string { return p.Managed },
 		get: s.page, list: s.pages,
-		same: func(a, b catalog.Page) bool { return reflect.DeepEqual(normPage(a), normPage(b)) },
+		same:     func(a, b catalog.Page) bool { return reflect.DeepEqual(normPage(a), normPage(b)) },
 		view:     func(p catalog.Page) any { return newPageAudit(p) },
 		validate: func(p catalog.Page) []catalog.FieldError { return p.Validate() },
-		refs: func(context.Context, *sql.Tx, catalog.Page) error { return nil },
-		save: s.savePage, del: s.deletePage,
+		refs:     func(context.Context, *sql.Tx, catalog.Page) error { return nil },
+		save:     s.savePage, del: s.deletePage,
 	}
 }
 
@@ -64,7 +64,7 @@ func (s *Store) componentKind() kind[catalog.Component] {
 		},
 		view:     func(c catalog.Component) any { return newComponentAudit(c) },
 		validate: func(c catalog.Component) []catalog.FieldError { return c.Validate() },
-		refs: s.componentRefs, save: s.saveComponent, del: s.deleteComponent,
+		refs:     s.componentRefs, save: s.saveComponent, del: s.deleteComponent,
 	}
 }
 
@@ -78,9 +78,11 @@ func (s *Store) checkKind() kind[catalog.Check] {
 			eb, errB := checkdef.Encode(b)
 			return errA == nil && errB == nil && string(ea) == string(eb) && a.Managed == b.Managed
 		},
-		view:     func(c catalog.Check) any { return checkAudit{Check: checkdef.From(c), Version: c.Version, Managed: c.Managed} },
+		view: func(c catalog.Check) any {
+			return checkAudit{Check: checkdef.From(c), Version: c.Version, Managed: c.Managed}
+		},
 		validate: func(c catalog.Check) []catalog.FieldError { return c.Validate() },
-		refs: s.checkRefs,
+		refs:     s.checkRefs,
 		save: func(ctx context.Context, tx *sql.Tx, c catalog.Check, now time.Time) error {
 			_, err := s.saveCheck(ctx, tx, c, now)
 			return err
