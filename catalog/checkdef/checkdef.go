@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"time"
 
@@ -119,21 +120,23 @@ func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Durat
 
 // UnmarshalJSON reads a duration string or a number of seconds.
 func (d *Duration) UnmarshalJSON(b []byte) error {
+	// A *json.UnmarshalTypeError gets the field's path from the decoder.
+	bad := &json.UnmarshalTypeError{Value: "value " + truncate(string(b)), Type: reflect.TypeFor[Duration]()}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		var secs float64
 		if err := json.Unmarshal(b, &secs); err != nil {
-			return fmt.Errorf("must be a duration such as \"30s\"")
+			return bad
 		}
 		if secs > float64(1<<62)/float64(time.Second) || secs < -float64(1<<62)/float64(time.Second) {
-			return fmt.Errorf("is out of range")
+			return bad
 		}
 		*d = Duration(secs * float64(time.Second))
 		return nil
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("must be a duration such as \"30s\", got %q", truncate(s))
+		return bad
 	}
 	*d = Duration(v)
 	return nil
