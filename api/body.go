@@ -45,7 +45,8 @@ func (a *API) decodeBody(c *gin.Context, v any) bool {
 	case errors.As(err, &tooBig):
 		a.tooLarge(c)
 	case errors.As(err, &typ):
-		field := typ.Field
+		// checkJSON embeds checkdef.Check, whose name the path starts with.
+		field := strings.TrimPrefix(typ.Field, "Check.")
 		if field == "" {
 			field = "body"
 		}
