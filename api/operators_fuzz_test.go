@@ -78,17 +78,23 @@ var (
 	alertSeeds = []string{`{"title":"Heads up","message":"soon"}`, `{"enabled":true}`, `{"enabled":"yes"}`}
 )
 
-func FuzzCreatePage(f *testing.F)      { fuzzWrite(f, "POST", "/api/v1/pages", pageSeeds...) }
-func FuzzPutPage(f *testing.F)         { fuzzWrite(f, "PUT", "/api/v1/pages/{id}", pageSeeds...) }
-func FuzzPatchPage(f *testing.F)       { fuzzWrite(f, "PATCH", "/api/v1/pages/{id}", pageSeeds...) }
-func FuzzDeletePage(f *testing.F)      { fuzzWrite(f, "DELETE", "/api/v1/pages/{id}", "") }
-func FuzzEnablePage(f *testing.F)      { fuzzWrite(f, "POST", "/api/v1/pages/{id}/enable", "") }
-func FuzzDisablePage(f *testing.F)     { fuzzWrite(f, "POST", "/api/v1/pages/{id}/disable", "") }
-func FuzzSetAlert(f *testing.F)        { fuzzWrite(f, "PUT", "/api/v1/pages/{id}/platform_alert", alertSeeds...) }
+func FuzzCreatePage(f *testing.F)  { fuzzWrite(f, "POST", "/api/v1/pages", pageSeeds...) }
+func FuzzPutPage(f *testing.F)     { fuzzWrite(f, "PUT", "/api/v1/pages/{id}", pageSeeds...) }
+func FuzzPatchPage(f *testing.F)   { fuzzWrite(f, "PATCH", "/api/v1/pages/{id}", pageSeeds...) }
+func FuzzDeletePage(f *testing.F)  { fuzzWrite(f, "DELETE", "/api/v1/pages/{id}", "") }
+func FuzzEnablePage(f *testing.F)  { fuzzWrite(f, "POST", "/api/v1/pages/{id}/enable", "") }
+func FuzzDisablePage(f *testing.F) { fuzzWrite(f, "POST", "/api/v1/pages/{id}/disable", "") }
+func FuzzSetAlert(f *testing.F) {
+	fuzzWrite(f, "PUT", "/api/v1/pages/{id}/platform_alert", alertSeeds...)
+}
 func FuzzClearAlert(f *testing.F)      { fuzzWrite(f, "DELETE", "/api/v1/pages/{id}/platform_alert", "") }
 func FuzzCreateComponent(f *testing.F) { fuzzWrite(f, "POST", "/api/v1/components", componentSeeds...) }
-func FuzzPutComponent(f *testing.F)    { fuzzWrite(f, "PUT", "/api/v1/components/{id}", componentSeeds...) }
-func FuzzPatchComponent(f *testing.F)  { fuzzWrite(f, "PATCH", "/api/v1/components/{id}", componentSeeds...) }
+func FuzzPutComponent(f *testing.F) {
+	fuzzWrite(f, "PUT", "/api/v1/components/{id}", componentSeeds...)
+}
+func FuzzPatchComponent(f *testing.F) {
+	fuzzWrite(f, "PATCH", "/api/v1/components/{id}", componentSeeds...)
+}
 func FuzzDeleteComponent(f *testing.F) { fuzzWrite(f, "DELETE", "/api/v1/components/{id}", "") }
 func FuzzCreateCheck(f *testing.F)     { fuzzWrite(f, "POST", "/api/v1/checks", checkSeeds...) }
 func FuzzPutCheck(f *testing.F)        { fuzzWrite(f, "PUT", "/api/v1/checks/{id}", checkSeeds...) }
