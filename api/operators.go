@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -153,12 +152,4 @@ func idParam(c *gin.Context) string {
 		id = id[:256]
 	}
 	return id
-}
-
-// atoiOr parses s, or returns def for "".
-func atoiOr(s string, def int) (int, error) {
-	if s == "" {
-		return def, nil
-	}
-	return strconv.Atoi(s)
 }
