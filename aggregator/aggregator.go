@@ -21,6 +21,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -138,7 +139,14 @@ type Aggregator struct {
 	backoff func(attempt int) time.Duration
 	flush   time.Duration // how long queued work is still stored after the run ends
 	catalog time.Time     // when the catalog was last loaded
+	// stale is set by CatalogChanged: the catalog is reloaded at once.
+	stale atomic.Bool
 }
+
+// CatalogChanged makes the aggregator reload the catalog before its next
+// batch, rather than within CatalogInterval: checks or components changed.
+// It never blocks.
+func (a *Aggregator) CatalogChanged() { a.stale.Store(true) }
 
 // New returns an aggregator; Run drives it.
 func New(opts Options) (*Aggregator, error) {

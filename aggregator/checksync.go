@@ -33,6 +33,7 @@ type CheckSyncOptions struct {
 type CheckSync struct {
 	opts   CheckSyncOptions
 	synced atomic.Bool
+	poke   chan struct{}
 }
 
 // NewCheckSync returns a CheckSync; Run drives it.
@@ -46,14 +47,24 @@ func NewCheckSync(opts CheckSyncOptions) (*CheckSync, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &CheckSync{opts: opts}, nil
+	return &CheckSync{opts: opts, poke: make(chan struct{}, 1)}, nil
+}
+
+// Poke makes Run publish the definitions now rather than at the next
+// tick: the catalog changed. It never blocks; pokes while one is pending
+// are one.
+func (s *CheckSync) Poke() {
+	select {
+	case s.poke <- struct{}{}:
+	default:
+	}
 }
 
 // Synced reports whether the definitions were published at least once.
 func (s *CheckSync) Synced() bool { return s.synced.Load() }
 
-// Run syncs now and every interval until ctx ends; failures are logged and
-// retried at the next tick.
+// Run syncs now, every interval and when poked, until ctx ends; failures
+// are logged and retried at the next tick.
 func (s *CheckSync) Run(ctx context.Context) error {
 	t := time.NewTicker(s.opts.Interval)
 	defer t.Stop()
@@ -65,6 +76,7 @@ func (s *CheckSync) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-s.poke:
 		}
 	}
 }

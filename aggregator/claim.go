@@ -187,6 +187,11 @@ func (a *Aggregator) loop(ctx context.Context, o *owned) (err error) {
 		if err := w.failed(); err != nil {
 			return err
 		}
+		if a.stale.Swap(false) {
+			if err := a.refreshCatalog(ctx, true); err != nil {
+				a.opts.Logger.Warn("reload changed catalog", "err", err)
+			}
+		}
 		if len(msgs) > 0 {
 			if wk := a.prepare(ctx, o, msgs); wk != nil {
 				if err := w.send(ctx, wk); err != nil {

@@ -16,6 +16,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/statusd/statusd/auth"
 )
 
 // Options configure an API.
@@ -41,6 +43,23 @@ type Options struct {
 	// Fleet is the live set of agents and regions for /api/v1/agents and
 	// /api/v1/regions; nil shows none.
 	Fleet Fleet
+	// Entities serves the operators' routes (pages, components, checks
+	// and their writes, the audit log). They are served only when
+	// Entities, Authenticate and Require are all set: never open.
+	Entities EntityStore
+	// Authenticate runs first on every operators' route: it answers 401
+	// (or 429) itself, or puts the request's auth.Principal in its context.
+	Authenticate gin.HandlerFunc
+	// Require returns the handler that answers 403 unless the principal
+	// has the scope.
+	Require func(auth.Scope) gin.HandlerFunc
+	// MaxBodyBytes is the largest request body accepted; larger is a 413.
+	// 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// OnCatalogChange is called after a write that changes components or
+	// checks, so that agents and the evaluator follow at once; nil for
+	// none. It must not block.
+	OnCatalogChange func()
 }
 
 // API serves statusd's HTTP API.
@@ -54,6 +73,12 @@ type API struct {
 	origin  time.Time
 	metrics *metrics
 	engine  *gin.Engine
+
+	entities     EntityStore
+	authenticate gin.HandlerFunc
+	require      func(auth.Scope) gin.HandlerFunc
+	maxBody      int64
+	onChange     func()
 
 	mu        sync.Mutex
 	locations map[string]*time.Location // time zone name → location, UTC when unknown
@@ -82,6 +107,11 @@ func New(opts Options) (*API, error) {
 	a := &API{
 		store: opts.Store, fleet: opts.Fleet, log: opts.Logger, ready: opts.Ready, version: opts.Version,
 		metrics: m, locations: map[string]*time.Location{},
+		entities: opts.Entities, authenticate: opts.Authenticate, require: opts.Require,
+		maxBody: opts.MaxBodyBytes, onChange: opts.OnCatalogChange,
+	}
+	if a.maxBody <= 0 {
+		a.maxBody = DefaultMaxBodyBytes
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -137,10 +167,16 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 		get(prefix+"/incidents/unresolved.json", a.v2Unresolved)
 	}
 
-	get("/api/v1/components", a.v1Components)
-	get("/api/v1/components/:id", a.v1Component)
-	get("/api/v1/agents", a.v1Agents)
-	get("/api/v1/regions", a.v1Regions)
+	v1 := e.Group("/api/v1")
+	v1get := func(path string, h gin.HandlerFunc) {
+		v1.GET(path, h)
+		v1.HEAD(path, h)
+	}
+	v1get("/components", a.v1Components)
+	v1get("/components/:id", a.v1Component)
+	v1get("/agents", a.v1Agents)
+	v1get("/regions", a.v1Regions)
+	a.operatorRoutes(v1)
 	return e
 }
 

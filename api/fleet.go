@@ -112,12 +112,9 @@ func (a *API) v1Regions(c *gin.Context) {
 
 // pageOf returns one page of all and its meta block.
 func pageOf[T any](all []T, page, perPage int) ([]T, v1Meta) {
-	meta := v1Meta{Page: page, PerPage: perPage, Total: len(all), TotalPages: (len(all) + perPage - 1) / perPage}
-	if page > meta.TotalPages {
-		return nil, meta
-	}
-	first := (page - 1) * perPage
-	return all[first:min(first+perPage, len(all))], meta
+	data := pageSlice(all, page, perPage)
+	return data, v1Meta{listMeta: newListMeta(page, perPage, len(data), len(all)), Total: len(all),
+		TotalPages: (len(all) + perPage - 1) / perPage}
 }
 
 func newV1Agent(s fleet.AgentStatus) v1Agent {

@@ -16,11 +16,17 @@ const (
 	codeInvalid          = "invalid"
 	codeUnavailable      = "unavailable"
 	codeInternal         = "internal"
+	codeTooLarge         = "too_large"
+	codeConflict         = "conflict"
+	codeForbidden        = "forbidden"
+	codeUnauthorized     = "unauthorized"
 )
 
-// errorBody is every error answer: {"error":{...}}.
+// errorBody is every error answer: {"error":{...}}; a 422 also carries
+// {"errors":{field: message}} at the top level.
 type errorBody struct {
-	Error errorDetail `json:"error"`
+	Error  errorDetail       `json:"error"`
+	Errors map[string]string `json:"errors,omitempty"`
 }
 
 type errorDetail struct {
@@ -37,7 +43,14 @@ func abortError(c *gin.Context, code int, errCode, message string) {
 func abortInvalid(c *gin.Context, fields map[string]string) {
 	c.AbortWithStatusJSON(http.StatusUnprocessableEntity, errorBody{Error: errorDetail{
 		Code: codeInvalid, Message: "invalid query parameters", Fields: fields,
-	}})
+	}, Errors: fields})
+}
+
+// abortFields answers 422 for an invalid request body.
+func abortFields(c *gin.Context, fields map[string]string) {
+	c.AbortWithStatusJSON(http.StatusUnprocessableEntity, errorBody{Error: errorDetail{
+		Code: codeInvalid, Message: "the request is invalid; see errors", Fields: fields,
+	}, Errors: fields})
 }
 
 // storeRetryAfter is the Retry-After, in seconds, of an answer to a failed

@@ -41,6 +41,15 @@ type v1Component struct {
 	StatusSince    *string  `json:"status_since"`
 	UpdatedAt      string   `json:"updated_at"`
 	FailingRegions []string `json:"failing_regions"`
+	// The definition's other fields, as a write gives them.
+	Pages              []placementJSON `json:"pages"`
+	Quorum             int             `json:"quorum"`
+	ShowUptime         bool            `json:"show_uptime"`
+	StartDate          *string         `json:"start_date"`
+	OnlyShowIfDegraded bool            `json:"only_show_if_degraded"`
+	// Managed is the configuration file that manages the component; null
+	// when the API owns it.
+	Managed *string `json:"managed"`
 }
 
 // v1ComponentDetail is a component with its per-region view, as GET
@@ -62,10 +71,10 @@ type v1RegionView struct {
 	LastError string `json:"last_error,omitempty"`
 }
 
-// v1Meta describes a page of a list.
+// v1Meta describes a page of a list: listMeta's fields, and the total and
+// number of pages as the first native lists gave them.
 type v1Meta struct {
-	Page       int `json:"page"`
-	PerPage    int `json:"per_page"`
+	listMeta
 	Total      int `json:"total"`
 	TotalPages int `json:"total_pages"`
 }
@@ -89,14 +98,12 @@ func (a *API) v1Components(c *gin.Context) {
 	if !ok {
 		return
 	}
-	meta := v1Meta{Page: page, PerPage: perPage, Total: len(all), TotalPages: (len(all) + perPage - 1) / perPage}
 	data := []v1Component{}
-	if page <= meta.TotalPages {
-		first := (page - 1) * perPage
-		for _, rc := range all[first:min(first+perPage, len(all))] {
-			data = append(data, newV1Component(rc))
-		}
+	for _, rc := range pageSlice(all, page, perPage) {
+		data = append(data, newV1Component(rc))
 	}
+	meta := v1Meta{listMeta: newListMeta(page, perPage, len(data), len(all)), Total: len(all),
+		TotalPages: (len(all) + perPage - 1) / perPage}
 	c.JSON(http.StatusOK, v1List{Data: data, Meta: meta})
 }
 
@@ -108,16 +115,20 @@ func (a *API) v1Component(c *gin.Context) {
 	}
 	for _, rc := range all {
 		if rc.ID == id {
-			out := v1ComponentDetail{v1Component: newV1Component(rc), Regions: []v1RegionView{}}
-			for _, v := range rc.Regions {
-				out.Regions = append(out.Regions, v1RegionView{Region: v.Region, Voting: v.Voting, Failing: v.Failing,
-					Degraded: v.Degraded, Since: v1TimePtr(v.Since), ErrorClass: string(v.ErrorClass), LastError: v.LastError})
-			}
-			c.JSON(http.StatusOK, v1Item{Data: out})
+			c.JSON(http.StatusOK, v1Item{Data: newV1ComponentDetail(rc)})
 			return
 		}
 	}
-	abortError(c, http.StatusNotFound, codeNotFound, fmt.Sprintf("component %q not found", id))
+	abortError(c, http.StatusNotFound, codeNotFound, fmt.Sprintf("component %q not found", catalog.Truncate(id)))
+}
+
+func newV1ComponentDetail(rc rollup.Component) v1ComponentDetail {
+	out := v1ComponentDetail{v1Component: newV1Component(rc), Regions: []v1RegionView{}}
+	for _, v := range rc.Regions {
+		out.Regions = append(out.Regions, v1RegionView{Region: v.Region, Voting: v.Voting, Failing: v.Failing,
+			Degraded: v.Degraded, Since: v1TimePtr(v.Since), ErrorClass: string(v.ErrorClass), LastError: v.LastError})
+	}
+	return out
 }
 
 // subtree reads and rolls up one component and, for a group, its members:
@@ -198,6 +209,12 @@ func newV1Component(rc rollup.Component) v1Component {
 		ID: rc.ID, PageID: rc.PageID, IsGroup: rc.IsGroup, Name: rc.Name,
 		Description: rc.Description, Position: rc.Position, Data: "live", DataStale: rc.Stale,
 		UpdatedAt: rc.UpdatedAt.UTC().Format(v1TimeLayout), FailingRegions: rc.FailingRegions,
+	}
+	def := newComponentJSON(rc.Component)
+	out.Pages, out.Quorum, out.ShowUptime, out.StartDate, out.OnlyShowIfDegraded =
+		def.Pages, def.Quorum, def.ShowUptime, def.StartDate, def.OnlyShowIfDegraded
+	if rc.Managed != "" {
+		out.Managed = &rc.Managed
 	}
 	switch {
 	case rc.NoData:

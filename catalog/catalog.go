@@ -23,29 +23,6 @@ type Catalog struct {
 	Checks     []Check
 }
 
-// Page is a status page.
-type Page struct {
-	ID       string
-	Name     string
-	URL      string // public URL of the page, shown in API payloads
-	TimeZone string // IANA name, "Etc/UTC" by default
-}
-
-// Component is a part of a service shown on a page. A component with
-// children (IsGroup) shows the worst status of its children.
-type Component struct {
-	ID          string
-	PageID      string
-	GroupID     string // parent group's ID, empty at top level
-	IsGroup     bool
-	Name        string
-	Description string
-	Position    int
-	// Quorum is how many live regions must fail before the component is in
-	// major outage; 0 means a majority of the regions that report.
-	Quorum int
-}
-
 // Type is the kind of probe a check runs.
 type Type string
 
@@ -86,6 +63,9 @@ type Check struct {
 	ICMP *icmpprobe.Spec
 	// Version increases whenever the definition changes; set by the store.
 	Version int64
+	// Managed is the configuration file that declares the check, which is
+	// then read-only through the API; empty when the API owns it.
+	Managed string
 }
 
 // The values of Check.IncidentOn.
@@ -235,4 +215,18 @@ func typeList() string {
 		s += string(t)
 	}
 	return s
+}
+
+// SetManaged marks every entity of c as managed by the configuration file
+// source.
+func (c *Catalog) SetManaged(source string) {
+	for i := range c.Pages {
+		c.Pages[i].Managed = source
+	}
+	for i := range c.Components {
+		c.Components[i].Managed = source
+	}
+	for i := range c.Checks {
+		c.Checks[i].Managed = source
+	}
 }

@@ -32,6 +32,9 @@ type Config struct {
 	Defaults   Defaults   `yaml:"defaults"`
 	// Pages are the status pages with their components and checks.
 	Pages []Page `yaml:"pages"`
+	// Path is the name of the file the configuration was parsed from; what
+	// it declares is managed by it.
+	Path string `yaml:"-"`
 }
 
 // Load reads and parses the file at path; env looks up the environment
@@ -84,6 +87,7 @@ func Parse(filename string, data []byte, env func(string) (string, bool)) (*Conf
 	if len(errs) > 0 {
 		return nil, errs.sorted()
 	}
+	cfg.Path = filename
 	return cfg, nil
 }
 

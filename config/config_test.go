@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -122,7 +123,7 @@ pages:
 	}
 	cat := cfg.Catalog()
 	wantPages := []catalog.Page{{ID: "p", Name: "P", TimeZone: "Etc/UTC"}}
-	if !slices.Equal(cat.Pages, wantPages) {
+	if !reflect.DeepEqual(cat.Pages, wantPages) {
 		t.Errorf("pages = %+v, want %+v", cat.Pages, wantPages)
 	}
 	wantComps := []catalog.Component{
@@ -130,7 +131,7 @@ pages:
 		{ID: "a", PageID: "p", GroupID: "g", Name: "A", Position: 2},
 		{ID: "b", PageID: "p", Name: "B", Position: 3},
 	}
-	if !slices.Equal(cat.Components, wantComps) {
+	if !reflect.DeepEqual(cat.Components, wantComps) {
 		t.Errorf("components = %+v, want %+v", cat.Components, wantComps)
 	}
 	if len(cat.Checks) != 2 {

@@ -2,8 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net/url"
-	"time"
 
 	"github.com/statusd/statusd/catalog"
 )
@@ -128,19 +126,10 @@ func (v *validator) pages(pages []Page) {
 
 func (v *validator) page(p Page, path string) {
 	o := owner{kind: "page", id: p.ID}
-	v.id(o, path)
-	if p.Name == "" {
-		v.field(o, path, "name", "is required")
-	}
-	if p.URL != "" {
-		if u, err := url.Parse(p.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			v.field(o, path, "url", "must be an absolute http or https URL, got %q", p.URL)
-		}
-	}
-	if tz := p.catalog().TimeZone; tz == "Local" {
-		v.field(o, path, "time_zone", "must name a time zone, not the local one")
-	} else if _, err := time.LoadLocation(tz); err != nil {
-		v.field(o, path, "time_zone", "unknown time zone %q", tz)
+	v.unique(o.kind, o.id, path)
+	cp := p.catalog()
+	for _, fe := range cp.Validate() {
+		v.field(o, path, fe.Field, "%s", fe.Message)
 	}
 	v.components(p.Components, path+".components", o)
 }

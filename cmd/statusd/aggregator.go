@@ -103,8 +103,12 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
 	}
+	// The operators' write routes wait for API keys to authenticate them;
+	// a write through this process reaches the agents and its evaluator
+	// at once, other aggregators' evaluators within their catalog interval.
 	handler, err := api.New(api.Options{Store: st.entities, Logger: logger, Registerer: reg, Gatherer: reg,
-		Ready: sync.Synced, Version: version, Fleet: liveSet})
+		Ready: sync.Synced, Version: version, Fleet: liveSet, Entities: st.entities,
+		OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
 	if err != nil {
 		return errors.Join(err, ln.Close())
 	}

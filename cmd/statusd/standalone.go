@@ -11,12 +11,14 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/statusd/statusd/agent"
 	"github.com/statusd/statusd/aggregator"
 	"github.com/statusd/statusd/api"
+	"github.com/statusd/statusd/auth"
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/config"
 	"github.com/statusd/statusd/deploy/examples"
@@ -42,7 +44,9 @@ func runStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 		cfg.HTTP.Addr = *httpAddr
 	}
 	logger := newLogger(cfg.Log, stderr)
-	if err := standalone(ctx, cfg, *dataDir, logger); err != nil {
+	// The operators' write routes are served once API keys authenticate
+	// them (serveOptions.authenticate); until then they are not served.
+	if err := standalone(ctx, cfg, *dataDir, logger, serveOptions{}); err != nil {
 		logger.Error("standalone stopped", "err", err)
 		return exitFailed
 	}
@@ -62,7 +66,14 @@ func loadStandaloneConfig(path string, stderr io.Writer) (*config.Config, bool) 
 	return cfg, true
 }
 
-func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger *slog.Logger) (err error) {
+// serveOptions are how the API authenticates the operators' routes; with
+// either nil, those routes are not served.
+type serveOptions struct {
+	authenticate gin.HandlerFunc
+	require      func(auth.Scope) gin.HandlerFunc
+}
+
+func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger *slog.Logger, so serveOptions) (err error) {
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
@@ -115,7 +126,9 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
 	}
 	handler, err := api.New(api.Options{Store: store, Logger: logger, Registerer: reg, Gatherer: reg,
-		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet})
+		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet,
+		Entities: store, Authenticate: so.authenticate, Require: so.require,
+		OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
 	if err != nil {
 		return err
 	}
@@ -134,12 +147,16 @@ type catalogStore interface {
 	SyncCatalog(ctx context.Context, c catalog.Catalog, now time.Time) error
 }
 
-// prepareStore migrates the store and syncs the configured catalog into it.
+// prepareStore migrates the store and syncs the configured catalog into
+// it, managed by the configuration file and recorded as its change.
 func prepareStore(ctx context.Context, store catalogStore, cfg *config.Config) error {
 	if err := store.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if err := store.SyncCatalog(ctx, cfg.Catalog(), time.Now()); err != nil {
+	cat := cfg.Catalog()
+	cat.SetManaged(cfg.Path)
+	ctx = auth.WithPrincipal(ctx, auth.Principal{Kind: auth.KindConfig, ID: cfg.Path})
+	if err := store.SyncCatalog(ctx, cat, time.Now()); err != nil {
 		return fmt.Errorf("sync configured pages, components and checks: %w", err)
 	}
 	return nil

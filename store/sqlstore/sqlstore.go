@@ -8,8 +8,11 @@
 // Encoding, the same on both backends:
 //   - every point in time is a BIGINT of Unix milliseconds (UTC); the zero
 //     time.Time is stored as 0, and incidents.resolved_at is NULL while open;
-//   - check definitions are stored as JSON, with the SHA-256 of their
-//     canonical encoding, from which the version is bumped;
+//   - check definitions are stored as catalog/checkdef's versioned JSON
+//     ({"v":1,...}, older rows without "v" still decode), with the SHA-256
+//     of that encoding, from which the version is bumped;
+//   - every change to a page, component or check, by the API or the
+//     configuration sync, appends an audit_log row in the same transaction;
 //   - result durations are BIGINT microseconds;
 //   - a component's failing regions are a sorted, comma-separated list.
 //

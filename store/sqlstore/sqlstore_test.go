@@ -290,3 +290,11 @@ func BenchmarkWriteResults(b *testing.B) {
 		})
 	}
 }
+
+func TestEntitySuite(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			storetest.RunEntitySuite(t, func(t *testing.T) storetest.EntityStore { return open(t, b.opts(t), true) })
+		})
+	}
+}

@@ -31,8 +31,22 @@ func RunStateSuite(t *testing.T, open func(t *testing.T) StateStore) {
 	}
 }
 
-// fixture is a catalog of two pages; it returns fresh slices each call.
+// fixtureFile is the configuration file the fixture comes from.
+const fixtureFile = "/etc/statusd/statusd.yaml"
+
+// fixture is a catalog of two pages, managed by fixtureFile, each
+// component normalized (Pages set) as the store returns it; it returns
+// fresh slices each call.
 func fixture() catalog.Catalog {
+	c := rawFixture()
+	c.SetManaged(fixtureFile)
+	for i := range c.Components {
+		c.Components[i].Normalize()
+	}
+	return c
+}
+
+func rawFixture() catalog.Catalog {
 	check := func(id, comp, url string) catalog.Check {
 		return catalog.Check{
 			ID: id, ComponentID: comp, Type: catalog.TypeHTTP,
@@ -190,6 +204,8 @@ var catalogCases = []stateCase{
 		must(t, "sync", s.SyncCatalog(t.Context(), c, at(0)))
 		c.Pages[1].Name = "Beta Inc."
 		c.Components[1].GroupID, c.Components[1].Position, c.Components[1].Description = "core", 9, "moved"
+		c.Components[1].Pages = nil
+		c.Components[1].Normalize()
 		must(t, "sync", s.SyncCatalog(t.Context(), c, at(1)))
 		pages, err := s.Pages(t.Context())
 		must(t, "pages", err)
@@ -200,7 +216,7 @@ var catalogCases = []stateCase{
 	}},
 	{"catalog/rejects a dangling reference", func(t *testing.T, s StateStore) {
 		c := fixture()
-		c.Components[4].PageID = "gamma"
+		c.Components[4].PageID, c.Components[4].Pages = "gamma", nil
 		if err := s.SyncCatalog(t.Context(), c, at(0)); err == nil {
 			t.Fatalf("sync of a component on an unknown page: no error")
 		}
