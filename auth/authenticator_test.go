@@ -57,7 +57,10 @@ func TestAuthenticate(t *testing.T) {
 	good := add("adm_on", ScopeWrite, "main", false)
 	revoked := add("adm_on", ScopeAdmin, "", true)
 	disabled := add("adm_off", ScopeAdmin, "", false)
-	unknown, _ := func() (string, error) { _, s, err := NewKey(KeyRequest{AdminID: "x", Scope: ScopeRead}, t0); return s, err }()
+	unknown, _ := func() (string, error) {
+		_, s, err := NewKey(KeyRequest{AdminID: "x", Scope: ScopeRead}, t0)
+		return s, err
+	}()
 	tampered := good[:len(good)-1] + map[bool]string{true: "b", false: "a"}[good[len(good)-1] == 'a']
 
 	now := t0

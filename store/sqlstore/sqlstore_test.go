@@ -290,3 +290,11 @@ func BenchmarkWriteResults(b *testing.B) {
 		})
 	}
 }
+
+func TestAuthSuite(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			storetest.RunAuthSuite(t, func(t *testing.T) storetest.AuthStore { return open(t, b.opts(t), true) })
+		})
+	}
+}
