@@ -6,6 +6,7 @@
 package api
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,15 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/statusd/statusd/api/ratelimit"
+	"github.com/statusd/statusd/auth"
+)
+
+// The per-key rate limit when Options leave it out.
+const (
+	defaultRateLimit = 10
+	defaultRateBurst = 20
 )
 
 // Options configure an API.
@@ -41,6 +51,17 @@ type Options struct {
 	// Fleet is the live set of agents and regions for /api/v1/agents and
 	// /api/v1/regions; nil shows none.
 	Fleet Fleet
+	// Keys authenticates the API keys of the operators' routes; nil means
+	// no key is valid, so those routes answer 401.
+	Keys KeyAuthenticator
+	// KeyStore and AdminStore serve /api/v1/keys and /api/v1/admins, which
+	// are served only when both are set.
+	KeyStore   KeyStore
+	AdminStore AdminStore
+	// RateLimit is how many requests per second one key may make on
+	// average, RateBurst how many at once; zero means 10 and 20.
+	RateLimit int
+	RateBurst int
 }
 
 // API serves statusd's HTTP API.
@@ -54,6 +75,10 @@ type API struct {
 	origin  time.Time
 	metrics *metrics
 	engine  *gin.Engine
+	keys    KeyAuthenticator
+	limiter *ratelimit.Limiter
+	keyDB   KeyStore
+	adminDB AdminStore
 
 	mu        sync.Mutex
 	locations map[string]*time.Location // time zone name → location, UTC when unknown
@@ -95,6 +120,11 @@ func New(opts Options) (*API, error) {
 	}
 	a.clock = clock
 	a.origin = clock()
+	a.keys, a.keyDB, a.adminDB = opts.Keys, opts.KeyStore, opts.AdminStore
+	rate, burst := cmp.Or(opts.RateLimit, defaultRateLimit), cmp.Or(opts.RateBurst, defaultRateBurst)
+	if a.limiter, err = ratelimit.New(ratelimit.Options{PerSecond: float64(rate), Burst: burst, Clock: clock}); err != nil {
+		return nil, fmt.Errorf("new api: %w", err)
+	}
 	a.engine = a.routes(gatherer)
 	return a, nil
 }
@@ -141,6 +171,9 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	get("/api/v1/components/:id", a.v1Component)
 	get("/api/v1/agents", a.v1Agents)
 	get("/api/v1/regions", a.v1Regions)
+	if a.keyDB != nil && a.adminDB != nil {
+		a.credentialRoutes(e.Group("/api/v1", a.authenticate, a.require(auth.ScopeAdmin)))
+	}
 	return e
 }
 
