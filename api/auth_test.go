@@ -44,7 +44,8 @@ func (b *lockedBuffer) String() string {
 // authEnv is a real API server over a SQLite store with two pages, an
 // admin and named keys, on a clock the test moves.
 type authEnv struct {
-	url   string
+	url     string
+	handler http.Handler
 	store *sqlstore.Store
 	logs  *lockedBuffer
 	admin auth.Admin
@@ -132,7 +133,8 @@ func newAuthEnv(t testing.TB, opts api.Options) *authEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Handler())
+	e.handler = a.Handler()
+	srv := httptest.NewServer(e.handler)
 	t.Cleanup(srv.Close)
 	e.url = srv.URL
 	return e
