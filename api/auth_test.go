@@ -46,11 +46,11 @@ func (b *lockedBuffer) String() string {
 type authEnv struct {
 	url     string
 	handler http.Handler
-	store *sqlstore.Store
-	logs  *lockedBuffer
-	admin auth.Admin
-	keys  map[string]string // name → the key as a client sends it
-	ids   map[string]string // name → key ID
+	store   *sqlstore.Store
+	logs    *lockedBuffer
+	admin   auth.Admin
+	keys    map[string]string // name → the key as a client sends it
+	ids     map[string]string // name → key ID
 
 	mu  sync.Mutex
 	now time.Time
