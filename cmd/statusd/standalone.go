@@ -17,6 +17,7 @@ import (
 	"github.com/statusd/statusd/agent"
 	"github.com/statusd/statusd/aggregator"
 	"github.com/statusd/statusd/api"
+	"github.com/statusd/statusd/auth"
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/config"
 	"github.com/statusd/statusd/deploy/examples"
@@ -114,10 +115,15 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
 	}
-	handler, err := api.New(api.Options{Store: store, Logger: logger, Registerer: reg, Gatherer: reg,
-		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet})
+	keys, err := auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: store, Logger: logger})
 	if err != nil {
-		return err
+		return errors.Join(err, ln.Close())
+	}
+	handler, err := api.New(api.Options{Store: store, Logger: logger, Registerer: reg, Gatherer: reg,
+		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet,
+		Keys: keys, KeyStore: store, AdminStore: store, RateLimit: cfg.API.RateLimit, RateBurst: cfg.API.RateBurst})
+	if err != nil {
+		return errors.Join(err, ln.Close())
 	}
 	logger.Info("statusd standalone", "version", version, "page", "http://"+ln.Addr().String()+"/", "data_dir", dataDir)
 	g := &group{logger: logger}
