@@ -6,6 +6,7 @@
 package api
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,7 +18,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/statusd/statusd/api/ratelimit"
 	"github.com/statusd/statusd/auth"
+)
+
+// The per-key rate limit when Options leave it out.
+const (
+	defaultRateLimit = 10
+	defaultRateBurst = 20
 )
 
 // Options configure an API.
@@ -44,15 +52,9 @@ type Options struct {
 	// /api/v1/regions; nil shows none.
 	Fleet Fleet
 	// Entities serves the operators' routes (pages, components, checks
-	// and their writes, the audit log). They are served only when
-	// Entities, Authenticate and Require are all set: never open.
+	// and their writes, the audit log), behind an API key (Keys); nil
+	// serves none of them.
 	Entities EntityStore
-	// Authenticate runs first on every operators' route: it answers 401
-	// (or 429) itself, or puts the request's auth.Principal in its context.
-	Authenticate gin.HandlerFunc
-	// Require returns the handler that answers 403 unless the principal
-	// has the scope.
-	Require func(auth.Scope) gin.HandlerFunc
 	// MaxBodyBytes is the largest request body accepted; larger is a 413.
 	// 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -60,6 +62,17 @@ type Options struct {
 	// checks, so that agents and the evaluator follow at once; nil for
 	// none. It must not block.
 	OnCatalogChange func()
+	// Keys authenticates the API keys of the operators' routes; nil means
+	// no key is valid, so those routes answer 401.
+	Keys KeyAuthenticator
+	// KeyStore and AdminStore serve /api/v1/keys and /api/v1/admins, which
+	// are served only when both are set.
+	KeyStore   KeyStore
+	AdminStore AdminStore
+	// RateLimit is how many requests per second one key may make on
+	// average, RateBurst how many at once; zero means 10 and 20.
+	RateLimit int
+	RateBurst int
 }
 
 // API serves statusd's HTTP API.
@@ -73,12 +86,14 @@ type API struct {
 	origin  time.Time
 	metrics *metrics
 	engine  *gin.Engine
+	keys    KeyAuthenticator
+	limiter *ratelimit.Limiter
+	keyDB   KeyStore
+	adminDB AdminStore
 
-	entities     EntityStore
-	authenticate gin.HandlerFunc
-	require      func(auth.Scope) gin.HandlerFunc
-	maxBody      int64
-	onChange     func()
+	entities EntityStore
+	maxBody  int64
+	onChange func()
 
 	mu        sync.Mutex
 	locations map[string]*time.Location // time zone name → location, UTC when unknown
@@ -107,8 +122,8 @@ func New(opts Options) (*API, error) {
 	a := &API{
 		store: opts.Store, fleet: opts.Fleet, log: opts.Logger, ready: opts.Ready, version: opts.Version,
 		metrics: m, locations: map[string]*time.Location{},
-		entities: opts.Entities, authenticate: opts.Authenticate, require: opts.Require,
-		maxBody: opts.MaxBodyBytes, onChange: opts.OnCatalogChange,
+		entities: opts.Entities,
+		maxBody:  opts.MaxBodyBytes, onChange: opts.OnCatalogChange,
 	}
 	if a.maxBody <= 0 {
 		a.maxBody = DefaultMaxBodyBytes
@@ -125,6 +140,11 @@ func New(opts Options) (*API, error) {
 	}
 	a.clock = clock
 	a.origin = clock()
+	a.keys, a.keyDB, a.adminDB = opts.Keys, opts.KeyStore, opts.AdminStore
+	rate, burst := cmp.Or(opts.RateLimit, defaultRateLimit), cmp.Or(opts.RateBurst, defaultRateBurst)
+	if a.limiter, err = ratelimit.New(ratelimit.Options{PerSecond: float64(rate), Burst: burst, Clock: clock}); err != nil {
+		return nil, fmt.Errorf("new api: %w", err)
+	}
 	a.engine = a.routes(gatherer)
 	return a, nil
 }
@@ -177,6 +197,9 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	v1get("/agents", a.v1Agents)
 	v1get("/regions", a.v1Regions)
 	a.operatorRoutes(v1)
+	if a.keyDB != nil && a.adminDB != nil {
+		a.credentialRoutes(v1.Group("", a.authenticate, a.require(auth.ScopeAdmin)))
+	}
 	return e
 }
 

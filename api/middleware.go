@@ -41,7 +41,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	return m, nil
 }
 
-// observe counts and times every request and logs it at debug level.
+// observe counts and times every request and logs it at debug level,
+// with any api_key in the query redacted.
 func (a *API) observe(c *gin.Context) {
 	start := time.Now()
 	c.Next()
@@ -58,6 +59,7 @@ func (a *API) observe(c *gin.Context) {
 		a.log.LogAttrs(ctx, slog.LevelDebug, "http request",
 			slog.String("method", c.Request.Method),
 			slog.String("path", c.Request.URL.Path),
+			slog.String("query", redactQuery(c.Request.URL.RawQuery)), // never an API key
 			slog.String("route", route),
 			slog.Int("status", code),
 			slog.Int("bytes", c.Writer.Size()),

@@ -34,7 +34,7 @@ func fuzzWrite(f *testing.F, method, path string, seeds ...string) {
 		target := strings.ReplaceAll(path, "{id}", escapeSegment(id))
 		req := httptest.NewRequest(method, "/", strings.NewReader(body))
 		req.URL.Path, req.URL.RawQuery = target, query
-		req.Header.Set("X-Test-Key", "writer")
+		req.Header.Set("Authorization", "Bearer writer")
 		req.Header.Set("Content-Type", contentType)
 		rec := httptest.NewRecorder()
 		s.handler.ServeHTTP(rec, req)

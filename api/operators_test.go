@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -10,8 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/statusd/statusd/api"
 	"github.com/statusd/statusd/auth"
 	"github.com/statusd/statusd/catalog"
@@ -19,32 +18,22 @@ import (
 	"github.com/statusd/statusd/store/sqlstore"
 )
 
-// testKeys are the principals the test authenticator knows, by the
-// X-Test-Key header.
+// testKeys are the principals the test key authenticator knows, by key.
 var testKeys = map[string]auth.Principal{
 	"writer": {Kind: auth.KindKey, ID: "k_writer", Scope: auth.ScopeWrite},
 	"reader": {Kind: auth.KindKey, ID: "k_reader", Scope: auth.ScopeRead},
 	"beta":   {Kind: auth.KindKey, ID: "k_beta", Scope: auth.ScopeWrite, PageID: "beta"},
 }
 
-// testAuthenticate stands in for the API key middleware: it answers 401
-// for an unknown key and puts the key's principal in the context.
-func testAuthenticate(c *gin.Context) {
-	p, ok := testKeys[c.GetHeader("X-Test-Key")]
-	if !ok {
-		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": gin.H{"code": "unauthorized"}})
-		return
-	}
-	c.Request = c.Request.WithContext(auth.WithPrincipal(c.Request.Context(), p))
-}
+// testKeyAuth stands in for the key store: it knows testKeys and answers
+// auth.ErrUnauthenticated for any other key.
+type testKeyAuth struct{}
 
-func testRequire(s auth.Scope) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		p, _ := auth.FromContext(c.Request.Context())
-		if !p.Scope.Includes(s) {
-			c.AbortWithStatusJSON(http.StatusForbidden, gin.H{"error": gin.H{"code": "forbidden"}})
-		}
+func (testKeyAuth) Authenticate(_ context.Context, secret string) (auth.Principal, error) {
+	if p, ok := testKeys[secret]; ok {
+		return p, nil
 	}
+	return auth.Principal{}, auth.ErrUnauthenticated
 }
 
 // opsServer is the API over a fresh SQLite store holding the two pages of
@@ -83,7 +72,7 @@ func newOpsServer(t testing.TB, maxBody int64) opsServer {
 		t.Fatal(err)
 	}
 	changes := &atomic.Int64{}
-	s := newServerWith(t, api.Options{Store: st, Entities: st, Authenticate: testAuthenticate, Require: testRequire,
+	s := newServerWith(t, api.Options{Store: st, Entities: st, Keys: testKeyAuth{}, RateLimit: 1e6, RateBurst: 1e9, // no 429 in these tests, fuzzing included
 		MaxBodyBytes: maxBody, OnCatalogChange: func() { changes.Add(1) }})
 	return opsServer{server: s, store: st, changes: changes}
 }
@@ -93,7 +82,7 @@ func (s opsServer) req(t testing.TB, method, target, key, body string) (int, map
 	t.Helper()
 	r := httptest.NewRequest(method, target, strings.NewReader(body))
 	if key != "" {
-		r.Header.Set("X-Test-Key", key)
+		r.Header.Set("Authorization", "Bearer "+key)
 	}
 	rec := httptest.NewRecorder()
 	s.handler.ServeHTTP(rec, r)
@@ -106,13 +95,13 @@ func (s opsServer) req(t testing.TB, method, target, key, body string) (int, map
 	return rec.Code, out
 }
 
-func TestOperatorsRoutesNeedAuthOptions(t *testing.T) {
+func TestOperatorsRoutesNeedAnEntityStore(t *testing.T) {
 	s := newServer(t, fixture(), nil)
 	for _, r := range [][2]string{{"POST", "/api/v1/pages"}, {"GET", "/api/v1/checks"}, {"GET", "/api/v1/audit"},
 		{"DELETE", "/api/v1/components/api"}} {
 		resp, body := s.do(t, r[0], r[1])
 		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
-			t.Errorf("%s %s without Authenticate: status %d: %s", r[0], r[1], resp.StatusCode, body)
+			t.Errorf("%s %s without Options.Entities: status %d: %s", r[0], r[1], resp.StatusCode, body)
 		}
 	}
 }
@@ -215,7 +204,7 @@ func TestBodyLimit(t *testing.T) {
 	// Without a Content-Length the limit holds too.
 	r := httptest.NewRequest("POST", "/api/v1/pages", struct{ *bytes.Reader }{bytes.NewReader([]byte(big))})
 	r.ContentLength = -1
-	r.Header.Set("X-Test-Key", "writer")
+	r.Header.Set("Authorization", "Bearer writer")
 	rec := httptest.NewRecorder()
 	s.handler.ServeHTTP(rec, r)
 	if rec.Code != http.StatusRequestEntityTooLarge {

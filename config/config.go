@@ -23,6 +23,7 @@ import (
 // holds the values of the keys left out.
 type Config struct {
 	HTTP       HTTP       `yaml:"http"`
+	API        API        `yaml:"api"`
 	Log        Log        `yaml:"log"`
 	Kafka      Kafka      `yaml:"kafka"`
 	ClickHouse ClickHouse `yaml:"clickhouse"`

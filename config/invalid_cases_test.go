@@ -63,6 +63,14 @@ var invalid = map[string][]string{
 	"invalid-http.yaml": {
 		`invalid-http.yaml:2: http.addr: must be host:port, got "localhost"`,
 	},
+	"invalid-api.yaml": {
+		`invalid-api.yaml:2: api.rate_limit: must be between 1 and 100000, got 0`,
+		`invalid-api.yaml:3: api.rate_burst: must be between 1 and 100000, got 1000000`,
+	},
+	"invalid-api-types.yaml": {
+		`invalid-api-types.yaml:2: api.rate_limit: want an integer, got "10/s"`,
+		`invalid-api-types.yaml:3: api.rate_burst: want an integer, got 2.5`,
+	},
 	"invalid-log.yaml": {
 		`invalid-log.yaml:2: log.level: must be one of debug, info, warn, error; got "verbose"`,
 		`invalid-log.yaml:3: log.format: must be one of text, json; got "logfmt"`,

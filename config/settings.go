@@ -105,6 +105,7 @@ type Defaults struct {
 func Default() *Config {
 	return &Config{
 		HTTP: HTTP{Addr: "127.0.0.1:8080"},
+		API:  API{RateLimit: DefaultRateLimit, RateBurst: DefaultRateBurst},
 		Log:  Log{Level: "info", Format: "text"},
 		Kafka: Kafka{
 			Brokers:           []string{"127.0.0.1:9092"},
@@ -301,6 +302,7 @@ func (c *Config) settingsProblems() []catalog.FieldError {
 		}
 	}
 	add("http", c.HTTP.validate())
+	add("api", c.API.validate())
 	add("log", c.Log.validate())
 	add("kafka", c.Kafka.validate())
 	add("clickhouse", c.ClickHouse.validate())

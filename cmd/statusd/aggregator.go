@@ -12,6 +12,7 @@ import (
 
 	"github.com/statusd/statusd/aggregator"
 	"github.com/statusd/statusd/api"
+	"github.com/statusd/statusd/auth"
 	"github.com/statusd/statusd/config"
 	"github.com/statusd/statusd/fleet"
 	"github.com/statusd/statusd/store/chstore"
@@ -103,12 +104,16 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
 	}
-	// The operators' write routes wait for API keys to authenticate them;
-	// a write through this process reaches the agents and its evaluator
-	// at once, other aggregators' evaluators within their catalog interval.
+	keys, err := auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: st.entities, Logger: logger})
+	if err != nil {
+		return errors.Join(err, ln.Close())
+	}
 	handler, err := api.New(api.Options{Store: st.entities, Logger: logger, Registerer: reg, Gatherer: reg,
-		Ready: sync.Synced, Version: version, Fleet: liveSet, Entities: st.entities,
-		OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
+		Ready: sync.Synced, Version: version, Fleet: liveSet,
+		Keys: keys, KeyStore: st.entities, AdminStore: st.entities, RateLimit: cfg.API.RateLimit, RateBurst: cfg.API.RateBurst,
+		// A write through this process reaches the agents and its evaluator
+		// at once, other aggregators' evaluators within their catalog interval.
+		Entities: st.entities, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
 	if err != nil {
 		return errors.Join(err, ln.Close())
 	}

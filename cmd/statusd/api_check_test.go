@@ -12,9 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
 
-	"github.com/statusd/statusd/auth"
 	"github.com/statusd/statusd/config"
 )
 
@@ -49,16 +47,11 @@ pages:
 	if err != nil {
 		t.Fatal(err)
 	}
-	so := serveOptions{
-		authenticate: func(c *gin.Context) {
-			c.Request = c.Request.WithContext(auth.WithPrincipal(c.Request.Context(),
-				auth.Principal{Kind: auth.KindKey, ID: "k_test", Scope: auth.ScopeWrite}))
-		},
-		require: func(auth.Scope) gin.HandlerFunc { return func(*gin.Context) {} },
-	}
+	dataDir := t.TempDir()
+	key := cliKey(t, dataDir, "write")
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- standalone(ctx, cfg, t.TempDir(), slog.New(slog.DiscardHandler), so) }()
+	go func() { done <- standalone(ctx, cfg, dataDir, slog.New(slog.DiscardHandler)) }()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -71,7 +64,13 @@ pages:
 	body := fmt.Sprintf(`{"id":"api-tcp","component_id":"api","interval":"1s","timeout":"1s",
 		"failure_threshold":1,"success_threshold":1,"tcp":{"address":%q}}`, target.Addr().String())
 	created := time.Now()
-	resp, err := http.Post(base+"/api/v1/checks", "application/json", strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, base+"/api/v1/checks", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +96,21 @@ pages:
 		return out.Data.Data == "live" && out.Data.Status != nil && *out.Data.Status == "operational"
 	})
 	t.Logf("an API-created check reached the page %v after the write (%v after the request began)", took, time.Since(created))
+}
+
+// cliKey creates an admin and a key of scope in dataDir's store with the
+// host's command line, as an operator does, and returns the key.
+func cliKey(t *testing.T, dataDir, scope string) string {
+	t.Helper()
+	var out, errOut strings.Builder
+	if code := run(t.Context(), []string{"admin", "create", "--data-dir", dataDir, "--email", "ops@example.com", "--name", "Ops"}, &out, &errOut); code != 0 {
+		t.Fatalf("statusd admin create: exit %d: %s", code, errOut.String())
+	}
+	out.Reset()
+	if code := run(t.Context(), []string{"key", "create", "--data-dir", dataDir, "--admin", "ops@example.com", "--scope", scope}, &out, &errOut); code != 0 {
+		t.Fatalf("statusd key create: exit %d: %s", code, errOut.String())
+	}
+	return strings.TrimSpace(out.String())
 }
 
 func freeAddr(t *testing.T) string {

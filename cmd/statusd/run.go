@@ -34,6 +34,8 @@ func commands() []command {
 		{"aggregator", "consume results, decide component states, serve the API and pages", runAggregator},
 		{"standalone", "agent and aggregator in one process on SQLite (the embedded default)", runStandalone},
 		{"migrate", "create or upgrade the schemas of the stores", runMigrate},
+		{"admin", "create or list the admins of the operators' API", runAdmin},
+		{"key", "create, list or revoke API keys (a new key is printed once)", runKey},
 		{"validate", "check a configuration file and print every error with its line", runValidate},
 		{"version", "print the version", runVersion},
 	}

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -44,9 +43,7 @@ func runStandalone(ctx context.Context, args []string, stdout, stderr io.Writer)
 		cfg.HTTP.Addr = *httpAddr
 	}
 	logger := newLogger(cfg.Log, stderr)
-	// The operators' write routes are served once API keys authenticate
-	// them (serveOptions.authenticate); until then they are not served.
-	if err := standalone(ctx, cfg, *dataDir, logger, serveOptions{}); err != nil {
+	if err := standalone(ctx, cfg, *dataDir, logger); err != nil {
 		logger.Error("standalone stopped", "err", err)
 		return exitFailed
 	}
@@ -66,14 +63,7 @@ func loadStandaloneConfig(path string, stderr io.Writer) (*config.Config, bool) 
 	return cfg, true
 }
 
-// serveOptions are how the API authenticates the operators' routes; with
-// either nil, those routes are not served.
-type serveOptions struct {
-	authenticate gin.HandlerFunc
-	require      func(auth.Scope) gin.HandlerFunc
-}
-
-func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger *slog.Logger, so serveOptions) (err error) {
+func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger *slog.Logger) (err error) {
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
@@ -125,12 +115,16 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
 	}
+	keys, err := auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: store, Logger: logger})
+	if err != nil {
+		return errors.Join(err, ln.Close())
+	}
 	handler, err := api.New(api.Options{Store: store, Logger: logger, Registerer: reg, Gatherer: reg,
 		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet,
-		Entities: store, Authenticate: so.authenticate, Require: so.require,
-		OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
+		Keys: keys, KeyStore: store, AdminStore: store, RateLimit: cfg.API.RateLimit, RateBurst: cfg.API.RateBurst,
+		Entities: store, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
 	if err != nil {
-		return err
+		return errors.Join(err, ln.Close())
 	}
 	logger.Info("statusd standalone", "version", version, "page", "http://"+ln.Addr().String()+"/", "data_dir", dataDir)
 	g := &group{logger: logger}

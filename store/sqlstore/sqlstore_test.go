@@ -298,3 +298,11 @@ func TestEntitySuite(t *testing.T) {
 		})
 	}
 }
+
+func TestAuthSuite(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			storetest.RunAuthSuite(t, func(t *testing.T) storetest.AuthStore { return open(t, b.opts(t), true) })
+		})
+	}
+}
