@@ -1,9 +1,21 @@
 package config
 
+// padTo holds the invalid cases too big to commit: TestInvalid pads the
+// file with comment lines to this many bytes.
+var padTo = map[string]int{
+	"invalid-too-large.yaml": MaxFileSize + 1,
+}
+
 // invalid maps every testdata/invalid-*.yaml file to its exact errors.
 var invalid = map[string][]string{
 	"invalid-syntax.yaml": {
 		"invalid-syntax.yaml:2: did not find expected key",
+	},
+	"invalid-too-large.yaml": {
+		"invalid-too-large.yaml: the file is larger than the limit of 4 MiB (4194304 bytes)",
+	},
+	"invalid-deep-nesting.yaml": {
+		"invalid-deep-nesting.yaml:5: mappings and lists nest deeper than the limit of 64 levels",
 	},
 	"invalid-two-documents.yaml": {
 		"invalid-two-documents.yaml:2: a second YAML document; the configuration is one document",
