@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"github.com/statusd/statusd/deploy/examples"
 	"github.com/statusd/statusd/fleet"
 	"github.com/statusd/statusd/health"
+	"github.com/statusd/statusd/internal/dirlock"
 	"github.com/statusd/statusd/store/sqlstore"
 	"github.com/statusd/statusd/transport/inproc"
 )
@@ -66,6 +66,25 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
+	// One process per data directory: two on one SQLite file overwrite
+	// each other's checks and open false incidents.
+	lock, err := dirlock.Acquire(dirlock.Options{Dir: dataDir})
+	if err != nil {
+		return fmt.Errorf("lock data directory: %w", err)
+	}
+	defer func() { err = errors.Join(err, lock.Release()) }()
+	// Bound before the store is opened, so that a busy port fails fast
+	// and changes nothing.
+	ln, err := listen(cfg.HTTP.Addr)
+	if err != nil {
+		return err
+	}
+	served := false
+	defer func() {
+		if !served {
+			err = errors.Join(err, ln.Close())
+		}
+	}()
 	store, err := sqlstore.Open(ctx, sqlstore.Options{Driver: "sqlite", DSN: filepath.Join(dataDir, "statusd.db"), Logger: logger})
 	if err != nil {
 		return err
@@ -110,10 +129,6 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
-	}
 	handler, err := api.New(api.Options{Store: store, Logger: logger, Registerer: reg, Gatherer: reg,
 		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet})
 	if err != nil {
@@ -125,6 +140,7 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	g.add("agent", ag.Run)
 	g.add("aggregator", agg.Run)
 	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler.Handler()) })
+	served = true // serveHTTP closes ln
 	return g.run(ctx)
 }
 
