@@ -24,23 +24,39 @@ const (
 	MaxDepth = 64
 )
 
-// readFile reads the file at path, at most MaxFileSize bytes of it.
+// readFile reads the file at path, at most MaxFileSize bytes of it; a
+// regular file known to be larger is refused unread.
 func readFile(path string) ([]byte, *Error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &Error{File: path, Message: "read: " + pathErr(err).Error()}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err := readLimited(f)
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, errTooLarge):
+		return nil, tooLarge(path)
+	case err != nil:
 		return nil, &Error{File: path, Message: "read: " + pathErr(err).Error()}
 	}
-	if len(data) > MaxFileSize {
-		return nil, tooLarge(path)
-	}
 	return data, nil
+}
+
+var errTooLarge = errors.New("too large")
+
+// readLimited reads f to its end, or fails with errTooLarge past
+// MaxFileSize bytes.
+func readLimited(f *os.File) ([]byte, error) {
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() > MaxFileSize {
+		return nil, errTooLarge
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err == nil && len(data) > MaxFileSize {
+		return nil, errTooLarge
+	}
+	return data, err
 }
 
 // pathErr strips the operation and path of a *fs.PathError, which the
