@@ -80,7 +80,7 @@ func Parse(filename string, data []byte, env func(string) (string, bool)) (*Conf
 	set, envErrs := applyEnv(cfg, env, filename)
 	errs = append(errs, envErrs...)
 
-	v := newValidator(filename, idx, set, cfg.Defaults)
+	v := newValidator(filename, idx, set, cfg.Defaults, cfg.HTTP.Addr)
 	v.settings(cfg.settingsProblems())
 	v.pages(cfg.Pages)
 	errs = append(errs, v.report(bad)...)

@@ -138,7 +138,7 @@ var invalid = map[string][]string{
 		`invalid-page.yaml:2: page: id: is required`,
 		`invalid-page.yaml:3: page "Main Page": id: must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit`,
 		`invalid-page.yaml:3: page "Main Page": name: is required`,
-		`invalid-page.yaml:4: page "Main Page": url: must be an absolute http or https URL, got "status.example.com"`,
+		`invalid-page.yaml:4: page "Main Page": url: must be an absolute http or https URL or a path on statusd such as /, got "status.example.com"`,
 		`invalid-page.yaml:5: page "Main Page": time_zone: unknown time zone "Mars/Olympus_Mons"`,
 		`invalid-page.yaml:8: page "local": time_zone: must name a time zone, not the local one`,
 		`invalid-page.yaml:11: duplicate page id "main" (first at line 9)`,

@@ -15,12 +15,14 @@ type validator struct {
 	idx      *index
 	env      map[string]string // key path → the variable that set it
 	defaults Defaults
+	self     string // what URLs that are paths are resolved against
 	errs     []found
 	first    map[string]map[string]int // kind → id → line of its first use
 }
 
-func newValidator(file string, idx *index, env map[string]string, defaults Defaults) *validator {
-	return &validator{file: file, idx: idx, env: env, defaults: defaults, first: map[string]map[string]int{}}
+func newValidator(file string, idx *index, env map[string]string, defaults Defaults, httpAddr string) *validator {
+	return &validator{file: file, idx: idx, env: env, defaults: defaults, self: validationAddr(httpAddr),
+		first: map[string]map[string]int{}}
 }
 
 // found is a validation error and the key path it is about.
@@ -133,11 +135,12 @@ func (v *validator) page(p Page, path string) {
 		v.field(o, path, "name", "is required")
 	}
 	if p.URL != "" {
-		if u, err := url.Parse(p.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			v.field(o, path, "url", "must be an absolute http or https URL, got %q", p.URL)
+		u, err := url.Parse(selfURL(p.URL, v.self))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.field(o, path, "url", "must be an absolute http or https URL or a path on statusd such as /, got %q", p.URL)
 		}
 	}
-	if tz := p.catalog().TimeZone; tz == "Local" {
+	if tz := p.catalog(v.self).TimeZone; tz == "Local" {
 		v.field(o, path, "time_zone", "must name a time zone, not the local one")
 	} else if _, err := time.LoadLocation(tz); err != nil {
 		v.field(o, path, "time_zone", "unknown time zone %q", tz)
@@ -176,7 +179,7 @@ func (v *validator) component(c Component, path string) {
 func (v *validator) check(ch Check, componentID, path string) {
 	o := owner{kind: "check", id: ch.ID}
 	v.unique("check", ch.ID, path)
-	cc := ch.catalog(componentID, v.defaults)
+	cc := ch.catalog(componentID, v.defaults, v.self)
 	for _, fe := range cc.Validate() {
 		if fe.Field == "id" && ch.ID == "" {
 			fe.Message = "is required"

@@ -66,6 +66,9 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 			err = errors.Join(err, ln.Close())
 		}
 	}()
+	// The catalog's URLs of statusd itself ("/healthz") name the port
+	// really bound, a port 0 included.
+	cfg.HTTP.Addr = ln.Addr().String()
 	st, err := openStores(ctx, cfg, logger)
 	if err != nil {
 		return err

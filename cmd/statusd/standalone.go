@@ -85,6 +85,9 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 			err = errors.Join(err, ln.Close())
 		}
 	}()
+	// The catalog's URLs of statusd itself ("/healthz") name the port
+	// really bound, a port 0 included.
+	cfg.HTTP.Addr = ln.Addr().String()
 	store, err := sqlstore.Open(ctx, sqlstore.Options{Driver: "sqlite", DSN: filepath.Join(dataDir, "statusd.db"), Logger: logger})
 	if err != nil {
 		return err

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -228,4 +230,94 @@ func TestBusyPortFailsFastAndChangesNothing(t *testing.T) {
 			t.Fatalf("exit %d, stderr %q; want exit 1 and %q", code, stderr, want)
 		}
 	})
+}
+
+// getBody GETs url and returns the body of a 200 answer.
+func getBody(url string) (string, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return "", err
+	}
+	body, err := io.ReadAll(resp.Body)
+	if cerr := resp.Body.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
+	}
+	return string(body), err
+}
+
+// TestExampleFollowsTheListener: the built-in example on a port other
+// than 8080, here one the kernel picks, probes statusd where it listens:
+// its own components turn operational (only the retired one fails) and
+// the page links to that address.
+func TestExampleFollowsTheListener(t *testing.T) {
+	p := startStatusd(t, "standalone", "--data-dir", t.TempDir(), "--http-addr", "127.0.0.1:0")
+	base := p.pageURL(t)
+	successes := func() int {
+		metrics, err := getBody(base + "metrics")
+		if err != nil {
+			return 0
+		}
+		for line := range strings.Lines(metrics) {
+			if rest, ok := strings.CutPrefix(line, `statusd_agent_probes_total{result="success",type="http"} `); ok {
+				n, _ := strconv.Atoi(strings.TrimSpace(rest))
+				return n
+			}
+		}
+		return 0
+	}
+	var statuses map[string]string
+	// Two runs of each of the four checks of statusd itself, and the
+	// retired service in outage after its two failures.
+	if !eventually(40*time.Second, func() bool {
+		var err error
+		statuses, err = componentStatuses(base)
+		return err == nil && statuses["legacy-billing"] == "major_outage" && successes() >= 8
+	}) {
+		t.Fatalf("statuses %v, %d successful probes; stderr:\n%s", statuses, successes(), p.stderr)
+	}
+	for _, id := range []string{"status-page", "api", "backend", "metrics", "readiness"} {
+		if statuses[id] != "operational" {
+			t.Errorf("component %s is %q, want operational (all: %v)", id, statuses[id], statuses)
+		}
+	}
+	summary, err := getBody(base + "api/v2/summary.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct {
+		Page struct {
+			URL string `json:"url"`
+		} `json:"page"`
+	}
+	if err := json.Unmarshal([]byte(summary), &page); err != nil {
+		t.Fatal(err)
+	}
+	if page.Page.URL != base {
+		t.Errorf("page url %q, want %q", page.Page.URL, base)
+	}
+}
+
+// componentStatuses reads /api/v2/components.json: component ID → status.
+func componentStatuses(base string) (map[string]string, error) {
+	body, err := getBody(base + "api/v2/components.json")
+	if err != nil {
+		return nil, err
+	}
+	var v struct {
+		Components []struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, c := range v.Components {
+		out[c.ID] = c.Status
+	}
+	return out, nil
 }
