@@ -321,3 +321,26 @@ func componentStatuses(base string) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// TestMigrateDataDirTakesTheLock: `statusd migrate --data-dir` does not
+// migrate under a running standalone, and does once it is gone.
+func TestMigrateDataDirTakesTheLock(t *testing.T) {
+	dir := t.TempDir()
+	l, err := dirlock.Acquire(dirlock.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCmd(t, "migrate", "--data-dir", dir)
+	if want := "statusd migrate: lock data directory: directory " + dir + " is in use by pid "; code != exitFailed || !strings.HasPrefix(stderr, want) {
+		t.Errorf("migrate of a held directory: exit %d, stderr %q; want exit 1 and %q", code, stderr, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "statusd.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("migrate of a held directory created the database: %v", err)
+	}
+	if err := l.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := runCmd(t, "migrate", "--data-dir", dir); code != exitOK || !strings.HasPrefix(stdout, "migrated ") {
+		t.Errorf("migrate: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
