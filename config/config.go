@@ -9,8 +9,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"io/fs"
-	"os"
 
 	"gopkg.in/yaml.v3"
 
@@ -39,15 +37,13 @@ type Config struct {
 }
 
 // Load reads and parses the file at path; env looks up the environment
-// (os.LookupEnv in production). Its errors are Errors.
+// (os.LookupEnv in production). It reads at most MaxFileSize bytes: a
+// larger file, or an endless one such as /dev/zero, is an error. Its
+// errors are Errors.
 func Load(path string, env func(string) (string, bool)) (*Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, Errors{{File: path, Message: "read: " + err.Error()}}
+	data, rerr := readFile(path)
+	if rerr != nil {
+		return nil, Errors{*rerr}
 	}
 	return Parse(path, data, env)
 }
@@ -55,7 +51,8 @@ func Load(path string, env func(string) (string, bool)) (*Config, error) {
 // Parse parses data, the content of the file named filename: it decodes
 // strictly, applies the environment overrides that env finds (nil for none)
 // and validates. On failure it returns Errors with every problem found,
-// sorted by line.
+// sorted by line. Data over MaxFileSize bytes, or nested deeper than
+// MaxDepth, is refused before it is decoded.
 func Parse(filename string, data []byte, env func(string) (string, bool)) (*Config, error) {
 	if filename == "" {
 		filename = "config"
@@ -63,9 +60,15 @@ func Parse(filename string, data []byte, env func(string) (string, bool)) (*Conf
 	if env == nil {
 		env = func(string) (string, bool) { return "", false }
 	}
+	if len(data) > MaxFileSize {
+		return nil, Errors{*tooLarge(filename)}
+	}
 	doc, errs := parseDocument(filename, data)
 	if errs != nil {
 		return nil, errs
+	}
+	if err := tooDeep(filename, doc); err != nil {
+		return nil, Errors{*err}
 	}
 	idx := newIndex(doc)
 	cfg := Default()
@@ -81,7 +84,7 @@ func Parse(filename string, data []byte, env func(string) (string, bool)) (*Conf
 	set, envErrs := applyEnv(cfg, env, filename)
 	errs = append(errs, envErrs...)
 
-	v := newValidator(filename, idx, set, cfg.Defaults)
+	v := newValidator(filename, idx, set, cfg.Defaults, cfg.HTTP.Addr)
 	v.settings(cfg.settingsProblems())
 	v.pages(cfg.Pages)
 	errs = append(errs, v.report(bad)...)

@@ -35,6 +35,7 @@ func TestInvalid(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			data = pad(data, padTo[name])
 			cfg, err := Parse(name, data, nil)
 			if cfg != nil {
 				t.Errorf("Parse returned a configuration with its errors")
@@ -51,6 +52,16 @@ func TestInvalid(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pad returns data with comment lines appended up to size bytes, or data
+// itself when it is that long already.
+func pad(data []byte, size int) []byte {
+	line := []byte("# " + strings.Repeat("padding ", 8) + "\n")
+	for len(data) < size {
+		data = append(data, line[:min(len(line), size-len(data))]...)
+	}
+	return data
 }
 
 // golden is what a valid-*.yaml case is compared against.

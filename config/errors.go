@@ -279,6 +279,9 @@ func suggest(name string, t reflect.Type) string {
 	best, bestDist := "", 3
 	for i := range t.NumField() {
 		key := yamlName(t.Field(i))
+		if key == "" || key == "-" { // not a key of the file
+			continue
+		}
 		if d := distance(name, key); d < bestDist {
 			best, bestDist = key, d
 		}

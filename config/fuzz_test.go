@@ -30,6 +30,8 @@ func FuzzParse(f *testing.F) {
 			checkErrors(t, data, err)
 			return
 		}
+		// As the daemons do, name the bound address before the catalog.
+		cfg.HTTP.Addr = validationAddr(cfg.HTTP.Addr)
 		cat := cfg.Catalog()
 		for _, ch := range cat.Checks {
 			if errs := ch.Validate(); len(errs) > 0 {

@@ -1,9 +1,21 @@
 package config
 
+// padTo holds the invalid cases too big to commit: TestInvalid pads the
+// file with comment lines to this many bytes.
+var padTo = map[string]int{
+	"invalid-too-large.yaml": MaxFileSize + 1,
+}
+
 // invalid maps every testdata/invalid-*.yaml file to its exact errors.
 var invalid = map[string][]string{
 	"invalid-syntax.yaml": {
 		"invalid-syntax.yaml:2: did not find expected key",
+	},
+	"invalid-too-large.yaml": {
+		"invalid-too-large.yaml: the file is larger than the limit of 4 MiB (4194304 bytes)",
+	},
+	"invalid-deep-nesting.yaml": {
+		"invalid-deep-nesting.yaml:5: mappings and lists nest deeper than the limit of 64 levels",
 	},
 	"invalid-two-documents.yaml": {
 		"invalid-two-documents.yaml:2: a second YAML document; the configuration is one document",
@@ -134,7 +146,7 @@ var invalid = map[string][]string{
 		`invalid-page.yaml:2: page: id: is required`,
 		`invalid-page.yaml:3: page "Main Page": id: must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit`,
 		`invalid-page.yaml:3: page "Main Page": name: is required`,
-		`invalid-page.yaml:4: page "Main Page": url: must be an absolute http or https URL, got "status.example.com"`,
+		`invalid-page.yaml:4: page "Main Page": url: must be an absolute http or https URL or a path on statusd such as /, got "status.example.com"`,
 		`invalid-page.yaml:5: page "Main Page": time_zone: unknown time zone "Mars/Olympus_Mons"`,
 		`invalid-page.yaml:8: page "local": time_zone: must name a time zone, not the local one`,
 		`invalid-page.yaml:11: duplicate page id "main" (first at line 9)`,

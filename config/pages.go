@@ -87,11 +87,14 @@ type HeaderMatch struct {
 
 // Catalog returns the pages, components and checks of c with every default
 // applied. Components are listed depth first in file order, each group
-// before its children; Position counts from 1 within a page.
+// before its children; Position counts from 1 within a page. A page or
+// check URL that is a path ("/healthz") is resolved against c.HTTP.Addr,
+// which should name the bound address when the file gives port 0.
 func (c *Config) Catalog() catalog.Catalog {
 	var cat catalog.Catalog
+	self := c.HTTP.Addr
 	for _, p := range c.Pages {
-		cat.Pages = append(cat.Pages, p.catalog())
+		cat.Pages = append(cat.Pages, p.catalog(self))
 		position := 0
 		var walk func(comps []Component, groupID string)
 		walk = func(comps []Component, groupID string) {
@@ -99,7 +102,7 @@ func (c *Config) Catalog() catalog.Catalog {
 				position++
 				cat.Components = append(cat.Components, comp.catalog(p.ID, groupID, position))
 				for _, ch := range comp.Checks {
-					cat.Checks = append(cat.Checks, ch.catalog(comp.ID, c.Defaults))
+					cat.Checks = append(cat.Checks, ch.catalog(comp.ID, c.Defaults, self))
 				}
 				walk(comp.Components, comp.ID)
 			}
@@ -109,12 +112,13 @@ func (c *Config) Catalog() catalog.Catalog {
 	return cat
 }
 
-func (p Page) catalog() catalog.Page {
+// catalog returns the page, its URL resolved against self when a path.
+func (p Page) catalog(self string) catalog.Page {
 	tz := p.TimeZone
 	if tz == "" {
 		tz = DefaultTimeZone
 	}
-	return catalog.Page{ID: p.ID, Name: p.Name, URL: p.URL, TimeZone: tz}
+	return catalog.Page{ID: p.ID, Name: p.Name, URL: selfURL(p.URL, self), TimeZone: tz}
 }
 
 func (c Component) catalog(pageID, groupID string, position int) catalog.Component {
@@ -125,8 +129,8 @@ func (c Component) catalog(pageID, groupID string, position int) catalog.Compone
 }
 
 // catalog returns the check with the defaults section, then the catalog's
-// defaults, applied.
-func (ch Check) catalog(componentID string, d Defaults) catalog.Check {
+// defaults, applied, and an HTTP URL that is a path resolved against self.
+func (ch Check) catalog(componentID string, d Defaults, self string) catalog.Check {
 	out := catalog.Check{
 		ID: ch.ID, ComponentID: componentID, Type: ch.Type,
 		Interval: ch.Interval, Timeout: ch.Timeout, Regions: slices.Clone(ch.Regions),
@@ -153,17 +157,17 @@ func (ch Check) catalog(componentID string, d Defaults) catalog.Check {
 		out.SuccessThreshold = d.SuccessThreshold
 	}
 	if h := ch.HTTP; h != nil {
-		out.HTTP = h.catalog()
+		out.HTTP = h.catalog(self)
 	}
 	ch.probeSpecs(&out)
 	out.ApplyDefaults()
 	return out
 }
 
-func (h *HTTPCheck) catalog() *catalog.HTTPSpec {
+func (h *HTTPCheck) catalog(self string) *catalog.HTTPSpec {
 	off := func(b *bool) bool { return b != nil && !*b }
 	spec := &catalog.HTTPSpec{
-		URL: h.URL, Method: h.Method, Headers: maps.Clone(h.Headers), Body: h.Body,
+		URL: selfURL(h.URL, self), Method: h.Method, Headers: maps.Clone(h.Headers), Body: h.Body,
 		ExpectedStatus: slices.Clone(h.ExpectedStatus), BodyRegex: h.BodyRegex, BodyNotRegex: h.BodyNotRegex,
 		MaxBodyBytes: h.MaxBodyBytes, NoFollowRedirects: off(h.FollowRedirects), MaxRedirects: h.MaxRedirects,
 		InsecureSkipVerify: h.InsecureSkipVerify, CAFile: h.CAFile,

@@ -13,12 +13,14 @@ type validator struct {
 	idx      *index
 	env      map[string]string // key path → the variable that set it
 	defaults Defaults
+	self     string // what URLs that are paths are resolved against
 	errs     []found
 	first    map[string]map[string]int // kind → id → line of its first use
 }
 
-func newValidator(file string, idx *index, env map[string]string, defaults Defaults) *validator {
-	return &validator{file: file, idx: idx, env: env, defaults: defaults, first: map[string]map[string]int{}}
+func newValidator(file string, idx *index, env map[string]string, defaults Defaults, httpAddr string) *validator {
+	return &validator{file: file, idx: idx, env: env, defaults: defaults, self: validationAddr(httpAddr),
+		first: map[string]map[string]int{}}
 }
 
 // found is a validation error and the key path it is about.
@@ -127,8 +129,11 @@ func (v *validator) pages(pages []Page) {
 func (v *validator) page(p Page, path string) {
 	o := owner{kind: "page", id: p.ID}
 	v.unique(o.kind, o.id, path)
-	cp := p.catalog()
+	cp := p.catalog(v.self)
 	for _, fe := range cp.Validate() {
+		if fe.Field == "url" { // in the file, a path means statusd itself
+			fe.Message = fmt.Sprintf("must be an absolute http or https URL or a path on statusd such as /, got %q", p.URL)
+		}
 		v.field(o, path, fe.Field, "%s", fe.Message)
 	}
 	v.components(p.Components, path+".components", o)
@@ -165,7 +170,7 @@ func (v *validator) component(c Component, path string) {
 func (v *validator) check(ch Check, componentID, path string) {
 	o := owner{kind: "check", id: ch.ID}
 	v.unique("check", ch.ID, path)
-	cc := ch.catalog(componentID, v.defaults)
+	cc := ch.catalog(componentID, v.defaults, v.self)
 	for _, fe := range cc.Validate() {
 		if fe.Field == "id" && ch.ID == "" {
 			fe.Message = "is required"

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -56,6 +55,21 @@ func (s *stores) migrate(ctx context.Context) error {
 func (s *stores) Close() error { return errors.Join(s.series.Close(), s.entities.Close()) }
 
 func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.Logger) (err error) {
+	// Bound before the stores are migrated, so that a busy port fails
+	// fast and changes nothing.
+	ln, err := listen(cfg.HTTP.Addr)
+	if err != nil {
+		return err
+	}
+	served := false
+	defer func() {
+		if !served {
+			err = errors.Join(err, ln.Close())
+		}
+	}()
+	// The catalog's URLs of statusd itself ("/healthz") name the port
+	// really bound, a port 0 included.
+	cfg.HTTP.Addr = ln.Addr().String()
 	st, err := openStores(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -100,13 +114,9 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
-	}
 	keys, err := auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: st.entities, Logger: logger})
 	if err != nil {
-		return errors.Join(err, ln.Close())
+		return err
 	}
 	handler, err := api.New(api.Options{Store: st.entities, Logger: logger, Registerer: reg, Gatherer: reg,
 		Ready: sync.Synced, Version: version, Fleet: liveSet,
@@ -115,7 +125,7 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 		// at once, other aggregators' evaluators within their catalog interval.
 		Entities: st.entities, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
 	if err != nil {
-		return errors.Join(err, ln.Close())
+		return err
 	}
 	logger.Info("statusd aggregator", "version", version, "http", ln.Addr().String(), "group", cfg.Aggregator.GroupID)
 	g := &group{logger: logger}
@@ -123,6 +133,7 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 	g.add("aggregator", agg.Run)
 	g.add("heartbeats", beats.Run)
 	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler.Handler()) })
+	served = true // serveHTTP closes ln
 	return g.run(ctx)
 }
 

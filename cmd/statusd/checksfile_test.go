@@ -120,3 +120,36 @@ func TestAgentRunsLocalChecksFile(t *testing.T) {
 		t.Errorf("the other region's check ran %d times", runs["theirs"])
 	}
 }
+
+// TestFileLimits: the configuration and the agent's checks file are read
+// up to config.MaxFileSize and config.MaxDepth, whichever command reads
+// them; /dev/zero ends with an error naming the limit, not out of memory.
+func TestFileLimits(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip(err)
+	}
+	cfg := writeFile(t, "statusd.yaml", "agent: {id: a1, region: eu-west}\n")
+	deep := writeFile(t, "deep.yaml", checksHead+"          - "+strings.Repeat("[", 10000)+strings.Repeat("]", 10000)+"\n")
+	size := "/dev/zero: the file is larger than the limit of 4 MiB (4194304 bytes)"
+	depth := deep + ":8: mappings and lists nest deeper than the limit of 64 levels"
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"validate endless", []string{"validate", "/dev/zero"}, size},
+		{"validate deep", []string{"validate", deep}, depth},
+		{"agent checks endless", []string{"agent", "--config", cfg, "--checks", "/dev/zero"}, size},
+		{"agent checks deep", []string{"agent", "--config", cfg, "--checks", deep}, depth},
+		{"agent config endless", []string{"agent", "--config", "/dev/zero"}, size},
+		{"standalone config endless", []string{"standalone", "--config", "/dev/zero"}, size},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCmd(t, tt.args...)
+			if code != exitUsage || strings.TrimSpace(stderr) != tt.want {
+				t.Fatalf("exit %d, stderr %q; want exit 2 and %q", code, stderr, tt.want)
+			}
+		})
+	}
+}

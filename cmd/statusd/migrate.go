@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/statusd/statusd/internal/dirlock"
 	"github.com/statusd/statusd/store/sqlstore"
 )
 
@@ -18,7 +19,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return code
 	}
 	if *dataDir != "" {
-		if err := migrateSQLite(ctx, filepath.Join(*dataDir, "statusd.db")); err != nil {
+		if err := migrateSQLite(ctx, *dataDir); err != nil {
 			fmt.Fprintf(stderr, "statusd migrate: %v\n", err)
 			return exitFailed
 		}
@@ -44,8 +45,15 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return exitOK
 }
 
-func migrateSQLite(ctx context.Context, path string) error {
-	st, err := sqlstore.Open(ctx, sqlstore.Options{Driver: "sqlite", DSN: path})
+// migrateSQLite migrates the database of a standalone data directory,
+// which it locks as standalone does: never under a running standalone.
+func migrateSQLite(ctx context.Context, dataDir string) (err error) {
+	lock, err := dirlock.Acquire(dirlock.Options{Dir: dataDir})
+	if err != nil {
+		return fmt.Errorf("lock data directory: %w", err)
+	}
+	defer func() { err = errors.Join(err, lock.Release()) }()
+	st, err := sqlstore.Open(ctx, sqlstore.Options{Driver: "sqlite", DSN: filepath.Join(dataDir, "statusd.db")})
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/statusd/statusd/deploy/examples"
 	"github.com/statusd/statusd/fleet"
 	"github.com/statusd/statusd/health"
+	"github.com/statusd/statusd/internal/dirlock"
 	"github.com/statusd/statusd/store/sqlstore"
 	"github.com/statusd/statusd/transport/inproc"
 )
@@ -67,6 +67,28 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
+	// One process per data directory: two on one SQLite file overwrite
+	// each other's checks and open false incidents.
+	lock, err := dirlock.Acquire(dirlock.Options{Dir: dataDir})
+	if err != nil {
+		return fmt.Errorf("lock data directory: %w", err)
+	}
+	defer func() { err = errors.Join(err, lock.Release()) }()
+	// Bound before the store is opened, so that a busy port fails fast
+	// and changes nothing.
+	ln, err := listen(cfg.HTTP.Addr)
+	if err != nil {
+		return err
+	}
+	served := false
+	defer func() {
+		if !served {
+			err = errors.Join(err, ln.Close())
+		}
+	}()
+	// The catalog's URLs of statusd itself ("/healthz") name the port
+	// really bound, a port 0 included.
+	cfg.HTTP.Addr = ln.Addr().String()
 	store, err := sqlstore.Open(ctx, sqlstore.Options{Driver: "sqlite", DSN: filepath.Join(dataDir, "statusd.db"), Logger: logger})
 	if err != nil {
 		return err
@@ -111,20 +133,16 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
-	}
 	keys, err := auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: store, Logger: logger})
 	if err != nil {
-		return errors.Join(err, ln.Close())
+		return err
 	}
 	handler, err := api.New(api.Options{Store: store, Logger: logger, Registerer: reg, Gatherer: reg,
 		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet,
 		Keys: keys, KeyStore: store, AdminStore: store, RateLimit: cfg.API.RateLimit, RateBurst: cfg.API.RateBurst,
 		Entities: store, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
 	if err != nil {
-		return errors.Join(err, ln.Close())
+		return err
 	}
 	logger.Info("statusd standalone", "version", version, "page", "http://"+ln.Addr().String()+"/", "data_dir", dataDir)
 	g := &group{logger: logger}
@@ -132,6 +150,7 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	g.add("agent", ag.Run)
 	g.add("aggregator", agg.Run)
 	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler.Handler()) })
+	served = true // serveHTTP closes ln
 	return g.run(ctx)
 }
 
