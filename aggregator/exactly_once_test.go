@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -65,6 +66,7 @@ type outcome struct {
 	Rows, Distinct, Rollup int64
 	States                 []string
 	Incidents              []string
+	Buckets                []string
 }
 
 func (st stores) outcome(t *testing.T) outcome {
@@ -98,6 +100,13 @@ func (st stores) outcome(t *testing.T) outcome {
 			inc.CreatedAt.Format(time.TimeOnly), inc.ResolvedAt.Format(time.TimeOnly), updates))
 	}
 	slices.Sort(o.Incidents)
+	bs, err := st.entities.DayBuckets(t.Context(), []string{"c0", "c1", "c2"}, 20000101, 20991231)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bs {
+		o.Buckets = append(o.Buckets, fmt.Sprintf("%s %s %+v", b.ComponentID, b.Day, b.Totals))
+	}
 	return o
 }
 
@@ -119,6 +128,9 @@ func TestCrashAnywhereMatchesUninterrupted(t *testing.T) {
 	}
 	if len(want.Incidents) != 1 {
 		t.Fatalf("uninterrupted run opened %v; want one incident (c0's, reopened after its flap)", want.Incidents)
+	}
+	if len(want.Buckets) != 3 || !strings.Contains(want.Buckets[0], "Outages:2") {
+		t.Fatalf("uninterrupted run stored buckets %v; want one per component, c0's with its two outages", want.Buckets)
 	}
 	for _, crashAt := range []int64{1, 2, 4, 7} {
 		t.Run(fmt.Sprintf("crash at commit %d", crashAt), func(t *testing.T) {

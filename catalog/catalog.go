@@ -44,7 +44,24 @@ type Component struct {
 	// Quorum is how many live regions must fail before the component is in
 	// major outage; 0 means a majority of the regions that report.
 	Quorum int
+	// SLO is the component's availability objective; the zero SLO is none.
+	SLO SLO
 }
+
+// SLO is an availability objective: Target percent of the time that
+// counts (not maintenance, not without data) over the last WindowDays
+// days of the page's time zone.
+type SLO struct {
+	Target     float64
+	WindowDays int
+}
+
+// MaxSLOWindowDays is the longest SLO window: the day buckets serve 12
+// months.
+const MaxSLOWindowDays = 365
+
+// Set reports whether the SLO is declared.
+func (s SLO) Set() bool { return s.Target > 0 }
 
 // Type is the kind of probe a check runs.
 type Type string

@@ -162,12 +162,15 @@ func (s *Store) syncComponents(ctx context.Context, tx *sql.Tx, cs []catalog.Com
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, s.d.rebind(`
-			INSERT INTO components (id, page_id, group_id, is_group, name, description, position, quorum, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO components (id, page_id, group_id, is_group, name, description, position, quorum,
+				slo_target, slo_window_days, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET page_id = excluded.page_id, group_id = excluded.group_id,
 				is_group = excluded.is_group, name = excluded.name, description = excluded.description,
-				position = excluded.position, quorum = excluded.quorum, updated_at = excluded.updated_at`),
-			c.ID, c.PageID, c.GroupID, c.IsGroup, c.Name, c.Description, c.Position, c.Quorum, ms(now), ms(now)); err != nil {
+				position = excluded.position, quorum = excluded.quorum, slo_target = excluded.slo_target,
+				slo_window_days = excluded.slo_window_days, updated_at = excluded.updated_at`),
+			c.ID, c.PageID, c.GroupID, c.IsGroup, c.Name, c.Description, c.Position, c.Quorum,
+			c.SLO.Target, c.SLO.WindowDays, ms(now), ms(now)); err != nil {
 			return nil, fmt.Errorf("upsert component %s: %w", c.ID, err)
 		}
 	}
@@ -306,7 +309,8 @@ func (s *Store) Components(ctx context.Context, pageID string) ([]catalog.Compon
 }
 
 func (s *Store) components(ctx context.Context, q querier, pageID string) ([]catalog.Component, error) {
-	query := `SELECT id, page_id, group_id, is_group, name, description, position, quorum FROM components`
+	query := `SELECT id, page_id, group_id, is_group, name, description, position, quorum, slo_target, slo_window_days
+		FROM components`
 	var args []any
 	if pageID != "" {
 		query += ` WHERE page_id = ?`
@@ -319,7 +323,8 @@ func (s *Store) components(ctx context.Context, q querier, pageID string) ([]cat
 	var out []catalog.Component
 	for rows.Next() {
 		var c catalog.Component
-		if err := rows.Scan(&c.ID, &c.PageID, &c.GroupID, &c.IsGroup, &c.Name, &c.Description, &c.Position, &c.Quorum); err != nil {
+		if err := rows.Scan(&c.ID, &c.PageID, &c.GroupID, &c.IsGroup, &c.Name, &c.Description, &c.Position, &c.Quorum,
+			&c.SLO.Target, &c.SLO.WindowDays); err != nil {
 			return nil, closeRows(rows, fmt.Errorf("scan component: %w", err))
 		}
 		out = append(out, c)
