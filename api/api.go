@@ -16,6 +16,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/statusd/statusd/uptime"
 )
 
 // Options configure an API.
@@ -41,6 +43,10 @@ type Options struct {
 	// Fleet is the live set of agents and regions for /api/v1/agents and
 	// /api/v1/regions; nil shows none.
 	Fleet Fleet
+	// ImpactWeights weigh outage time as impact, as the aggregator does;
+	// uptime.DefaultWeights when zero. Metrics are served when Store is
+	// also a BucketReader.
+	ImpactWeights uptime.Weights
 }
 
 // API serves statusd's HTTP API.
@@ -52,6 +58,7 @@ type API struct {
 	ready   func() bool
 	version string
 	origin  time.Time
+	weights uptime.Weights
 	metrics *metrics
 	engine  *gin.Engine
 
@@ -81,7 +88,10 @@ func New(opts Options) (*API, error) {
 	}
 	a := &API{
 		store: opts.Store, fleet: opts.Fleet, log: opts.Logger, ready: opts.Ready, version: opts.Version,
-		metrics: m, locations: map[string]*time.Location{},
+		metrics: m, locations: map[string]*time.Location{}, weights: opts.ImpactWeights,
+	}
+	if a.weights == (uptime.Weights{}) {
+		a.weights = uptime.DefaultWeights()
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -139,6 +149,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 
 	get("/api/v1/components", a.v1Components)
 	get("/api/v1/components/:id", a.v1Component)
+	get("/api/v1/components/:id/metrics", a.v1ComponentMetrics)
 	get("/api/v1/agents", a.v1Agents)
 	get("/api/v1/regions", a.v1Regions)
 	return e

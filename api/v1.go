@@ -41,6 +41,9 @@ type v1Component struct {
 	StatusSince    *string  `json:"status_since"`
 	UpdatedAt      string   `json:"updated_at"`
 	FailingRegions []string `json:"failing_regions"`
+	// MetricsSummary is the uptime of the last 30 days, in lists; null
+	// where the store keeps no metrics.
+	MetricsSummary *metricsSummary `json:"metrics_summary"`
 }
 
 // v1ComponentDetail is a component with its per-region view, as GET
@@ -96,6 +99,9 @@ func (a *API) v1Components(c *gin.Context) {
 		for _, rc := range all[first:min(first+perPage, len(all))] {
 			data = append(data, newV1Component(rc))
 		}
+	}
+	if !a.summaries(c, data) {
+		return
 	}
 	c.JSON(http.StatusOK, v1List{Data: data, Meta: meta})
 }

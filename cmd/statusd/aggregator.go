@@ -104,7 +104,8 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
 	}
 	handler, err := api.New(api.Options{Store: st.entities, Logger: logger, Registerer: reg, Gatherer: reg,
-		Ready: sync.Synced, Version: version, Fleet: liveSet})
+		ImpactWeights: cfg.Aggregator.ImpactWeights.Weights(),
+		Ready:         sync.Synced, Version: version, Fleet: liveSet})
 	if err != nil {
 		return errors.Join(err, ln.Close())
 	}

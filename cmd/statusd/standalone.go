@@ -115,7 +115,8 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
 	}
 	handler, err := api.New(api.Options{Store: store, Logger: logger, Registerer: reg, Gatherer: reg,
-		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet})
+		ImpactWeights: cfg.Aggregator.ImpactWeights.Weights(),
+		Ready:         func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet})
 	if err != nil {
 		return err
 	}
