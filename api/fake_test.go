@@ -150,7 +150,9 @@ func (h history) play(s *fakeStore, id string) {
 	}
 }
 
-func day(d int, hour, minute int) time.Time { return time.Date(2026, 11, d, hour, minute, 0, 0, time.UTC) }
+func day(d int, hour, minute int) time.Time {
+	return time.Date(2026, 11, d, hour, minute, 0, 0, time.UTC)
+}
 
 // withHistory is the fixture with day buckets: api has been tracked since
 // 1 November (two hours of major outage on the 10th, half an hour partial
