@@ -25,6 +25,8 @@ import (
 type stores struct {
 	entities *sqlstore.Store
 	series   *chstore.Store
+	chAddr   string // the ClickHouse server and database of series
+	chDB     string
 }
 
 func newStores(t testing.TB) stores {
@@ -57,7 +59,7 @@ func newStores(t testing.TB) stores {
 	if err := series.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	return stores{entities: entities, series: series}
+	return stores{entities: entities, series: series, chAddr: addr, chDB: db}
 }
 
 // outcome is everything a run leaves in the stores that must not depend on
