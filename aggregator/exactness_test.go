@@ -125,10 +125,9 @@ func bruteForce(rows []row, loc *time.Location, now time.Time) map[string]map[up
 	}
 	for comp, rs := range byComp {
 		type region struct {
-			verdict         int // 0 none, 1 up, 2 down
-			fails, oks      int
-			last            time.Time
-			reportedAtCount int
+			verdict    int // 0 none, 1 up, 2 down
+			fails, oks int
+			last       time.Time
 		}
 		regs := map[string]*region{}
 		days := map[uptime.Day]uptime.Totals{}
@@ -225,9 +224,7 @@ func bruteForce(rows []row, loc *time.Location, now time.Time) map[string]map[up
 // exactStores are the stores of one backend under the exactness test.
 type exactStores struct {
 	entities *sqlstore.Store
-	results  interface {
-		ResultWriter
-	}
+	results  ResultWriter
 	rows func(t *testing.T) []row
 }
 
