@@ -225,7 +225,7 @@ func bruteForce(rows []row, loc *time.Location, now time.Time) map[string]map[up
 type exactStores struct {
 	entities *sqlstore.Store
 	results  ResultWriter
-	rows func(t *testing.T) []row
+	rows     func(t *testing.T) []row
 }
 
 func TestExactness(t *testing.T) {
