@@ -120,9 +120,13 @@ type Options struct {
 	// source cannot replay). 5 s by default via DefaultSnapshotInterval.
 	SnapshotInterval time.Duration
 	SweepInterval    time.Duration // how often silent regions are swept; 1 s by default
-	Clock            func() time.Time
-	Registerer       prometheus.Registerer
-	Logger           *slog.Logger
+	// Buckets, when set, has the day buckets past BucketRetention
+	// (DefaultBucketRetention when zero) deleted every hour.
+	Buckets         BucketPruner
+	BucketRetention time.Duration
+	Clock           func() time.Time
+	Registerer      prometheus.Registerer
+	Logger          *slog.Logger
 }
 
 // DefaultSnapshotInterval is the usual Options.SnapshotInterval.
@@ -139,6 +143,7 @@ type Aggregator struct {
 	backoff func(attempt int) time.Duration
 	flush   time.Duration // how long queued work is still stored after the run ends
 	catalog time.Time     // when the catalog was last loaded
+	pruned  time.Time     // when the day buckets were last pruned
 	// stale is set by CatalogChanged: the catalog is reloaded at once.
 	stale atomic.Bool
 }
@@ -161,6 +166,9 @@ func New(opts Options) (*Aggregator, error) {
 	}
 	if opts.SweepInterval <= 0 {
 		opts.SweepInterval = time.Second
+	}
+	if opts.BucketRetention <= 0 {
+		opts.BucketRetention = DefaultBucketRetention
 	}
 	if opts.CatalogInterval <= 0 {
 		opts.CatalogInterval = 10 * time.Second

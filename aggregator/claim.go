@@ -209,6 +209,7 @@ func (a *Aggregator) loop(ctx context.Context, o *owned) (err error) {
 			if err := a.refreshCatalog(ctx, false); err != nil {
 				a.opts.Logger.Warn("reload catalog", "err", err)
 			}
+			a.prune(ctx, now)
 		}
 	}
 }
@@ -257,6 +258,16 @@ func (a *Aggregator) stamp(o *owned, ch *health.Changes, last map[int]int64) {
 			c.Seq = off
 		} else {
 			c.Seq = o.parts[p].applied
+		}
+	}
+	for i := range ch.Buckets {
+		b := &ch.Buckets[i]
+		p := o.compOf[b.ComponentID]
+		b.Partition = p
+		if off, ok := last[p]; ok {
+			b.Seq = off
+		} else {
+			b.Seq = o.parts[p].applied
 		}
 	}
 }

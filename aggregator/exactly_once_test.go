@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +25,8 @@ import (
 type stores struct {
 	entities *sqlstore.Store
 	series   *chstore.Store
+	chAddr   string // the ClickHouse server and database of series
+	chDB     string
 }
 
 func newStores(t testing.TB) stores {
@@ -56,7 +59,7 @@ func newStores(t testing.TB) stores {
 	if err := series.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	return stores{entities: entities, series: series}
+	return stores{entities: entities, series: series, chAddr: addr, chDB: db}
 }
 
 // outcome is everything a run leaves in the stores that must not depend on
@@ -65,6 +68,7 @@ type outcome struct {
 	Rows, Distinct, Rollup int64
 	States                 []string
 	Incidents              []string
+	Buckets                []string
 }
 
 func (st stores) outcome(t *testing.T) outcome {
@@ -98,6 +102,13 @@ func (st stores) outcome(t *testing.T) outcome {
 			inc.CreatedAt.Format(time.TimeOnly), inc.ResolvedAt.Format(time.TimeOnly), updates))
 	}
 	slices.Sort(o.Incidents)
+	bs, err := st.entities.DayBuckets(t.Context(), []string{"c0", "c1", "c2"}, 20000101, 20991231)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bs {
+		o.Buckets = append(o.Buckets, fmt.Sprintf("%s %s %+v", b.ComponentID, b.Day, b.Totals))
+	}
 	return o
 }
 
@@ -119,6 +130,9 @@ func TestCrashAnywhereMatchesUninterrupted(t *testing.T) {
 	}
 	if len(want.Incidents) != 1 {
 		t.Fatalf("uninterrupted run opened %v; want one incident (c0's, reopened after its flap)", want.Incidents)
+	}
+	if len(want.Buckets) != 3 || !strings.Contains(want.Buckets[0], "Outages:2") {
+		t.Fatalf("uninterrupted run stored buckets %v; want one per component, c0's with its two outages", want.Buckets)
 	}
 	for _, crashAt := range []int64{1, 2, 4, 7} {
 		t.Run(fmt.Sprintf("crash at commit %d", crashAt), func(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/statusd/statusd/api/ratelimit"
 	"github.com/statusd/statusd/auth"
+	"github.com/statusd/statusd/uptime"
 )
 
 // The per-key rate limit when Options leave it out.
@@ -73,6 +74,10 @@ type Options struct {
 	// average, RateBurst how many at once; zero means 10 and 20.
 	RateLimit int
 	RateBurst int
+	// ImpactWeights weigh outage time as impact, as the aggregator does;
+	// uptime.DefaultWeights when zero. Metrics are served when Store is
+	// also a BucketReader.
+	ImpactWeights uptime.Weights
 }
 
 // API serves statusd's HTTP API.
@@ -84,6 +89,7 @@ type API struct {
 	ready   func() bool
 	version string
 	origin  time.Time
+	weights uptime.Weights
 	metrics *metrics
 	engine  *gin.Engine
 	keys    KeyAuthenticator
@@ -121,9 +127,12 @@ func New(opts Options) (*API, error) {
 	}
 	a := &API{
 		store: opts.Store, fleet: opts.Fleet, log: opts.Logger, ready: opts.Ready, version: opts.Version,
-		metrics: m, locations: map[string]*time.Location{},
+		metrics: m, locations: map[string]*time.Location{}, weights: opts.ImpactWeights,
 		entities: opts.Entities,
 		maxBody:  opts.MaxBodyBytes, onChange: opts.OnCatalogChange,
+	}
+	if a.weights == (uptime.Weights{}) {
+		a.weights = uptime.DefaultWeights()
 	}
 	if a.maxBody <= 0 {
 		a.maxBody = DefaultMaxBodyBytes
@@ -194,6 +203,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	}
 	v1get("/components", a.v1Components)
 	v1get("/components/:id", a.v1Component)
+	v1get("/components/:id/metrics", a.v1ComponentMetrics)
 	v1get("/agents", a.v1Agents)
 	v1get("/regions", a.v1Regions)
 	a.operatorRoutes(v1)

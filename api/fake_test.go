@@ -27,6 +27,7 @@ import (
 	"github.com/statusd/statusd/incident"
 	"github.com/statusd/statusd/result"
 	"github.com/statusd/statusd/status"
+	"github.com/statusd/statusd/uptime"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -38,6 +39,7 @@ type fakeStore struct {
 	comps     []catalog.Component
 	states    []health.ComponentState
 	incidents []incident.Incident
+	buckets   []uptime.Bucket
 	fail      error
 	panicMsg  string
 }
@@ -106,6 +108,67 @@ func (s *fakeStore) Incidents(_ context.Context, pageID string, unresolvedOnly b
 	}
 	slices.SortFunc(out, func(a, b incident.Incident) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	return out[:min(limit, len(out))], nil
+}
+
+func (s *fakeStore) DayBuckets(_ context.Context, ids []string, from, to uptime.Day) ([]uptime.Bucket, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	var out []uptime.Bucket
+	for _, b := range s.buckets {
+		if slices.Contains(ids, b.ComponentID) && b.Day >= from && b.Day <= to {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// history plays a component's classes of time into day buckets and the
+// cursor, in UTC: each step switches to its class at its time.
+type history []struct {
+	at    time.Time
+	class uptime.Class
+}
+
+func (h history) play(s *fakeStore, id string) {
+	var cur uptime.Cursor
+	last := map[uptime.Day]int{}
+	for _, st := range h {
+		for _, b := range cur.Move(id, st.at, st.class, time.UTC, uptime.DefaultWeights()) {
+			if i, ok := last[b.Day]; ok {
+				s.buckets[i] = b
+				continue
+			}
+			last[b.Day] = len(s.buckets)
+			s.buckets = append(s.buckets, b)
+		}
+	}
+	for i := range s.states {
+		if s.states[i].ComponentID == id {
+			s.states[i].Uptime = cur
+		}
+	}
+}
+
+func day(d int, hour, minute int) time.Time {
+	return time.Date(2026, 11, d, hour, minute, 0, 0, time.UTC)
+}
+
+// withHistory is the fixture with day buckets: api has been tracked since
+// 1 November (two hours of major outage on the 10th, half an hour partial
+// on the 20th, partial again since at(30)) and declares an SLO of 99.9 %
+// over 30 days; web operational since the 15th, stale since at(-600).
+func withHistory() *fakeStore {
+	s := fixture()
+	history{{day(1, 0, 0), uptime.Operational}, {day(10, 12, 0), uptime.Major}, {day(10, 14, 0), uptime.Operational},
+		{day(20, 8, 0), uptime.Partial}, {day(20, 8, 30), uptime.Operational}, {at(30), uptime.Partial}}.play(s, "api")
+	history{{day(15, 0, 0), uptime.Operational}, {at(-600), uptime.NoData}}.play(s, "web")
+	for i := range s.comps {
+		if s.comps[i].ID == "api" || s.comps[i].ID == "core" {
+			s.comps[i].SLO = catalog.SLO{Target: 99.9, WindowDays: 30}
+		}
+	}
+	return s
 }
 
 var (

@@ -50,6 +50,9 @@ type v1Component struct {
 	// Managed is the configuration file that manages the component; null
 	// when the API owns it.
 	Managed *string `json:"managed"`
+	// MetricsSummary is the uptime of the last 30 days, in lists; null
+	// where the store keeps no metrics.
+	MetricsSummary *metricsSummary `json:"metrics_summary"`
 }
 
 // v1ComponentDetail is a component with its per-region view, as GET
@@ -101,6 +104,9 @@ func (a *API) v1Components(c *gin.Context) {
 	data := []v1Component{}
 	for _, rc := range pageSlice(all, page, perPage) {
 		data = append(data, newV1Component(rc))
+	}
+	if !a.summaries(c, data) {
+		return
 	}
 	meta := v1Meta{listMeta: newListMeta(page, perPage, len(data), len(all)), Total: len(all),
 		TotalPages: (len(all) + perPage - 1) / perPage}

@@ -34,7 +34,24 @@ type Component struct {
 	// Managed is the configuration file that declares the component, which
 	// is then read-only through the API; empty when the API owns it.
 	Managed string
+	// SLO is the component's availability objective; the zero SLO is none.
+	SLO SLO
 }
+
+// SLO is an availability objective: Target percent of the time that
+// counts (not maintenance, not without data) over the last WindowDays
+// days of the page's time zone.
+type SLO struct {
+	Target     float64
+	WindowDays int
+}
+
+// MaxSLOWindowDays is the longest SLO window: the day buckets serve 12
+// months.
+const MaxSLOWindowDays = 365
+
+// Set reports whether the SLO is declared.
+func (s SLO) Set() bool { return s.Target > 0 }
 
 // Placement is a component's place on one page.
 type Placement struct {

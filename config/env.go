@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -60,7 +61,7 @@ func overridable(t reflect.Type) bool {
 		t = t.Elem()
 	}
 	switch t.Kind() {
-	case reflect.String, reflect.Bool, reflect.Int, reflect.Int64:
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int64, reflect.Float64:
 		return true
 	}
 	return false
@@ -122,6 +123,12 @@ func setScalar(field reflect.Value, s string) error {
 			return fmt.Errorf("want true or false, got %q", s)
 		}
 		field.SetBool(b)
+	case field.Kind() == reflect.Float64:
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("want a number, got %q", s)
+		}
+		field.SetFloat(f)
 	default: // an integer, as overridable allows
 		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, field.Type().Bits())
 		if err != nil {

@@ -206,6 +206,8 @@ func want(t reflect.Type, into string) string {
 			kind = reflect.String
 		case into == "bool":
 			kind = reflect.Bool
+		case into == "float64":
+			kind = reflect.Float64
 		case strings.HasPrefix(into, "[]"):
 			kind = reflect.Slice
 		}
@@ -217,6 +219,8 @@ func want(t reflect.Type, into string) string {
 		return "want a string"
 	case reflect.Bool:
 		return "want true or false"
+	case reflect.Float32, reflect.Float64:
+		return "want a number"
 	case reflect.Slice:
 		return "want a list"
 	}

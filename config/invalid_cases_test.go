@@ -129,6 +129,19 @@ var invalid = map[string][]string{
 	"invalid-agent-no-id.yaml": {
 		`invalid-agent-no-id.yaml:2: agent.id: is required`,
 	},
+	"invalid-component-slo.yaml": {
+		`invalid-component-slo.yaml:8: component "api": slo.target: must be a percentage above 0 and below 100, got 100`,
+		`invalid-component-slo.yaml:9: component "api": slo.window_days: must be between 1 and 365, got 400`,
+		`invalid-component-slo.yaml:12: component "web": slo.target: must be a percentage above 0 and below 100, got 0`,
+	},
+	"invalid-impact-weight-major.yaml": {
+		`invalid-impact-weight-major.yaml:3: aggregator.impact_weights.major: must be more than 0 and at most 1, got 0`,
+		`invalid-impact-weight-major.yaml:4: aggregator.impact_weights.degraded: want a number, got "heavy"`,
+	},
+	"invalid-impact-weights.yaml": {
+		`invalid-impact-weights.yaml:4: aggregator.impact_weights.partial: must be between 0 and the major weight (0.2), got 0.5`,
+		`invalid-impact-weights.yaml:5: aggregator.bucket_retention: must be between 8784h and 87840h, got 720h0m0s`,
+	},
 	"invalid-aggregator.yaml": {
 		`invalid-aggregator.yaml:2: aggregator.group_id: is required`,
 		`invalid-aggregator.yaml:3: aggregator.batch_size: must be between 1 and 100000, got 2000000`,

@@ -28,9 +28,19 @@ type Component struct {
 	Name        string      `yaml:"name"`
 	Description string      `yaml:"description"`
 	Quorum      int         `yaml:"quorum"`
+	SLO         *SLO        `yaml:"slo"`
 	Checks      []Check     `yaml:"checks"`
 	Components  []Component `yaml:"components"`
 }
+
+// SLO is a component's availability objective as written in the file.
+type SLO struct {
+	Target     float64 `yaml:"target"`      // percent, for example 99.9
+	WindowDays int     `yaml:"window_days"` // 30 when left out
+}
+
+// DefaultSLOWindowDays is the window of an SLO that names none.
+const DefaultSLOWindowDays = 30
 
 // IsGroup reports whether c is a group of components.
 func (c Component) IsGroup() bool { return len(c.Components) > 0 }
@@ -122,10 +132,17 @@ func (p Page) catalog(self string) catalog.Page {
 }
 
 func (c Component) catalog(pageID, groupID string, position int) catalog.Component {
-	return catalog.Component{
+	out := catalog.Component{
 		ID: c.ID, PageID: pageID, GroupID: groupID, IsGroup: c.IsGroup(),
 		Name: c.Name, Description: c.Description, Position: position, Quorum: c.Quorum,
 	}
+	if c.SLO != nil {
+		out.SLO = catalog.SLO{Target: c.SLO.Target, WindowDays: c.SLO.WindowDays}
+		if out.SLO.WindowDays == 0 {
+			out.SLO.WindowDays = DefaultSLOWindowDays
+		}
+	}
+	return out
 }
 
 // catalog returns the check with the defaults section, then the catalog's

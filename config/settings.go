@@ -13,6 +13,7 @@ import (
 
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/fleet"
+	"github.com/statusd/statusd/uptime"
 )
 
 // HTTP configures the HTTP server of the aggregator and of standalone mode:
@@ -90,7 +91,32 @@ type Aggregator struct {
 	IncidentCooldown time.Duration `yaml:"incident_cooldown"`
 	// MaxResultAge: results whose tick is older are dropped on arrival.
 	MaxResultAge time.Duration `yaml:"max_result_age"`
+	// ImpactWeights weigh outage time as impact in the day buckets.
+	ImpactWeights ImpactWeights `yaml:"impact_weights"`
+	// BucketRetention is how long day buckets are kept.
+	BucketRetention time.Duration `yaml:"bucket_retention"`
 }
+
+// ImpactWeights say how much a second of each status counts against
+// uptime: major 1.0, partial 0.3 and degraded 0 by default.
+type ImpactWeights struct {
+	Major    float64 `yaml:"major"`
+	Partial  float64 `yaml:"partial"`
+	Degraded float64 `yaml:"degraded"`
+}
+
+// Weights returns the weights for the uptime package.
+func (w ImpactWeights) Weights() uptime.Weights {
+	return uptime.Weights{Major: w.Major, Partial: w.Partial, Degraded: w.Degraded}
+}
+
+// Bounds of aggregator.bucket_retention: at least the 12 months the
+// metrics endpoint serves, and a leap day.
+const (
+	DefaultBucketRetention = 400 * 24 * time.Hour
+	minBucketRetention     = 366 * 24 * time.Hour
+	maxBucketRetention     = 3660 * 24 * time.Hour
+)
 
 // Defaults are the check settings used where a check leaves them out.
 type Defaults struct {
@@ -119,7 +145,8 @@ func Default() *Config {
 			HeartbeatInterval: fleet.DefaultInterval,
 			Spool:             Spool{MaxBytes: DefaultSpoolMaxBytes, MaxAge: DefaultSpoolMaxAge}},
 		Aggregator: Aggregator{GroupID: "statusd-aggregator", BatchSize: 20000, BatchWait: 100 * time.Millisecond,
-			IncidentCooldown: 10 * time.Minute, MaxResultAge: 30 * 24 * time.Hour},
+			IncidentCooldown: 10 * time.Minute, MaxResultAge: 30 * 24 * time.Hour,
+			ImpactWeights: ImpactWeights{Major: 1, Partial: 0.3, Degraded: 0}, BucketRetention: DefaultBucketRetention},
 		Defaults: Defaults{
 			Interval:         catalog.DefaultInterval,
 			Timeout:          catalog.DefaultTimeout,
@@ -276,6 +303,10 @@ func (a Aggregator) validate() problems {
 	p.durationBetween("batch_wait", a.BatchWait, time.Millisecond, time.Minute, "1ms and 1m")
 	p.durationBetween("incident_cooldown", a.IncidentCooldown, 0, 24*time.Hour, "0s and 24h")
 	p.durationBetween("max_result_age", a.MaxResultAge, time.Hour, 400*24*time.Hour, "1h and 9600h")
+	if field, msg := a.ImpactWeights.Weights().Validate(); field != "" {
+		p.add("impact_weights."+field, "%s", msg)
+	}
+	p.durationBetween("bucket_retention", a.BucketRetention, minBucketRetention, maxBucketRetention, "8784h and 87840h")
 	return p
 }
 

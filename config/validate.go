@@ -155,6 +155,14 @@ func (v *validator) component(c Component, path string) {
 	if c.Quorum < 0 {
 		v.field(o, path, "quorum", "must not be negative, got %d", c.Quorum)
 	}
+	if c.SLO != nil {
+		if !(c.SLO.Target > 0 && c.SLO.Target < 100) {
+			v.field(o, path, "slo.target", "must be a percentage above 0 and below 100, got %g", c.SLO.Target)
+		}
+		if c.SLO.WindowDays < 0 || c.SLO.WindowDays > catalog.MaxSLOWindowDays {
+			v.field(o, path, "slo.window_days", "must be between 1 and %d, got %d", catalog.MaxSLOWindowDays, c.SLO.WindowDays)
+		}
+	}
 	if c.IsGroup() && len(c.Checks) > 0 {
 		v.at(path+".checks", v.idx.line(path+".checks"), "%s: a group may not have checks of its own; give them to one of its components", o.label())
 	}

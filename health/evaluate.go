@@ -7,6 +7,7 @@ import (
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/result"
 	"github.com/statusd/statusd/status"
+	"github.com/statusd/statusd/uptime"
 )
 
 // Live tells which regions are live now: their agents were heard recently
@@ -26,11 +27,15 @@ type pass struct {
 	pending map[string]time.Time
 	order   []string // components changed, first change first
 	ch      Changes
+	// sweeping: decisions are by the aggregator's clock, not by ticks, so
+	// they close no day on their own (see account).
+	sweeping bool
+	buckets  map[bucketKey]int // index in ch.Buckets
 }
 
 func (e *Evaluator) newPass(now time.Time, live Live) *pass {
 	return &pass{e: e, now: now, live: live, checks: map[string][]CheckState{},
-		comps: map[string]ComponentState{}, pending: map[string]time.Time{}}
+		comps: map[string]ComponentState{}, pending: map[string]time.Time{}, buckets: map[bucketKey]int{}}
 }
 
 // states returns a check's states as this pass sees them.
@@ -189,6 +194,7 @@ func (p *pass) ready(id string, tick time.Time) bool {
 // of the other components keep flowing.
 func (e *Evaluator) Sweep(now time.Time, live Live, limit int) Changes {
 	p := e.newPass(now, live)
+	p.sweeping = true
 	ids := make([]string, 0, len(e.comps)+len(e.pending))
 	for id := range e.comps {
 		ids = append(ids, id)
@@ -341,7 +347,8 @@ func (p *pass) decide(id string, at time.Time) {
 			next.Since = at
 		}
 	}
-	if next.Status == prev.Status && next.NoData == prev.NoData && next.Stale == prev.Stale &&
+	moved := p.account(&next, at)
+	if !moved && next.Status == prev.Status && next.NoData == prev.NoData && next.Stale == prev.Stale &&
 		slices.Equal(next.FailingRegions, prev.FailingRegions) && sameVotes(next.Regions, prev.Regions) {
 		return
 	}
@@ -359,6 +366,51 @@ func (p *pass) decide(id string, at time.Time) {
 		p.order = append(p.order, id)
 	}
 	p.comps[id] = next
+}
+
+// account moves the component's day buckets to tick at when its class of
+// time changes, or when a tick reaches a day after the cursor's (a
+// decision by the results' ticks closes the day, so that a day's bucket is
+// complete once its last tick is decided). Sweeps decide by the
+// aggregator's clock, which may run ahead of the results being processed:
+// they move the buckets on a change of class only. It reports whether the
+// cursor moved.
+func (p *pass) account(s *ComponentState, at time.Time) bool {
+	class := classOf(*s)
+	cur := s.Uptime
+	loc := p.e.loc(s.ComponentID)
+	if cur.Tracking() && class == cur.Class && (p.sweeping || uptime.DayOf(at, loc) <= cur.Day) {
+		return false
+	}
+	for _, b := range cur.Move(s.ComponentID, at, class, loc, p.e.weights) {
+		k := bucketKey{b.ComponentID, b.Day}
+		if i, ok := p.buckets[k]; ok {
+			p.ch.Buckets[i].Bucket = b
+			continue
+		}
+		p.buckets[k] = len(p.ch.Buckets)
+		p.ch.Buckets = append(p.ch.Buckets, DayBucket{Bucket: b})
+	}
+	s.Uptime = cur
+	return true
+}
+
+// classOf is the class of time a component state counts as.
+func classOf(s ComponentState) uptime.Class {
+	if s.NoData || s.Stale {
+		return uptime.NoData
+	}
+	switch s.Status {
+	case status.MajorOutage:
+		return uptime.Major
+	case status.PartialOutage:
+		return uptime.Partial
+	case status.DegradedPerformance:
+		return uptime.Degraded
+	case status.UnderMaintenance:
+		return uptime.Maintenance
+	}
+	return uptime.Operational
 }
 
 // status is the component status for voters regions of which failing fail.
@@ -385,4 +437,10 @@ func sameVotes(a, b []RegionView) bool {
 		return x.Region == y.Region && x.Voting == y.Voting && x.Failing == y.Failing &&
 			x.Degraded == y.Degraded && x.Since.Equal(y.Since)
 	})
+}
+
+// bucketKey names a day bucket of a component.
+type bucketKey struct {
+	id  string
+	day uptime.Day
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/result"
+	"github.com/statusd/statusd/uptime"
 )
 
 // Rules of time, in check intervals.
@@ -38,6 +39,9 @@ type Options struct {
 	// MaxAge: results whose tick is older, by the aggregator's clock, are
 	// dropped. DefaultMaxAge when zero.
 	MaxAge time.Duration
+	// Weights weigh outage time as impact in the day buckets;
+	// uptime.DefaultWeights when zero.
+	Weights uptime.Weights
 }
 
 // Evaluator turns probe results into check states, component statuses and
@@ -47,6 +51,9 @@ type Options struct {
 // failed write leaves the evaluator as it was.
 type Evaluator struct {
 	cooldown, maxAge time.Duration
+	weights          uptime.Weights
+	locs             map[string]*time.Location // component ID → its page's time zone
+	zones            map[string]*time.Location // time zone name → location
 	checks           map[string]catalog.Check
 	components       map[string]catalog.Component
 	byComp           map[string][]string     // component ID → check IDs
@@ -59,7 +66,8 @@ type Evaluator struct {
 // NewEvaluator returns an evaluator with no state.
 func NewEvaluator(opts Options) *Evaluator {
 	e := &Evaluator{
-		cooldown: opts.Cooldown, maxAge: opts.MaxAge,
+		cooldown: opts.Cooldown, maxAge: opts.MaxAge, weights: opts.Weights,
+		zones:   map[string]*time.Location{},
 		states:  map[string][]CheckState{},
 		comps:   map[string]ComponentState{},
 		pending: map[string]time.Time{},
@@ -69,6 +77,9 @@ func NewEvaluator(opts Options) *Evaluator {
 	}
 	if e.maxAge <= 0 {
 		e.maxAge = DefaultMaxAge
+	}
+	if e.weights == (uptime.Weights{}) {
+		e.weights = uptime.DefaultWeights()
 	}
 	e.SetCatalog(opts.Catalog)
 	return e
@@ -80,8 +91,16 @@ func (e *Evaluator) SetCatalog(cat catalog.Catalog) {
 	e.checks = make(map[string]catalog.Check, len(cat.Checks))
 	e.components = make(map[string]catalog.Component, len(cat.Components))
 	e.byComp = make(map[string][]string)
+	e.locs = make(map[string]*time.Location, len(cat.Components))
+	pageLoc := make(map[string]*time.Location, len(cat.Pages))
+	for _, p := range cat.Pages {
+		pageLoc[p.ID] = e.zone(p.TimeZone)
+	}
 	for _, c := range cat.Components {
 		e.components[c.ID] = c
+		if loc, ok := pageLoc[c.PageID]; ok {
+			e.locs[c.ID] = loc
+		}
 	}
 	for _, c := range cat.Checks {
 		e.checks[c.ID] = c
@@ -92,6 +111,28 @@ func (e *Evaluator) SetCatalog(cat catalog.Catalog) {
 			delete(e.states, id)
 		}
 	}
+}
+
+// zone loads a time zone once; a name the system does not know is UTC
+// (the configuration validates the names).
+func (e *Evaluator) zone(name string) *time.Location {
+	if loc, ok := e.zones[name]; ok {
+		return loc
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc = time.UTC
+	}
+	e.zones[name] = loc
+	return loc
+}
+
+// loc is the time zone of a component's days.
+func (e *Evaluator) loc(componentID string) *time.Location {
+	if loc, ok := e.locs[componentID]; ok {
+		return loc
+	}
+	return time.UTC
 }
 
 // Check returns a check of the catalog.

@@ -30,6 +30,7 @@ import (
 	"github.com/statusd/statusd/incident"
 	"github.com/statusd/statusd/result"
 	"github.com/statusd/statusd/status"
+	"github.com/statusd/statusd/uptime"
 )
 
 // Verdict is what the thresholds concluded about a check in a region.
@@ -106,6 +107,18 @@ type ComponentState struct {
 	// aggregator, not by the evaluator.
 	Partition int
 	Seq       int64
+	// Uptime is where the component's day buckets stand: its current
+	// class of time and the totals of its current day.
+	Uptime uptime.Cursor
+}
+
+// DayBucket is a day bucket to store, with the partition and seq of the
+// component state written with it: a stored bucket with a higher seq wins,
+// as for component states.
+type DayBucket struct {
+	uptime.Bucket
+	Partition int
+	Seq       int64
 }
 
 // Transition is one change of a component's status.
@@ -174,12 +187,16 @@ type Changes struct {
 	Components  []ComponentState
 	Transitions []Transition
 	Incidents   []IncidentAction
-	pending     map[string]time.Time // ticks waiting for a region, or decided (zero)
+	// Buckets are the day buckets the changes moved, with their absolute
+	// totals, one per component and day.
+	Buckets []DayBucket
+	pending map[string]time.Time // ticks waiting for a region, or decided (zero)
 }
 
 // Empty reports whether c changes nothing.
 func (c Changes) Empty() bool {
-	return len(c.Checks) == 0 && len(c.Components) == 0 && len(c.Incidents) == 0 && len(c.pending) == 0
+	return len(c.Checks) == 0 && len(c.Components) == 0 && len(c.Incidents) == 0 && len(c.pending) == 0 &&
+		len(c.Buckets) == 0
 }
 
 // Checkpoint is what a store keeps of one partition of the results source.

@@ -119,7 +119,8 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 		return err
 	}
 	handler, err := api.New(api.Options{Store: st.entities, Logger: logger, Registerer: reg, Gatherer: reg,
-		Ready: sync.Synced, Version: version, Fleet: liveSet,
+		ImpactWeights: cfg.Aggregator.ImpactWeights.Weights(),
+		Ready:         sync.Synced, Version: version, Fleet: liveSet,
 		Keys: keys, KeyStore: st.entities, AdminStore: st.entities, RateLimit: cfg.API.RateLimit, RateBurst: cfg.API.RateBurst,
 		// A write through this process reaches the agents and its evaluator
 		// at once, other aggregators' evaluators within their catalog interval.

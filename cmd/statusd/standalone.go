@@ -138,7 +138,8 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 		return err
 	}
 	handler, err := api.New(api.Options{Store: store, Logger: logger, Registerer: reg, Gatherer: reg,
-		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet,
+		ImpactWeights: cfg.Aggregator.ImpactWeights.Weights(),
+		Ready:         func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet,
 		Keys: keys, KeyStore: store, AdminStore: store, RateLimit: cfg.API.RateLimit, RateBurst: cfg.API.RateBurst,
 		Entities: store, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
 	if err != nil {
@@ -206,6 +207,8 @@ type entityStore interface {
 	LockPartitions(ctx context.Context, topic string, partitions []int) (*sqlstore.PartitionLock, error)
 	Checks(ctx context.Context) ([]catalog.Check, error)
 	Components(ctx context.Context, pageID string) ([]catalog.Component, error)
+	Pages(ctx context.Context) ([]catalog.Page, error)
+	aggregator.BucketPruner
 }
 
 // aggregatorParts are what differs between the aggregator of `statusd
@@ -234,9 +237,15 @@ func newAggregator(cfg *config.Config, parts aggregatorParts, reg prometheus.Reg
 			if err != nil {
 				return catalog.Catalog{}, fmt.Errorf("load components: %w", err)
 			}
-			return catalog.Catalog{Components: comps, Checks: checks}, nil
+			pages, err := state.Pages(ctx)
+			if err != nil {
+				return catalog.Catalog{}, fmt.Errorf("load pages: %w", err)
+			}
+			return catalog.Catalog{Pages: pages, Components: comps, Checks: checks}, nil
 		},
-		Health:    health.Options{Cooldown: cfg.Aggregator.IncidentCooldown, MaxAge: cfg.Aggregator.MaxResultAge},
+		Health: health.Options{Cooldown: cfg.Aggregator.IncidentCooldown, MaxAge: cfg.Aggregator.MaxResultAge,
+			Weights: cfg.Aggregator.ImpactWeights.Weights()},
+		Buckets: state, BucketRetention: cfg.Aggregator.BucketRetention,
 		BatchSize: cfg.Aggregator.BatchSize, BatchWait: cfg.Aggregator.BatchWait,
 		SnapshotInterval: parts.snapshotInterval,
 		Registerer:       reg, Logger: logger.With("component", "aggregator"),

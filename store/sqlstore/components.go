@@ -11,7 +11,7 @@ import (
 )
 
 const componentColumns = `id, page_id, group_id, is_group, name, description, position, quorum,
-	hide_uptime, start_date, only_show_if_degraded, managed`
+	hide_uptime, start_date, only_show_if_degraded, managed, slo_target, slo_window_days`
 
 func scanComponent(r scanner) (catalog.Component, error) {
 	var (
@@ -19,7 +19,7 @@ func scanComponent(r scanner) (catalog.Component, error) {
 		start int64
 	)
 	err := r.Scan(&c.ID, &c.PageID, &c.GroupID, &c.IsGroup, &c.Name, &c.Description, &c.Position, &c.Quorum,
-		&c.HideUptime, &start, &c.OnlyShowIfDegraded, &c.Managed)
+		&c.HideUptime, &start, &c.OnlyShowIfDegraded, &c.Managed, &c.SLO.Target, &c.SLO.WindowDays)
 	c.StartDate = fromMS(start)
 	return c, err
 }
@@ -37,7 +37,7 @@ func (s *Store) components(ctx context.Context, q querier, pageID string) ([]cat
 	var args []any
 	if pageID != "" {
 		query = `SELECT c.id, pc.page_id, c.group_id, c.is_group, c.name, c.description, pc.position, c.quorum,
-			c.hide_uptime, c.start_date, c.only_show_if_degraded, c.managed
+			c.hide_uptime, c.start_date, c.only_show_if_degraded, c.managed, c.slo_target, c.slo_window_days
 			FROM page_components pc JOIN components c ON c.id = pc.component_id
 			WHERE pc.page_id = ? ORDER BY pc.position, c.id`
 		args = append(args, pageID)
@@ -132,14 +132,16 @@ func (s *Store) component(ctx context.Context, q querier, id string) (catalog.Co
 func (s *Store) saveComponent(ctx context.Context, tx *sql.Tx, c catalog.Component, now time.Time) error {
 	if _, err := tx.ExecContext(ctx, s.d.rebind(`
 		INSERT INTO components (`+componentColumns+`, created_at, updated_at)
-		VALUES (`+placeholders(14)+`)
+		VALUES (`+placeholders(16)+`)
 		ON CONFLICT (id) DO UPDATE SET page_id = excluded.page_id, group_id = excluded.group_id,
 			is_group = excluded.is_group, name = excluded.name, description = excluded.description,
 			position = excluded.position, quorum = excluded.quorum, hide_uptime = excluded.hide_uptime,
 			start_date = excluded.start_date, only_show_if_degraded = excluded.only_show_if_degraded,
-			managed = excluded.managed, updated_at = excluded.updated_at`),
+			managed = excluded.managed, slo_target = excluded.slo_target,
+			slo_window_days = excluded.slo_window_days, updated_at = excluded.updated_at`),
 		c.ID, c.PageID, c.GroupID, c.IsGroup, c.Name, c.Description, c.Position, c.Quorum,
-		c.HideUptime, ms(c.StartDate), c.OnlyShowIfDegraded, c.Managed, ms(now), ms(now)); err != nil {
+		c.HideUptime, ms(c.StartDate), c.OnlyShowIfDegraded, c.Managed, c.SLO.Target, c.SLO.WindowDays,
+		ms(now), ms(now)); err != nil {
 		return fmt.Errorf("save component %s: %w", c.ID, err)
 	}
 	if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM page_components WHERE component_id = ?`), c.ID); err != nil {

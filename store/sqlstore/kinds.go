@@ -168,6 +168,12 @@ type componentAudit struct {
 	StartDate          string           `json:"start_date"`
 	OnlyShowIfDegraded bool             `json:"only_show_if_degraded"`
 	Managed            string           `json:"managed"`
+	SLO                *sloAudit        `json:"slo,omitempty"`
+}
+
+type sloAudit struct {
+	Target     float64 `json:"target"`
+	WindowDays int     `json:"window_days"`
 }
 
 type placementAudit struct {
@@ -180,6 +186,9 @@ func newComponentAudit(c catalog.Component) componentAudit {
 		Quorum: c.Quorum, HideUptime: c.HideUptime, OnlyShowIfDegraded: c.OnlyShowIfDegraded, Managed: c.Managed}
 	if !c.StartDate.IsZero() {
 		out.StartDate = c.StartDate.UTC().Format(time.DateOnly)
+	}
+	if c.SLO.Set() {
+		out.SLO = &sloAudit{Target: c.SLO.Target, WindowDays: c.SLO.WindowDays}
 	}
 	for _, p := range c.Placements() {
 		out.Pages = append(out.Pages, placementAudit(p))

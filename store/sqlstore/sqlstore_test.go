@@ -56,6 +56,14 @@ func TestStateSuite(t *testing.T) {
 	}
 }
 
+func TestBucketSuite(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			storetest.RunBucketSuite(t, func(t *testing.T) storetest.BucketStore { return open(t, b.opts(t), true) })
+		})
+	}
+}
+
 func TestResultSuite(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {

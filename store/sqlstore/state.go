@@ -21,13 +21,13 @@ import (
 const (
 	upsertComponentStatesHead = `
 	INSERT INTO component_states (component_id, status, since, updated_at, failing_regions, no_data, stale,
-		regions, incident_open, incident_worst, incident_resolved_at, kafka_partition, seq)
+		regions, incident_open, incident_worst, incident_resolved_at, kafka_partition, seq, uptime)
 	SELECT column1, column2, column3, column4, column5, column6, column7, column8, column9, column10,
-		column11, column12, column13
+		column11, column12, column13, column14
 	FROM (VALUES `
 	upsertComponentStatesRow = `(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT),
 		CAST(? AS TEXT), CAST(? AS BOOLEAN), CAST(? AS BOOLEAN), CAST(? AS TEXT), CAST(? AS BOOLEAN),
-		CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT))`
+		CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS TEXT))`
 	upsertComponentStatesTail = `) AS v
 	WHERE EXISTS (SELECT 1 FROM components c WHERE c.id = v.column1)
 	ON CONFLICT (component_id) DO UPDATE SET status = excluded.status, since = excluded.since,
@@ -35,14 +35,14 @@ const (
 		no_data = excluded.no_data, stale = excluded.stale, regions = excluded.regions,
 		incident_open = excluded.incident_open, incident_worst = excluded.incident_worst,
 		incident_resolved_at = excluded.incident_resolved_at, kafka_partition = excluded.kafka_partition,
-		seq = excluded.seq
+		seq = excluded.seq, uptime = excluded.uptime
 	WHERE component_states.seq <= excluded.seq`
-	// statesPerUpsert × 13 parameters stays under both backends' limits.
+	// statesPerUpsert × 14 parameters stays under both backends' limits.
 	statesPerUpsert = 500
 )
 
 const componentStateColumns = `component_id, status, since, updated_at, failing_regions, no_data, stale,
-	regions, incident_open, incident_worst, incident_resolved_at, kafka_partition, seq`
+	regions, incident_open, incident_worst, incident_resolved_at, kafka_partition, seq, uptime`
 
 // ComponentStates lists the state of every component that has one, sorted
 // by component ID.
@@ -74,10 +74,11 @@ func (s *Store) componentStates(ctx context.Context, query string, args ...any) 
 		var (
 			cs                       health.ComponentState
 			st, failing, views, wrst string
+			cursor                   string
 			since, updated, resolved int64
 		)
 		if err := rows.Scan(&cs.ComponentID, &st, &since, &updated, &failing, &cs.NoData, &cs.Stale, &views,
-			&cs.IncidentOpen, &wrst, &resolved, &cs.Partition, &cs.Seq); err != nil {
+			&cs.IncidentOpen, &wrst, &resolved, &cs.Partition, &cs.Seq, &cursor); err != nil {
 			return nil, closeRows(rows, fmt.Errorf("scan component state: %w", err))
 		}
 		cs.Status, cs.Since, cs.UpdatedAt = status.Status(st), fromMS(since), fromMS(updated)
@@ -87,6 +88,9 @@ func (s *Store) componentStates(ctx context.Context, query string, args ...any) 
 		}
 		if err := json.Unmarshal([]byte(views), &cs.Regions); err != nil {
 			return nil, closeRows(rows, fmt.Errorf("decode regions of component %s: %w", cs.ComponentID, err))
+		}
+		if err := json.Unmarshal([]byte(cursor), &cs.Uptime); err != nil {
+			return nil, closeRows(rows, fmt.Errorf("decode bucket cursor of component %s: %w", cs.ComponentID, err))
 		}
 		out = append(out, cs)
 	}
@@ -142,6 +146,11 @@ func (s *Store) ApplyChanges(ctx context.Context, ch health.Changes, marks []hea
 				return err
 			}
 		}
+		for start := 0; start < len(ch.Buckets); start += bucketsPerUpsert {
+			if err := s.upsertDayBuckets(ctx, tx, ch.Buckets[start:min(start+bucketsPerUpsert, len(ch.Buckets))]); err != nil {
+				return err
+			}
+		}
 		for _, a := range ch.Incidents {
 			if err := s.applyIncidentAction(ctx, tx, a); err != nil {
 				return err
@@ -155,7 +164,7 @@ func (s *Store) ApplyChanges(ctx context.Context, ch health.Changes, marks []hea
 func (s *Store) upsertComponentStates(ctx context.Context, tx *sql.Tx, states []health.ComponentState) error {
 	var q strings.Builder
 	q.WriteString(upsertComponentStatesHead)
-	args := make([]any, 0, 13*len(states))
+	args := make([]any, 0, 14*len(states))
 	for i, cs := range states {
 		views := []byte("[]")
 		if len(cs.Regions) > 0 {
@@ -164,13 +173,20 @@ func (s *Store) upsertComponentStates(ctx context.Context, tx *sql.Tx, states []
 				return fmt.Errorf("encode regions of component %s: %w", cs.ComponentID, err)
 			}
 		}
+		cursor := []byte("{}")
+		if cs.Uptime.Tracking() {
+			var err error
+			if cursor, err = json.Marshal(cs.Uptime); err != nil {
+				return fmt.Errorf("encode bucket cursor of component %s: %w", cs.ComponentID, err)
+			}
+		}
 		if i > 0 {
 			q.WriteString(", ")
 		}
 		q.WriteString(upsertComponentStatesRow)
 		args = append(args, cs.ComponentID, string(cs.Status), ms(cs.Since), ms(cs.UpdatedAt),
 			strings.Join(cs.FailingRegions, ","), cs.NoData, cs.Stale, string(views), cs.IncidentOpen,
-			string(cs.IncidentWorst), ms(cs.IncidentResolvedAt), cs.Partition, cs.Seq)
+			string(cs.IncidentWorst), ms(cs.IncidentResolvedAt), cs.Partition, cs.Seq, string(cursor))
 	}
 	q.WriteString(upsertComponentStatesTail)
 	res, err := tx.ExecContext(ctx, s.d.rebind(q.String()), args...)

@@ -62,7 +62,8 @@ func rawFixture() catalog.Catalog {
 			{ID: "beta", Name: "Beta", URL: "https://status.beta.test", TimeZone: "Europe/Berlin"},
 		},
 		Components: []catalog.Component{
-			{ID: "web", PageID: "acme", Name: "Website", Description: "The public site", Position: 1},
+			{ID: "web", PageID: "acme", Name: "Website", Description: "The public site", Position: 1,
+				SLO: catalog.SLO{Target: 99.95, WindowDays: 28}},
 			{ID: "api", PageID: "acme", Name: "API", Position: 2},
 			{ID: "core", PageID: "acme", IsGroup: true, Name: "Core", Position: 2},
 			{ID: "db", PageID: "acme", GroupID: "core", Name: "Database", Position: 3, Quorum: 2},

@@ -1,0 +1,39 @@
+package aggregator
+
+import (
+	"context"
+	"time"
+
+	"github.com/statusd/statusd/uptime"
+)
+
+// BucketPruner deletes day buckets older than the retention.
+type BucketPruner interface {
+	PruneDayBuckets(ctx context.Context, before uptime.Day) (int64, error)
+}
+
+// DefaultBucketRetention is how long day buckets are kept by default.
+const DefaultBucketRetention = 400 * 24 * time.Hour
+
+// pruneInterval is how often the day buckets past the retention are
+// deleted.
+const pruneInterval = time.Hour
+
+// prune deletes the day buckets past the retention, at most once per
+// pruneInterval. Days are of the pages' time zones, so the cut is a day
+// early in UTC: a bucket is kept at least the retention, never less.
+func (a *Aggregator) prune(ctx context.Context, now time.Time) {
+	if a.opts.Buckets == nil || now.Sub(a.pruned) < pruneInterval {
+		return
+	}
+	a.pruned = now
+	before := uptime.DayOf(now.Add(-a.opts.BucketRetention), time.UTC).AddDays(-1)
+	n, err := a.opts.Buckets.PruneDayBuckets(ctx, before)
+	if err != nil {
+		a.opts.Logger.Warn("prune day buckets", "err", err)
+		return
+	}
+	if n > 0 {
+		a.opts.Logger.Info("pruned day buckets past the retention", "buckets", n, "before", before.String())
+	}
+}
