@@ -26,6 +26,14 @@ type componentJSON struct {
 	ShowUptime         bool            `json:"show_uptime"`
 	StartDate          *string         `json:"start_date"` // YYYY-MM-DD
 	OnlyShowIfDegraded bool            `json:"only_show_if_degraded"`
+	// SLO is the availability objective; null for none. window_days
+	// defaults to 30.
+	SLO *sloJSON `json:"slo"`
+}
+
+type sloJSON struct {
+	Target     float64 `json:"target"`
+	WindowDays int     `json:"window_days"`
 }
 
 type placementJSON struct {
@@ -46,6 +54,9 @@ func newComponentJSON(c catalog.Component) componentJSON {
 		d := c.StartDate.UTC().Format(time.DateOnly)
 		out.StartDate = &d
 	}
+	if c.SLO.Set() {
+		out.SLO = &sloJSON{Target: c.SLO.Target, WindowDays: c.SLO.WindowDays}
+	}
 	return out
 }
 
@@ -57,6 +68,12 @@ func (j componentJSON) component() (catalog.Component, []catalog.FieldError) {
 	}
 	if j.GroupID != nil {
 		c.GroupID = *j.GroupID
+	}
+	if j.SLO != nil {
+		c.SLO = catalog.SLO{Target: j.SLO.Target, WindowDays: j.SLO.WindowDays}
+		if c.SLO.WindowDays == 0 {
+			c.SLO.WindowDays = catalog.DefaultSLOWindowDays
+		}
 	}
 	var errs []catalog.FieldError
 	if j.StartDate != nil && *j.StartDate != "" {

@@ -145,6 +145,10 @@ func TestOperatorsAPI(t *testing.T) {
 		{"create component on two pages", "POST", "/api/v1/components", "writer",
 			`{"id":"cdn","name":"CDN","pages":[{"page_id":"ops","position":1},{"page_id":"acme","position":5}],"start_date":"2025-01-02"}`,
 			201, []string{"data", "page_id"}, "ops"},
+		{"set an SLO, window by default", "PATCH", "/api/v1/components/cdn", "writer", `{"slo":{"target":99.9}}`,
+			200, []string{"data", "slo", "window_days"}, float64(30)},
+		{"SLO out of range", "PATCH", "/api/v1/components/cdn", "writer", `{"slo":{"target":100,"window_days":400}}`,
+			422, []string{"errors", "slo.window_days"}, "must be between 1 and 365, got 400"},
 		{"component in no group", "POST", "/api/v1/components", "writer", `{"id":"c2","name":"C","page_id":"ops","group_id":"web"}`,
 			422, []string{"errors", "group_id"}, `component "web" is not a group`},
 		{"create check", "POST", "/api/v1/checks", "writer",
@@ -189,8 +193,8 @@ func TestOperatorsAPI(t *testing.T) {
 			}
 		})
 	}
-	if n := s.changes.Load(); n != 6 {
-		t.Errorf("OnCatalogChange called %d times, want 6 (component, check and page deletion writes)", n)
+	if n := s.changes.Load(); n != 7 {
+		t.Errorf("OnCatalogChange called %d times, want 7 (component, check and page deletion writes)", n)
 	}
 }
 

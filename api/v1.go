@@ -47,6 +47,7 @@ type v1Component struct {
 	ShowUptime         bool            `json:"show_uptime"`
 	StartDate          *string         `json:"start_date"`
 	OnlyShowIfDegraded bool            `json:"only_show_if_degraded"`
+	SLO                *sloJSON        `json:"slo"`
 	// Managed is the configuration file that manages the component; null
 	// when the API owns it.
 	Managed *string `json:"managed"`
@@ -219,6 +220,7 @@ func newV1Component(rc rollup.Component) v1Component {
 	def := newComponentJSON(rc.Component)
 	out.Pages, out.Quorum, out.ShowUptime, out.StartDate, out.OnlyShowIfDegraded =
 		def.Pages, def.Quorum, def.ShowUptime, def.StartDate, def.OnlyShowIfDegraded
+	out.SLO = def.SLO
 	if rc.Managed != "" {
 		out.Managed = &rc.Managed
 	}

@@ -47,8 +47,11 @@ type SLO struct {
 }
 
 // MaxSLOWindowDays is the longest SLO window: the day buckets serve 12
-// months.
-const MaxSLOWindowDays = 365
+// months. DefaultSLOWindowDays is the window of an SLO that names none.
+const (
+	MaxSLOWindowDays     = 365
+	DefaultSLOWindowDays = 30
+)
 
 // Set reports whether the SLO is declared.
 func (s SLO) Set() bool { return s.Target > 0 }
@@ -123,6 +126,14 @@ func (c *Component) Validate() []FieldError {
 	}
 	if !c.StartDate.IsZero() && !c.StartDate.Equal(c.StartDate.Truncate(24*time.Hour)) {
 		v.add("start_date", "must be a date (midnight UTC)")
+	}
+	if c.SLO != (SLO{}) {
+		if !(c.SLO.Target > 0 && c.SLO.Target < 100) {
+			v.add("slo.target", "must be a percentage above 0 and below 100, got %g", c.SLO.Target)
+		}
+		if c.SLO.WindowDays < 1 || c.SLO.WindowDays > MaxSLOWindowDays {
+			v.add("slo.window_days", "must be between 1 and %d, got %d", MaxSLOWindowDays, c.SLO.WindowDays)
+		}
 	}
 	return v.errs
 }
