@@ -38,6 +38,23 @@ const (
 // Types lists the check types in the order error messages name them.
 var Types = []Type{TypeHTTP, TypeDNS, TypeTCP, TypeTLS, TypeICMP}
 
+// OnlyType returns the type whose block is the only one given, or "" when
+// none or several are: the encodings of a check (the file, the stored
+// definition) name a check's type by the block they carry.
+func OnlyType(http, dns, tcp, tls, icmp bool) Type {
+	var t Type
+	n := 0
+	for i, set := range []bool{http, dns, tcp, tls, icmp} {
+		if set {
+			t, n = Types[i], n+1
+		}
+	}
+	if n != 1 {
+		return ""
+	}
+	return t
+}
+
 // Check is a probe definition for one component.
 type Check struct {
 	ID          string

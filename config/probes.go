@@ -55,23 +55,7 @@ type ICMPCheck struct {
 // blockType returns the type of the only type block given, or "" when
 // none or several are.
 func (ch Check) blockType() catalog.Type {
-	var t catalog.Type
-	n := 0
-	for _, b := range []struct {
-		typ catalog.Type
-		set bool
-	}{
-		{catalog.TypeHTTP, ch.HTTP != nil}, {catalog.TypeDNS, ch.DNS != nil}, {catalog.TypeTCP, ch.TCP != nil},
-		{catalog.TypeTLS, ch.TLS != nil}, {catalog.TypeICMP, ch.ICMP != nil},
-	} {
-		if b.set {
-			t, n = b.typ, n+1
-		}
-	}
-	if n != 1 {
-		return ""
-	}
-	return t
+	return catalog.OnlyType(ch.HTTP != nil, ch.DNS != nil, ch.TCP != nil, ch.TLS != nil, ch.ICMP != nil)
 }
 
 // probeSpecs copies the dns, tcp, tls and icmp blocks of ch into out.

@@ -241,23 +241,7 @@ func (d Check) Catalog() catalog.Check {
 
 // blockType is the type of the only block given, or "".
 func (d Check) blockType() catalog.Type {
-	var t catalog.Type
-	n := 0
-	for _, b := range []struct {
-		typ catalog.Type
-		set bool
-	}{
-		{catalog.TypeHTTP, d.HTTP != nil}, {catalog.TypeDNS, d.DNS != nil}, {catalog.TypeTCP, d.TCP != nil},
-		{catalog.TypeTLS, d.TLS != nil}, {catalog.TypeICMP, d.ICMP != nil},
-	} {
-		if b.set {
-			t, n = b.typ, n+1
-		}
-	}
-	if n != 1 {
-		return ""
-	}
-	return t
+	return catalog.OnlyType(d.HTTP != nil, d.DNS != nil, d.TCP != nil, d.TLS != nil, d.ICMP != nil)
 }
 
 // Version is the version of the stored encoding that Encode writes.
