@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -141,6 +142,24 @@ func newV1ComponentDetail(rc rollup.Component) v1ComponentDetail {
 // answered the request and returns false.
 func (a *API) subtree(c *gin.Context, id string) ([]rollup.Component, bool) {
 	ctx := c.Request.Context()
+	if a.entities != nil { // read a component that is no group alone
+		comp, err := a.entities.Component(ctx, id)
+		var nf *catalog.NotFoundError
+		switch {
+		case errors.As(err, &nf):
+			return nil, true
+		case err != nil:
+			a.storeFailed(c, fmt.Errorf("read component: %w", err))
+			return nil, false
+		case !comp.IsGroup:
+			states, err := a.store.ComponentStatesOf(ctx, []string{id})
+			if err != nil {
+				a.storeFailed(c, fmt.Errorf("read component states: %w", err))
+				return nil, false
+			}
+			return rollup.Components([]catalog.Component{comp}, states, a.origin), true
+		}
+	}
 	comps, err := a.store.Components(ctx, "")
 	if err != nil {
 		a.storeFailed(c, fmt.Errorf("list components: %w", err))
