@@ -12,7 +12,7 @@ PKGS ?= ./...
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SERVICES_ENV := .dev/services.env
 
-.PHONY: help build run services services-down test bench bench-aggregator bench-agent fuzz lint
+.PHONY: help build run services services-down test bench bench-aggregator bench-agent bench-api fuzz lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-17s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ bench-aggregator: services ## the aggregator end to end on 10,000 components x 3
 
 bench-agent: services ## one agent process on 1,000 and 10,000 HTTP checks at 10 s beside a bare net/http floor, and 1,000 ICMP checks beside pro-bing; JSON lines (BENCH_FLAGS=-h lists flags)
 	source $(SERVICES_ENV) && $(GO) run ./deploy/dev/benchagent $(BENCH_FLAGS)
+
+bench-api: services ## the operators' API at concurrency 64, 20 s per endpoint, on SQLite (standalone) and PostgreSQL (aggregator); JSON lines (BENCH_FLAGS=-h lists flags)
+	source $(SERVICES_ENV) && $(GO) run ./deploy/dev/benchapi $(BENCH_FLAGS)
 
 fuzz: ## run every Fuzz* target for FUZZTIME (default 10s), one package at a time
 	@targets=$$($(GO) test -list '^Fuzz' $(PKGS) | awk '/^Fuzz/ {names = names " " $$1} /^ok/ {if (names != "") print $$2 names; names = ""}'); \

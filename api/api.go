@@ -206,6 +206,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	v1get("/components/:id/metrics", a.v1ComponentMetrics)
 	v1get("/agents", a.v1Agents)
 	v1get("/regions", a.v1Regions)
+	v1get("/openapi.json", a.openAPI)
 	a.operatorRoutes(v1)
 	if a.keyDB != nil && a.adminDB != nil {
 		a.credentialRoutes(v1.Group("", a.authenticate, a.require(auth.ScopeAdmin)))

@@ -67,17 +67,20 @@ func (a *API) listChecks(c *gin.Context) {
 	if !globalOnly(c) {
 		return
 	}
-	all, err := a.entities.Checks(c.Request.Context())
+	var all []catalog.Check
+	var err error
+	if comp := c.Query("component_id"); comp != "" {
+		all, err = a.entities.ChecksOf(c.Request.Context(), comp)
+	} else {
+		all, err = a.entities.Checks(c.Request.Context())
+	}
 	if err != nil {
 		a.storeFailed(c, err)
 		return
 	}
-	comp := c.Query("component_id")
-	out := []checkJSON{}
+	out := make([]checkJSON, 0, len(all))
 	for _, ch := range all {
-		if comp == "" || ch.ComponentID == comp {
-			out = append(out, newCheckJSON(ch))
-		}
+		out = append(out, newCheckJSON(ch))
 	}
 	listed(c, out, page, perPage)
 }

@@ -44,6 +44,8 @@ type ComponentWriter interface {
 // CheckReader reads checks.
 type CheckReader interface {
 	Checks(ctx context.Context) ([]catalog.Check, error)
+	// ChecksOf lists the checks of one component, by ID.
+	ChecksOf(ctx context.Context, componentID string) ([]catalog.Check, error)
 	Check(ctx context.Context, id string) (catalog.Check, error)
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/statusd/statusd/api/rollup"
 	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/status"
 )
 
@@ -94,11 +96,15 @@ type v1Item struct {
 
 func (a *API) v1Components(c *gin.Context) {
 	page, perPage, fields := parsePaging(c)
+	pageID := c.Query("page_id")
+	if pageID != "" && !catalog.ValidID(pageID) {
+		fields["page_id"] = "must be a page ID: 1-63 lower-case letters, digits, '.', '_' or '-'"
+	}
 	if len(fields) > 0 {
 		abortInvalid(c, fields)
 		return
 	}
-	all, ok := a.allComponents(c)
+	all, ok := a.pageComponents(c, pageID)
 	if !ok {
 		return
 	}
@@ -143,6 +149,24 @@ func newV1ComponentDetail(rc rollup.Component) v1ComponentDetail {
 // answered the request and returns false.
 func (a *API) subtree(c *gin.Context, id string) ([]rollup.Component, bool) {
 	ctx := c.Request.Context()
+	if a.entities != nil { // read a component that is no group alone
+		comp, err := a.entities.Component(ctx, id)
+		var nf *catalog.NotFoundError
+		switch {
+		case errors.As(err, &nf):
+			return nil, true
+		case err != nil:
+			a.storeFailed(c, fmt.Errorf("read component: %w", err))
+			return nil, false
+		case !comp.IsGroup:
+			states, err := a.store.ComponentStatesOf(ctx, []string{id})
+			if err != nil {
+				a.storeFailed(c, fmt.Errorf("read component states: %w", err))
+				return nil, false
+			}
+			return rollup.Components([]catalog.Component{comp}, states, a.origin), true
+		}
+	}
 	comps, err := a.store.Components(ctx, "")
 	if err != nil {
 		a.storeFailed(c, fmt.Errorf("list components: %w", err))
@@ -172,16 +196,26 @@ func (a *API) subtree(c *gin.Context, id string) ([]rollup.Component, bool) {
 	return rollup.Components(sub, states, a.origin), true
 }
 
-// allComponents reads and rolls up every component of every page. On
-// failure it has answered the request and returns false.
-func (a *API) allComponents(c *gin.Context) ([]rollup.Component, bool) {
+// pageComponents reads and rolls up the components of a page, or of every
+// page for "", reading only their states. On failure it has answered the
+// request and returns false.
+func (a *API) pageComponents(c *gin.Context, pageID string) ([]rollup.Component, bool) {
 	ctx := c.Request.Context()
-	comps, err := a.store.Components(ctx, "")
+	comps, err := a.store.Components(ctx, pageID)
 	if err != nil {
 		a.storeFailed(c, fmt.Errorf("list components: %w", err))
 		return nil, false
 	}
-	states, err := a.store.ComponentStates(ctx)
+	var states []health.ComponentState
+	if pageID == "" {
+		states, err = a.store.ComponentStates(ctx)
+	} else {
+		ids := make([]string, 0, len(comps))
+		for _, co := range comps {
+			ids = append(ids, co.ID)
+		}
+		states, err = a.store.ComponentStatesOf(ctx, ids)
+	}
 	if err != nil {
 		a.storeFailed(c, fmt.Errorf("list component states: %w", err))
 		return nil, false

@@ -20,6 +20,7 @@ type Options struct {
 	Bin        string   // the statusd binary
 	Subcommand string   // e.g. "agent"; also names the process in errors
 	Config     string   // passed as --config
+	Args       []string // more arguments, after --config
 	LogPath    string   // created; receives stdout and stderr
 	Env        []string // the process's environment; nil: this process's
 }
@@ -39,7 +40,7 @@ type Process struct {
 	stopErr  error
 }
 
-// Start starts `<Bin> <Subcommand> --config <Config>` with its output in
+// Start starts `<Bin> <Subcommand> --config <Config> <Args...>` with its output in
 // LogPath. It runs in its own process group, so an interrupt reaches it
 // only through Stop, and dies with the benchmark (Pdeathsig).
 func Start(o Options) (*Process, error) {
@@ -47,7 +48,7 @@ func Start(o Options) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create %s log: %w", o.Subcommand, err)
 	}
-	cmd := exec.Command(o.Bin, o.Subcommand, "--config", o.Config)
+	cmd := exec.Command(o.Bin, append([]string{o.Subcommand, "--config", o.Config}, o.Args...)...)
 	cmd.Env, cmd.Stdout, cmd.Stderr = o.Env, f, f
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	p := &Process{name: o.Subcommand, cmd: cmd, logPath: o.LogPath, log: f, done: make(chan struct{})}

@@ -25,15 +25,17 @@ func TestProcess(t *testing.T) {
 		name       string
 		body       string
 		wantExited string // "": still running until Stop
+		args       []string
 	}{
 		{name: "runs until stopped", body: "exec sleep 60"},
+		{name: "more arguments", body: "exec sleep 60", args: []string{"--data-dir", "/tmp/d"}},
 		{name: "exits by itself", body: "exit 3", wantExited: "agent exited: exit status 3"},
 		{name: "exits with status 0", body: "exit 0", wantExited: "agent exited with status 0"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			logPath := filepath.Join(t.TempDir(), "agent.log")
-			p, err := Start(Options{Bin: fakeStatusd(t, tc.body), Subcommand: "agent", Config: "c.yaml", LogPath: logPath})
+			p, err := Start(Options{Bin: fakeStatusd(t, tc.body), Subcommand: "agent", Config: "c.yaml", Args: tc.args, LogPath: logPath})
 			if err != nil {
 				t.Fatalf("Start: %v", err)
 			}
@@ -68,7 +70,7 @@ func TestProcess(t *testing.T) {
 			if cpu2, err2 := p.Stop(); cpu2 != cpu || err2 != err {
 				t.Errorf("second Stop = %v, %v; want the first answer %v, %v", cpu2, err2, cpu, err)
 			}
-			if got := p.Tail(1); got != "args: agent --config c.yaml" {
+			if got, want := p.Tail(1), strings.TrimSpace("args: agent --config c.yaml "+strings.Join(tc.args, " ")); got != want {
 				t.Errorf("Tail(1) = %q", got)
 			}
 		})

@@ -1,0 +1,226 @@
+package api_test
+
+import "strings"
+
+// openAPIExamples are the requests of TestOpenAPIExamples, in order: the
+// writes build on one another. Every operation of openapi.json is sent at
+// least once, and every status it documents that a test can cause.
+func openAPIExamples(e *openAPIEnv) []example {
+	// big is a body over the 1 MiB limit that the document accepts.
+	big := func(head, field string) string {
+		return `{` + head + `"` + field + `":"` + strings.Repeat("a", 1<<20+10) + `"}`
+	}
+	v2 := []string{"summary.json", "status.json", "components.json", "incidents.json", "incidents/unresolved.json"}
+	var out []example
+	add := func(ex ...example) { out = append(out, ex...) }
+
+	// Operations and this document.
+	for _, m := range []string{"GET", "HEAD"} {
+		add(example{name: m + " healthz", srv: "pub", method: m, path: "/healthz", want: 200},
+			example{name: m + " readyz not ready", srv: "pub", method: m, path: "/readyz", want: 503},
+			example{name: m + " readyz", srv: "ops", method: m, path: "/readyz", want: 200},
+			example{name: m + " metrics", srv: "pub", method: m, path: "/metrics", want: 200},
+			example{name: m + " openapi", srv: "pub", method: m, path: "/api/v1/openapi.json", want: 200})
+	}
+
+	// The public Statuspage v2 documents.
+	for _, doc := range v2 {
+		for _, m := range []string{"GET", "HEAD"} {
+			add(example{name: m + " v2 " + doc, srv: "pub", method: m, path: "/api/v2/" + doc, want: 200},
+				example{name: m + " v2 of page " + doc, srv: "pub", method: m, path: "/pages/beta/api/v2/" + doc, want: 200},
+				example{name: m + " v2 unknown page " + doc, srv: "pub", method: m, path: "/pages/nope/api/v2/" + doc, want: 404},
+				example{name: m + " v2 store down " + doc, srv: "down", method: m, path: "/api/v2/" + doc, want: 503})
+		}
+	}
+	add(example{name: "v2 ?page", srv: "pub", method: "GET", path: "/api/v2/summary.json?page=beta", want: 200},
+		example{name: "v2 ?page unknown", srv: "pub", method: "GET", path: "/api/v2/status.json?page=nope", want: 404})
+
+	// Public native reads.
+	for _, m := range []string{"GET", "HEAD"} {
+		add(example{name: m + " components", srv: "pub", method: m, path: "/api/v1/components", want: 200},
+			example{name: m + " components bad per_page", srv: "pub", method: m, path: "/api/v1/components?per_page=0", want: 422, badRequest: true},
+			example{name: m + " components store down", srv: "down", method: m, path: "/api/v1/components", want: 503},
+			example{name: m + " component group", srv: "pub", method: m, path: "/api/v1/components/core", want: 200},
+			example{name: m + " component unknown", srv: "pub", method: m, path: "/api/v1/components/nope", want: 404},
+			example{name: m + " component store down", srv: "down", method: m, path: "/api/v1/components/api", want: 503},
+			example{name: m + " agents", srv: "pub", method: m, path: "/api/v1/agents", want: 200},
+			example{name: m + " agents bad region", srv: "pub", method: m, path: "/api/v1/agents?region=Bad!", want: 422},
+			example{name: m + " regions", srv: "pub", method: m, path: "/api/v1/regions", want: 200},
+			example{name: m + " regions bad page", srv: "pub", method: m, path: "/api/v1/regions?page=x", want: 422, badRequest: true})
+	}
+	add(example{name: "components of a page", srv: "pub", method: "GET", path: "/api/v1/components?page_id=acme&per_page=3", want: 200},
+		example{name: "components of a bad page id", srv: "pub", method: "GET", path: "/api/v1/components?page_id=Bad!", want: 422, badRequest: true},
+		example{name: "components page 2", srv: "pub", method: "GET", path: "/api/v1/components?page=2&per_page=2", want: 200},
+		example{name: "component with regions", srv: "pub", method: "GET", path: "/api/v1/components/api", want: 200},
+		example{name: "agents of a region", srv: "pub", method: "GET", path: "/api/v1/agents?region=eu-west&per_page=1", want: 200})
+
+	// Pages.
+	add(example{name: "pages without a key", srv: "ops", method: "GET", path: "/api/v1/pages", want: 401, badRequest: true},
+		example{name: "pages with a bad key", srv: "ops", method: "GET", path: "/api/v1/pages", key: "nobody", want: 401, badRequest: true},
+		example{name: "list pages", srv: "ops", method: "GET", path: "/api/v1/pages?per_page=1", key: "read", want: 200},
+		example{name: "list pages bad page", srv: "ops", method: "GET", path: "/api/v1/pages?page=-1", key: "read", want: 422, badRequest: true},
+		example{name: "get page basic", srv: "ops", method: "GET", path: "/api/v1/pages/acme", key: "read", via: "basic", want: 200},
+		example{name: "get page api_key", srv: "ops", method: "GET", path: "/api/v1/pages/acme", key: "read", via: "query", want: 200},
+		example{name: "get page unknown", srv: "ops", method: "GET", path: "/api/v1/pages/nope", key: "read", want: 404},
+		example{name: "get page of another page key", srv: "ops", method: "GET", path: "/api/v1/pages/acme", key: "beta-write", want: 403},
+		example{name: "rate limited 1", srv: "limited", method: "GET", path: "/api/v1/pages", key: "read", want: 200},
+		example{name: "rate limited 2", srv: "limited", method: "GET", path: "/api/v1/pages", key: "read", want: 429},
+		example{name: "create page read key", srv: "ops", method: "POST", path: "/api/v1/pages", key: "read", body: `{"id":"x","name":"X"}`, want: 403},
+		example{name: "create page", srv: "ops", method: "POST", path: "/api/v1/pages", key: "write", want: 201,
+			body: `{"id":"ops","name":"<b>Ops</b>","subdomain":"ops","password":"correct horse","private":true,"ip_allowlist":["10.0.0.0/8"],` +
+				`"branding":{"brand_color":"#112233","dark_theme":true},"links":{"website":"https://ops.test/"},"platform_alert":{"title":"Hi"}}`},
+		example{name: "create page duplicate subdomain", srv: "ops", method: "POST", path: "/api/v1/pages", key: "write",
+			body: `{"id":"ops2","name":"O","subdomain":"ops"}`, want: 409},
+		example{name: "create page invalid fields", srv: "ops", method: "POST", path: "/api/v1/pages", key: "write",
+			body: `{"id":"Bad!","name":"B","time_zone":"Mars/Base","branding":{"brand_color":"red"}}`, want: 422},
+		example{name: "create page unknown field", srv: "ops", method: "POST", path: "/api/v1/pages", key: "write",
+			body: `{"id":"x","name":"X","colour":"#fff"}`, want: 422, badRequest: true},
+		example{name: "create page without name", srv: "ops", method: "POST", path: "/api/v1/pages", key: "write",
+			body: `{"id":"x"}`, want: 422, badRequest: true},
+		example{name: "create page too large", srv: "ops", method: "POST", path: "/api/v1/pages", key: "write", body: big(`"id":"big",`, "name"), want: 413},
+		example{name: "replace page", srv: "ops", method: "PUT", path: "/api/v1/pages/ops", key: "write", body: `{"name":"Ops"}`, want: 200},
+		example{name: "patch page", srv: "ops", method: "PATCH", path: "/api/v1/pages/ops", key: "write",
+			body: `{"links":{"support":"https://help.ops.test/"},"password":null}`, want: 200},
+		example{name: "patch page key in body", srv: "ops", method: "PATCH", path: "/api/v1/pages/ops", key: "write", via: "basic",
+			body: `{"robots_meta":"noindex"}`, want: 200},
+		example{name: "patch page wrong type", srv: "ops", method: "PATCH", path: "/api/v1/pages/ops", key: "write",
+			body: `{"links":{"website":7}}`, want: 422, badRequest: true},
+		example{name: "patch managed page", srv: "ops", method: "PATCH", path: "/api/v1/pages/acme", key: "write", body: `{"name":"A"}`, want: 409},
+		example{name: "patch unknown page", srv: "ops", method: "PATCH", path: "/api/v1/pages/nope", key: "write", body: `{"name":"A"}`, want: 404},
+		example{name: "replace page too large", srv: "ops", method: "PUT", path: "/api/v1/pages/ops", key: "write", body: big("", "name"), want: 413},
+		example{name: "disable page", srv: "ops", method: "POST", path: "/api/v1/pages/acme/disable", key: "write", want: 200},
+		example{name: "enable page", srv: "ops", method: "POST", path: "/api/v1/pages/acme/enable", key: "write", want: 200},
+		example{name: "enable unknown page", srv: "ops", method: "POST", path: "/api/v1/pages/nope/enable", key: "write", want: 404},
+		example{name: "disable page read key", srv: "ops", method: "POST", path: "/api/v1/pages/acme/disable", key: "read", want: 403},
+		example{name: "set alert", srv: "ops", method: "PUT", path: "/api/v1/pages/acme/platform_alert", key: "write",
+			body: `{"title":"Heads up","message":"Maintenance at 22:00 UTC"}`, want: 200},
+		example{name: "set alert wrong type", srv: "ops", method: "PUT", path: "/api/v1/pages/acme/platform_alert", key: "write",
+			body: `{"title":5}`, want: 422, badRequest: true},
+		example{name: "set alert unknown page", srv: "ops", method: "PUT", path: "/api/v1/pages/nope/platform_alert", key: "write",
+			body: `{"title":"x"}`, want: 404},
+		example{name: "clear alert", srv: "ops", method: "DELETE", path: "/api/v1/pages/acme/platform_alert", key: "write", want: 204},
+		example{name: "clear alert unknown page", srv: "ops", method: "DELETE", path: "/api/v1/pages/nope/platform_alert", key: "write", want: 404})
+
+	// Components.
+	add(example{name: "create component on two pages", srv: "ops", method: "POST", path: "/api/v1/components", key: "write", want: 201,
+		body: `{"id":"cdn","name":"CDN","pages":[{"page_id":"ops","position":1},{"page_id":"acme","position":5}],"start_date":"2025-01-02"}`},
+		example{name: "create group", srv: "ops", method: "POST", path: "/api/v1/components", key: "write", want: 201,
+			body: `{"id":"core","name":"Core","page_id":"ops","position":2,"is_group":true}`},
+		example{name: "create member", srv: "ops", method: "POST", path: "/api/v1/components", key: "write", want: 201,
+			body: `{"id":"edge","name":"Edge","page_id":"ops","group_id":"core","description":"Edge nodes","only_show_if_degraded":true}`},
+		example{name: "create component duplicate", srv: "ops", method: "POST", path: "/api/v1/components", key: "write",
+			body: `{"id":"cdn","name":"CDN","page_id":"ops"}`, want: 409},
+		example{name: "create component in no group", srv: "ops", method: "POST", path: "/api/v1/components", key: "write",
+			body: `{"id":"c2","name":"C","page_id":"ops","group_id":"web"}`, want: 422},
+		example{name: "create component on an unknown page", srv: "ops", method: "POST", path: "/api/v1/components", key: "write",
+			body: `{"id":"c3","name":"C","page_id":"nope"}`, want: 422},
+		example{name: "create component without id", srv: "ops", method: "POST", path: "/api/v1/components", key: "write",
+			body: `{"name":"C","page_id":"ops"}`, want: 422, badRequest: true},
+		example{name: "create component on another page", srv: "ops", method: "POST", path: "/api/v1/components", key: "beta-write",
+			body: `{"id":"c4","name":"C","page_id":"ops"}`, want: 403},
+		example{name: "create component too large", srv: "ops", method: "POST", path: "/api/v1/components", key: "write", body: big(`"id":"big",`, "name"), want: 413},
+		example{name: "components of a page", srv: "ops", method: "GET", path: "/api/v1/components?page_id=ops", want: 200},
+		example{name: "component on ops", srv: "ops", method: "GET", path: "/api/v1/components/core", want: 200},
+		example{name: "replace component", srv: "ops", method: "PUT", path: "/api/v1/components/cdn", key: "write",
+			body: `{"description":"Edge cache","quorum":2,"show_uptime":false}`, want: 200},
+		example{name: "patch component", srv: "ops", method: "PATCH", path: "/api/v1/components/edge", key: "write", body: `{"position":3}`, want: 200},
+		example{name: "patch component bad date", srv: "ops", method: "PATCH", path: "/api/v1/components/edge", key: "write",
+			body: `{"start_date":"tomorrow"}`, want: 422},
+		example{name: "patch managed component", srv: "ops", method: "PATCH", path: "/api/v1/components/web", key: "write", body: `{"name":"W"}`, want: 409},
+		example{name: "patch unknown component", srv: "ops", method: "PATCH", path: "/api/v1/components/nope", key: "write", body: `{"name":"W"}`, want: 404},
+		example{name: "replace component too large", srv: "ops", method: "PUT", path: "/api/v1/components/cdn", key: "write", body: big("", "name"), want: 413})
+
+	// Checks.
+	add(example{name: "create http check", srv: "ops", method: "POST", path: "/api/v1/checks", key: "write", want: 201,
+		body: `{"id":"cdn-http","component_id":"cdn","interval":"15s","timeout":"5s","regions":["eu-west"],` +
+			`"http":{"url":"https://cdn.test/","method":"HEAD","headers":{"X-Probe":"statusd"},"expected_status":[200,204],` +
+			`"header_matches":[{"name":"Server","regex":"^cdn"}],"follow_redirects":false}}`},
+		example{name: "create tcp check, seconds as a number", srv: "ops", method: "POST", path: "/api/v1/checks", key: "write", want: 201,
+			body: `{"id":"edge-tcp","component_id":"edge","interval":30,"tcp":{"address":"edge.test:443","send":"PING","expect":"PONG"}}`},
+		example{name: "create dns check", srv: "ops", method: "POST", path: "/api/v1/checks", key: "write", want: 201,
+			body: `{"id":"edge-dns","component_id":"edge","type":"dns","dns":{"server":"192.0.2.53:53","name":"edge.test.","type":"A","rcodes":["NOERROR"]}}`},
+		example{name: "create tls check", srv: "ops", method: "POST", path: "/api/v1/checks", key: "write", want: 201,
+			body: `{"id":"edge-tls","component_id":"edge","tls":{"address":"edge.test:443","expiry_threshold_days":14}}`},
+		example{name: "create icmp check", srv: "ops", method: "POST", path: "/api/v1/checks", key: "write", want: 201,
+			body: `{"id":"edge-icmp","component_id":"edge","icmp":{"host":"edge.test","count":3,"interval":"1s"}}`},
+		example{name: "create check validated as the config is", srv: "ops", method: "POST", path: "/api/v1/checks", key: "write",
+			body: `{"id":"bad","component_id":"cdn","interval":"15s","http":{"url":"ftp://x/","method":"BREW"}}`, want: 422},
+		example{name: "create check bad duration", srv: "ops", method: "POST", path: "/api/v1/checks", key: "write",
+			body: `{"id":"bad","component_id":"cdn","interval":"soon","tcp":{"address":"a:1"}}`, want: 422},
+		example{name: "create check duration of the wrong type", srv: "ops", method: "POST", path: "/api/v1/checks", key: "write",
+			body: `{"id":"bad","component_id":"cdn","interval":true,"tcp":{"address":"a:1"}}`, want: 422, badRequest: true},
+		example{name: "create check unknown component", srv: "ops", method: "POST", path: "/api/v1/checks", key: "write",
+			body: `{"id":"bad","component_id":"nope","tcp":{"address":"a:1"}}`, want: 422},
+		example{name: "create check duplicate", srv: "ops", method: "POST", path: "/api/v1/checks", key: "write",
+			body: `{"id":"cdn-http","component_id":"cdn","tcp":{"address":"a:1"}}`, want: 409},
+		example{name: "create check too large", srv: "ops", method: "POST", path: "/api/v1/checks", key: "write", body: big(`"id":"big","component_id":"cdn",`, "incident_on"), want: 413},
+		example{name: "list checks", srv: "ops", method: "GET", path: "/api/v1/checks", key: "read", want: 200},
+		example{name: "list checks of a component", srv: "ops", method: "GET", path: "/api/v1/checks?component_id=edge&per_page=2", key: "read", want: 200},
+		example{name: "list checks bad per_page", srv: "ops", method: "GET", path: "/api/v1/checks?per_page=1000", key: "read", want: 422, badRequest: true},
+		example{name: "list checks page key", srv: "ops", method: "GET", path: "/api/v1/checks", key: "beta-write", want: 403},
+		example{name: "get check", srv: "ops", method: "GET", path: "/api/v1/checks/cdn-http", key: "read", want: 200},
+		example{name: "get managed check", srv: "ops", method: "GET", path: "/api/v1/checks/web-tcp", key: "read", want: 200},
+		example{name: "get unknown check", srv: "ops", method: "GET", path: "/api/v1/checks/nope", key: "read", want: 404},
+		example{name: "replace check", srv: "ops", method: "PUT", path: "/api/v1/checks/cdn-http", key: "write", body: `{"interval":"20s"}`, want: 200},
+		example{name: "patch check", srv: "ops", method: "PATCH", path: "/api/v1/checks/cdn-http", key: "write",
+			body: `{"degraded_latency":"800ms","http":{"body_regex":"ok"}}`, want: 200},
+		example{name: "patch check id", srv: "ops", method: "PATCH", path: "/api/v1/checks/cdn-http", key: "write", body: `{"id":"other"}`, want: 422},
+		example{name: "patch managed check", srv: "ops", method: "PATCH", path: "/api/v1/checks/web-tcp", key: "write", body: `{"interval":"1m"}`, want: 409},
+		example{name: "patch unknown check", srv: "ops", method: "PATCH", path: "/api/v1/checks/nope", key: "write", body: `{"interval":"1m"}`, want: 404},
+		example{name: "replace check too large", srv: "ops", method: "PUT", path: "/api/v1/checks/cdn-http", key: "write", body: big("", "incident_on"), want: 413},
+		example{name: "delete managed check", srv: "ops", method: "DELETE", path: "/api/v1/checks/web-tcp", key: "write", want: 409},
+		example{name: "delete check", srv: "ops", method: "DELETE", path: "/api/v1/checks/edge-tcp", key: "write", want: 204},
+		example{name: "delete unknown check", srv: "ops", method: "DELETE", path: "/api/v1/checks/edge-tcp", key: "write", want: 404})
+
+	// The audit log.
+	add(example{name: "audit", srv: "ops", method: "GET", path: "/api/v1/audit?per_page=50", key: "read", want: 200},
+		example{name: "audit filtered", srv: "ops", method: "GET", path: "/api/v1/audit?entity=page:ops&principal=key:" + e.ids["write"], key: "read", want: 200},
+		example{name: "audit of a kind since", srv: "ops", method: "GET", path: "/api/v1/audit?entity=check&since=2025-01-01T00:00:00Z", key: "read", want: 200},
+		example{name: "audit bad since", srv: "ops", method: "GET", path: "/api/v1/audit?since=yesterday", key: "read", want: 422, badRequest: true},
+		example{name: "audit page key", srv: "ops", method: "GET", path: "/api/v1/audit", key: "beta-write", want: 403})
+
+	// API keys.
+	add(example{name: "list keys", srv: "ops", method: "GET", path: "/api/v1/keys", key: "admin", want: 200},
+		example{name: "list keys write key", srv: "ops", method: "GET", path: "/api/v1/keys", key: "write", want: 403},
+		example{name: "list keys bad page", srv: "ops", method: "GET", path: "/api/v1/keys?page=0", key: "admin", want: 422, badRequest: true},
+		example{name: "create key", srv: "ops", method: "POST", path: "/api/v1/keys", key: "admin", body: `{"scope":"read","name":"CI"}`, want: 201},
+		example{name: "create page key", srv: "ops", method: "POST", path: "/api/v1/keys", key: "admin",
+			body: `{"scope":"write","name":"deploys","page_id":"ops","admin_id":"` + e.admins["other"] + `"}`, want: 201},
+		example{name: "create key unknown scope", srv: "ops", method: "POST", path: "/api/v1/keys", key: "admin", body: `{"scope":"root"}`, want: 422, badRequest: true},
+		example{name: "create key unknown page", srv: "ops", method: "POST", path: "/api/v1/keys", key: "admin", body: `{"scope":"read","page_id":"nope"}`, want: 422},
+		example{name: "create key page key grants another page", srv: "ops", method: "POST", path: "/api/v1/keys", key: "beta-admin",
+			body: `{"scope":"read","page_id":"ops"}`, want: 403},
+		example{name: "create key too large", srv: "ops", method: "POST", path: "/api/v1/keys", key: "admin", body: big(`"scope":"read",`, "name"), want: 413},
+		example{name: "get key", srv: "ops", method: "GET", path: "/api/v1/keys/" + e.ids["read"], key: "admin", want: 200},
+		example{name: "get unknown key", srv: "ops", method: "GET", path: "/api/v1/keys/nope", key: "admin", want: 404},
+		example{name: "revoke key", srv: "ops", method: "DELETE", path: "/api/v1/keys/" + e.ids["spare"], key: "admin", want: 204},
+		example{name: "revoke unknown key", srv: "ops", method: "DELETE", path: "/api/v1/keys/nope", key: "admin", want: 404})
+
+	// Admins.
+	add(example{name: "list admins", srv: "ops", method: "GET", path: "/api/v1/admins", key: "admin", want: 200},
+		example{name: "create admin", srv: "ops", method: "POST", path: "/api/v1/admins", key: "admin", body: `{"email":"sre@example.com","name":"SRE"}`, want: 201},
+		example{name: "create admin duplicate email", srv: "ops", method: "POST", path: "/api/v1/admins", key: "admin", body: `{"email":"sre@example.com","name":"SRE"}`, want: 409},
+		example{name: "create admin bad email", srv: "ops", method: "POST", path: "/api/v1/admins", key: "admin", body: `{"email":"sre","name":"SRE"}`, want: 422},
+		example{name: "create admin without name", srv: "ops", method: "POST", path: "/api/v1/admins", key: "admin", body: `{"email":"x@example.com"}`, want: 422, badRequest: true},
+		example{name: "create admin page key", srv: "ops", method: "POST", path: "/api/v1/admins", key: "beta-admin", body: `{"email":"y@example.com","name":"Y"}`, want: 403},
+		example{name: "create admin too large", srv: "ops", method: "POST", path: "/api/v1/admins", key: "admin", body: big(`"email":"big@example.com",`, "name"), want: 413},
+		example{name: "get admin", srv: "ops", method: "GET", path: "/api/v1/admins/" + e.admins["admin"], key: "admin", want: 200},
+		example{name: "get unknown admin", srv: "ops", method: "GET", path: "/api/v1/admins/nope", key: "admin", want: 404},
+		example{name: "patch admin", srv: "ops", method: "PATCH", path: "/api/v1/admins/" + e.admins["other"], key: "admin", body: `{"name":"Other team","disabled":true}`, want: 200},
+		example{name: "patch admin email taken", srv: "ops", method: "PATCH", path: "/api/v1/admins/" + e.admins["other"], key: "admin", body: `{"email":"ops@example.com"}`, want: 409},
+		example{name: "patch admin wrong type", srv: "ops", method: "PATCH", path: "/api/v1/admins/" + e.admins["other"], key: "admin", body: `{"disabled":"yes"}`, want: 422, badRequest: true},
+		example{name: "patch unknown admin", srv: "ops", method: "PATCH", path: "/api/v1/admins/nope", key: "admin", body: `{"name":"N"}`, want: 404},
+		example{name: "patch admin too large", srv: "ops", method: "PATCH", path: "/api/v1/admins/nope", key: "admin", body: big("", "name"), want: 413},
+		example{name: "delete admin", srv: "ops", method: "DELETE", path: "/api/v1/admins/" + e.admins["other"], key: "admin", want: 204},
+		example{name: "delete unknown admin", srv: "ops", method: "DELETE", path: "/api/v1/admins/" + e.admins["other"], key: "admin", want: 404})
+
+	// Deletes, last.
+	add(example{name: "delete managed component", srv: "ops", method: "DELETE", path: "/api/v1/components/web", key: "write", want: 409},
+		example{name: "delete component", srv: "ops", method: "DELETE", path: "/api/v1/components/cdn", key: "write", want: 204},
+		example{name: "delete unknown component", srv: "ops", method: "DELETE", path: "/api/v1/components/cdn", key: "write", want: 404},
+		example{name: "delete managed page", srv: "ops", method: "DELETE", path: "/api/v1/pages/acme", key: "write", want: 409},
+		example{name: "delete page", srv: "ops", method: "DELETE", path: "/api/v1/pages/ops", key: "write", want: 204},
+		example{name: "delete unknown page", srv: "ops", method: "DELETE", path: "/api/v1/pages/ops", key: "write", want: 404},
+		example{name: "audit after", srv: "ops", method: "GET", path: "/api/v1/audit?per_page=100", key: "read", via: "query", want: 200})
+	return out
+}
