@@ -1,9 +1,17 @@
 package config
 
+import "strings"
+
 // padTo holds the invalid cases too big to commit: TestInvalid pads the
 // file with comment lines to this many bytes.
 var padTo = map[string]int{
 	"invalid-too-large.yaml": MaxFileSize + 1,
+}
+
+// grow holds the invalid cases of too many nodes to commit: TestInvalid
+// appends what the function returns to the file.
+var grow = map[string]func() string{
+	"invalid-too-many-nodes.yaml": func() string { return strings.Repeat("[], ", MaxNodes) + "[]]\n" },
 }
 
 // invalid maps every testdata/invalid-*.yaml file to its exact errors.
@@ -13,6 +21,9 @@ var invalid = map[string][]string{
 	},
 	"invalid-too-large.yaml": {
 		"invalid-too-large.yaml: the file is larger than the limit of 4 MiB (4194304 bytes)",
+	},
+	"invalid-too-many-nodes.yaml": {
+		"invalid-too-many-nodes.yaml:8: the file holds more than the limit of 200000 YAML nodes (keys, values, lists and mappings)",
 	},
 	"invalid-deep-nesting.yaml": {
 		"invalid-deep-nesting.yaml:5: mappings and lists nest deeper than the limit of 64 levels",
