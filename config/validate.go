@@ -107,17 +107,6 @@ func (v *validator) unique(kind, id, path string) {
 	seen[id] = line
 }
 
-// id checks the id of a page or component.
-func (v *validator) id(o owner, path string) {
-	switch {
-	case o.id == "":
-		v.field(o, path, "id", "is required")
-	case !catalog.ValidID(o.id):
-		v.field(o, path, "id", "must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
-	}
-	v.unique(o.kind, o.id, path)
-}
-
 // empty reports the empty entries of the list at path.
 func (v *validator) empty(path, subject string) {
 	for _, e := range v.idx.nullItems(path) {
