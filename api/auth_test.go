@@ -68,9 +68,13 @@ func (e *authEnv) advance(d time.Duration) {
 	e.now = e.now.Add(d)
 }
 
+// setupPrincipal makes the admin and keys newAuthEnv starts with.
+var setupPrincipal = auth.Principal{Kind: auth.KindCLI, ID: "setup", Scope: auth.ScopeAdmin}
+
 func newAuthEnv(t testing.TB, opts api.Options) *authEnv {
 	t.Helper()
-	ctx := t.Context()
+	// The setup's writes are the host's, as statusd admin and key would be.
+	ctx := auth.WithPrincipal(t.Context(), setupPrincipal)
 	st, err := sqlstore.Open(ctx, sqlstore.Options{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "statusd.db")})
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +130,7 @@ func newAuthEnv(t testing.TB, opts api.Options) *authEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts.Store, opts.Keys, opts.KeyStore, opts.AdminStore = st, authn, st, st
+	opts.Store, opts.Keys, opts.KeyStore, opts.AdminStore, opts.Entities = st, authn, st, st, st
 	opts.Logger = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts.Registerer, opts.Clock = prometheus.NewRegistry(), e.clock
 	a, err := api.New(opts)

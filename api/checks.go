@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/statusd/statusd/audit"
+	"github.com/statusd/statusd/auth"
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/catalog/checkdef"
 )
@@ -186,7 +187,8 @@ type auditJSON struct {
 }
 
 // listAudit lists the audit log, newest first; ?entity (page, component,
-// check, or kind:id), ?principal and ?since (RFC 3339) filter it.
+// check, admin, key, or kind:id), ?principal and ?since (RFC 3339) filter
+// it. The changes of admins and keys are listed for admin keys only.
 func (a *API) listAudit(c *gin.Context) {
 	page, perPage, fields := parsePaging(c)
 	f := audit.Filter{Principal: c.Query("principal")}
@@ -207,6 +209,10 @@ func (a *API) listAudit(c *gin.Context) {
 	}
 	if !globalOnly(c) {
 		return
+	}
+	if !principalOf(c).Scope.Includes(auth.ScopeAdmin) {
+		// Admins and keys are seen with an admin key only, their changes too.
+		f.ExcludeKinds = []string{"admin", "key"}
 	}
 	f.Offset, f.Limit = (page-1)*perPage, perPage
 	entries, total, err := a.entities.AuditLog(c.Request.Context(), f)

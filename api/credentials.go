@@ -17,7 +17,8 @@ import (
 )
 
 // KeyStore stores the API keys that /api/v1/keys manages (sqlstore.Store
-// is one). Errors wrap auth.ErrNotFound, auth.ErrUnknownAdmin or
+// is one). Each write appends an audit entry naming the principal of ctx,
+// in the same transaction. Errors wrap auth.ErrNotFound, auth.ErrUnknownAdmin or
 // auth.ErrUnknownPage where they say so; any other is answered 503.
 type KeyStore interface {
 	// Keys lists every key, revoked ones included, oldest first.
@@ -38,8 +39,8 @@ type AdminStore interface {
 	// UpdateAdmin changes an admin by change in one transaction; an error
 	// of change comes back as it is.
 	UpdateAdmin(ctx context.Context, id string, change func(*auth.Admin) error) (auth.Admin, error)
-	// DeleteAdmin deletes an admin and its keys.
-	DeleteAdmin(ctx context.Context, id string) error
+	// DeleteAdmin deletes an admin and its keys at at.
+	DeleteAdmin(ctx context.Context, id string, at time.Time) error
 }
 
 // credentialRoutes serves the keys and admins; r already demands an admin key.
@@ -330,7 +331,7 @@ func (a *API) updateAdmin(c *gin.Context) {
 
 func (a *API) deleteAdmin(c *gin.Context) {
 	id := c.Param("id")
-	switch err := a.adminDB.DeleteAdmin(c.Request.Context(), id); {
+	switch err := a.adminDB.DeleteAdmin(c.Request.Context(), id, a.clock()); {
 	case errors.Is(err, auth.ErrNotFound):
 		adminNotFound(c, id)
 	case err != nil:

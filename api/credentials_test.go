@@ -260,3 +260,79 @@ func TestAuthStoreDown(t *testing.T) {
 		t.Fatalf("503 tells the cause: %s", body)
 	}
 }
+
+// TestCredentialsAudited: each change of an admin or a key through the API
+// is in GET /api/v1/audit, by the key that made it, without a secret or a
+// hash; a key without the admin scope does not see those entries.
+func TestCredentialsAudited(t *testing.T) {
+	e := newAuthEnv(t, api.Options{})
+	admin := e.keys["admin"]
+	by := "key:" + e.ids["admin"]
+	steps := []struct {
+		method, path, body string
+		want               int
+	}{
+		{"POST", "/api/v1/admins", `{"email":"dev@example.com","name":"Dev"}`, 201},
+		{"POST", "/api/v1/keys", `{"scope":"read","name":"dashboards"}`, 201},
+	}
+	var admID, keyID, secret string
+	for _, s := range steps {
+		code, _, body := e.call(t, e.request(t, s.method, s.path, admin, s.body))
+		if code != s.want {
+			t.Fatalf("%s %s: status %d: %s", s.method, s.path, code, body)
+		}
+		if strings.HasSuffix(s.path, "admins") {
+			admID = decode[struct{ Data struct{ ID string } }](t, body).Data.ID
+		} else {
+			k := decode[struct{ Data keyJSON }](t, body).Data
+			keyID, secret = k.ID, k.Key
+		}
+	}
+	for _, s := range []struct{ method, path, body string }{
+		{"PATCH", "/api/v1/admins/" + admID, `{"name":"Developer"}`},
+		{"DELETE", "/api/v1/keys/" + keyID, ""},
+		{"DELETE", "/api/v1/admins/" + admID, ""},
+	} {
+		if code, _, body := e.call(t, e.request(t, s.method, s.path, admin, s.body)); code >= 300 {
+			t.Fatalf("%s %s: status %d: %s", s.method, s.path, code, body)
+		}
+	}
+
+	type entryJSON struct {
+		Principal, Action, Entity string
+		EntityID                  string `json:"entity_id"`
+	}
+	code, _, body := e.call(t, e.request(t, "GET", "/api/v1/audit?principal="+by, admin, ""))
+	if code != 200 {
+		t.Fatalf("audit: status %d: %s", code, body)
+	}
+	if strings.Contains(string(body), secret) || strings.Contains(string(body), secret[len(secret)-32:]) || strings.Contains(string(body), "hash") {
+		t.Fatalf("the audit log holds a secret or a hash: %s", body)
+	}
+	var got []string
+	for _, en := range decode[struct{ Data []entryJSON }](t, body).Data {
+		if en.Principal != by {
+			t.Errorf("entry %s %s by %s, want %s", en.Action, en.EntityID, en.Principal, by)
+		}
+		got = append(got, en.Action+" "+en.Entity+" "+en.EntityID)
+	}
+	want := []string{"delete admin " + admID, "revoke key " + keyID, "update admin " + admID,
+		"create key " + keyID, "create admin " + admID}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("audit entries by %s, newest first:\n%s\nwant:\n%s", by, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	code, _, body = e.call(t, e.request(t, "GET", "/api/v1/audit?entity=admin:"+admID, admin, ""))
+	if code != 200 || !strings.Contains(string(body), `"before":{"id":"`+admID+`","email":"dev@example.com","name":"Developer"`) ||
+		!strings.Contains(string(body), `"after":null`) {
+		t.Fatalf("audit of the admin: status %d: %s", code, body)
+	}
+	// The setup's writes are there too, by the host.
+	code, _, body = e.call(t, e.request(t, "GET", "/api/v1/audit?principal=cli:setup&entity=key", admin, ""))
+	if code != 200 || !strings.Contains(string(body), `"total_count":6`) { // five keys and a revoke
+		t.Fatalf("audit of the setup's keys: status %d: %s", code, body)
+	}
+	code, _, body = e.call(t, e.request(t, "GET", "/api/v1/audit", e.keys["read"], ""))
+	if code != 200 || strings.Contains(string(body), `"entity":"admin"`) || strings.Contains(string(body), `"entity":"key"`) {
+		t.Fatalf("audit with a read key: status %d: %s", code, body)
+	}
+}

@@ -17,6 +17,7 @@ const (
 	ActionDisable    = "disable"
 	ActionSetAlert   = "set_platform_alert"
 	ActionClearAlert = "clear_platform_alert"
+	ActionRevoke     = "revoke" // of an API key
 )
 
 // Entry is one change.
@@ -25,7 +26,7 @@ type Entry struct {
 	At        time.Time
 	Principal string // auth.Principal.String(), e.g. "key:k_3f2a"
 	Action    string
-	Kind      string // "page", "component", "check", …
+	Kind      string // "page", "component", "check", "admin", "key"
 	EntityID  string
 	// Before and After are the entity as JSON; null when it did not exist.
 	Before json.RawMessage
@@ -37,7 +38,9 @@ type Filter struct {
 	Kind      string
 	EntityID  string
 	Principal string
-	Since     time.Time // entries at or after
-	Offset    int
-	Limit     int // at most this many; 0 means 100
+	// ExcludeKinds leaves out the entries of these kinds.
+	ExcludeKinds []string
+	Since        time.Time // entries at or after
+	Offset       int
+	Limit        int // at most this many; 0 means 100
 }

@@ -41,7 +41,7 @@ func (s Scope) rank() int {
 // command line (Kind "cli").
 type Principal struct {
 	Kind    string // "key", "config" or "cli"
-	ID      string // key id, config file path, or admin email for "cli"
+	ID      string // key id, config file path, or the OS user name for "cli"
 	AdminID string // the admin who owns the key; empty for config
 	Scope   Scope
 	PageID  string // set when the key is limited to one page

@@ -51,8 +51,8 @@ func Load(path string, env func(string) (string, bool)) (*Config, error) {
 // Parse parses data, the content of the file named filename: it decodes
 // strictly, applies the environment overrides that env finds (nil for none)
 // and validates. On failure it returns Errors with every problem found,
-// sorted by line. Data over MaxFileSize bytes, or nested deeper than
-// MaxDepth, is refused before it is decoded.
+// sorted by line. Data over MaxFileSize bytes, with more than MaxNodes
+// nodes, or nested deeper than MaxDepth, is refused before it is decoded.
 func Parse(filename string, data []byte, env func(string) (string, bool)) (*Config, error) {
 	if filename == "" {
 		filename = "config"
@@ -63,11 +63,17 @@ func Parse(filename string, data []byte, env func(string) (string, bool)) (*Conf
 	if len(data) > MaxFileSize {
 		return nil, Errors{*tooLarge(filename)}
 	}
+	if _, line := scanNodes(data, MaxNodes); line > 0 {
+		return nil, Errors{*tooManyNodes(filename, line)}
+	}
 	doc, errs := parseDocument(filename, data)
 	if errs != nil {
 		return nil, errs
 	}
 	if err := tooDeep(filename, doc); err != nil {
+		return nil, Errors{*err}
+	}
+	if err := countTree(filename, doc); err != nil {
 		return nil, Errors{*err}
 	}
 	idx := newIndex(doc)

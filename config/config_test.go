@@ -36,6 +36,9 @@ func TestInvalid(t *testing.T) {
 				t.Fatal(err)
 			}
 			data = pad(data, padTo[name])
+			if g, ok := grow[name]; ok {
+				data = append(data, g()...)
+			}
 			cfg, err := Parse(name, data, nil)
 			if cfg != nil {
 				t.Errorf("Parse returned a configuration with its errors")

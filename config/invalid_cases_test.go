@@ -1,9 +1,17 @@
 package config
 
+import "strings"
+
 // padTo holds the invalid cases too big to commit: TestInvalid pads the
 // file with comment lines to this many bytes.
 var padTo = map[string]int{
 	"invalid-too-large.yaml": MaxFileSize + 1,
+}
+
+// grow holds the invalid cases of too many nodes to commit: TestInvalid
+// appends what the function returns to the file.
+var grow = map[string]func() string{
+	"invalid-too-many-nodes.yaml": func() string { return strings.Repeat("[], ", MaxNodes) + "[]]\n" },
 }
 
 // invalid maps every testdata/invalid-*.yaml file to its exact errors.
@@ -13,6 +21,9 @@ var invalid = map[string][]string{
 	},
 	"invalid-too-large.yaml": {
 		"invalid-too-large.yaml: the file is larger than the limit of 4 MiB (4194304 bytes)",
+	},
+	"invalid-too-many-nodes.yaml": {
+		"invalid-too-many-nodes.yaml:8: the file holds more than the limit of 200000 YAML nodes (keys, values, lists and mappings)",
 	},
 	"invalid-deep-nesting.yaml": {
 		"invalid-deep-nesting.yaml:5: mappings and lists nest deeper than the limit of 64 levels",
@@ -168,6 +179,31 @@ var invalid = map[string][]string{
 		`invalid-empty-entries.yaml:2: pages: empty entry`,
 		`invalid-empty-entries.yaml:6: page "main": components: empty entry`,
 		`invalid-empty-entries.yaml:10: component "api": checks: empty entry`,
+	},
+	"invalid-page-fields.yaml": {
+		`invalid-page-fields.yaml:4: page "main": subdomain: must be a DNS label: 1-63 lower-case letters, digits or '-', not starting or ending with '-'`,
+		`invalid-page-fields.yaml:5: page "main": custom_domain: must be a lower-case host name such as status.example.com`,
+		`invalid-page-fields.yaml:7: page "main": password_hash: must be a bcrypt hash such as $2a$10$…, never the password itself`,
+		`invalid-page-fields.yaml:8: page "main": ip_allowlist[1]: must be a network in CIDR notation such as 192.0.2.0/24, got "10.0.0.300/8"`,
+		`invalid-page-fields.yaml:10: page "main": branding.logo_url: must be an absolute http or https URL, got "logo.png"`,
+		`invalid-page-fields.yaml:11: page "main": branding.favicon_url: must be an absolute http or https URL, got "ftp://example.com/f.ico"`,
+		`invalid-page-fields.yaml:12: page "main": branding.brand_color: must be a colour as #rrggbb, got "red"`,
+		`invalid-page-fields.yaml:13: page "main": branding.background_color: must be a colour as #rrggbb, got "#fff"`,
+		`invalid-page-fields.yaml:14: page "main": branding.text_color: must be a colour as #rrggbb, got "#00000g"`,
+		`invalid-page-fields.yaml:16: page "main": links.website: must be an absolute http or https URL, got "example.com"`,
+		`invalid-page-fields.yaml:17: page "main": links.support: must be an absolute http or https URL, got "mailto:ops@example.com"`,
+		`invalid-page-fields.yaml:18: page "main": links.privacy: must be an absolute http or https URL, got "//example.com/privacy"`,
+		`invalid-page-fields.yaml:19: page "main": robots_meta: must be at most 255 bytes, got 256`,
+		`invalid-page-fields.yaml:20: page "main": analytics_id: must not contain a NUL byte`,
+		`invalid-page-fields.yaml:23: page "locked": private: a private page needs a password or an ip_allowlist`,
+	},
+	"invalid-component-fields.yaml": {
+		`invalid-component-fields.yaml:7: component "api": start_date: must be a date as YYYY-MM-DD, got "2025-13-01"`,
+		`invalid-component-fields.yaml:8: component "api": show_uptime: want true or false, got "sometimes"`,
+		`invalid-component-fields.yaml:9: component "api": also_on[3]: page "beta" is listed twice`,
+		`invalid-component-fields.yaml:9: component "api": also_on[4]: must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit`,
+		`invalid-component-fields.yaml:9: component "api": also_on[1]: the component is on page "main" already`,
+		`invalid-component-fields.yaml:9: component "api": also_on[2]: no page "nope" in the file`,
 	},
 	"invalid-component.yaml": {
 		`invalid-component.yaml:5: component: id: is required`,

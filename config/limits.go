@@ -12,11 +12,13 @@ import (
 
 // The limits of a configuration file. They bound what reading and
 // checking a file costs whatever it holds: `statusd validate /dev/zero`
-// stops after MaxFileSize bytes, and a file nested deeper than MaxDepth
-// is refused before anything walks or decodes its tree.
+// stops after MaxFileSize bytes, a file of more than MaxNodes nodes is
+// refused before it is parsed (see nodecount.go), and a file nested
+// deeper than MaxDepth before anything walks or decodes its tree.
 const (
 	// MaxFileSize is the size of the largest file read, 4 MiB: about
-	// twenty thousand components with a check each.
+	// twenty thousand components with a check each, though MaxNodes
+	// stops a file at about thirteen thousand.
 	MaxFileSize = 4 << 20
 	// MaxDepth is how deeply mappings and lists may nest, the top-level
 	// mapping counting as one. A check's header_matches sit at depth 12

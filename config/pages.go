@@ -11,26 +11,70 @@ import (
 // DefaultTimeZone is the time zone of a page that names none.
 const DefaultTimeZone = "Etc/UTC"
 
-// Page is a status page as written in the file.
+// Page is a status page as written in the file, with the fields of the
+// API's pages and their names. The platform alert is not declared: it is
+// set and cleared through the API.
 type Page struct {
-	ID       string `yaml:"id"`
-	Name     string `yaml:"name"`
-	URL      string `yaml:"url"`
-	TimeZone string `yaml:"time_zone"`
+	ID           string `yaml:"id"`
+	Name         string `yaml:"name"`
+	URL          string `yaml:"url"`
+	TimeZone     string `yaml:"time_zone"`
+	Subdomain    string `yaml:"subdomain"`
+	CustomDomain string `yaml:"custom_domain"`
+	// A private page needs a password or an ip_allowlist. The password is
+	// given as its bcrypt hash, never in plain text.
+	Private      bool     `yaml:"private"`
+	PasswordHash string   `yaml:"password_hash"`
+	IPAllowlist  []string `yaml:"ip_allowlist"`
+	// Enabled false disables the page at every start; true, the default,
+	// leaves it as the API's enable and disable last set it.
+	Enabled       *bool    `yaml:"enabled"`
+	Branding      Branding `yaml:"branding"`
+	Links         Links    `yaml:"links"`
+	RobotsMeta    string   `yaml:"robots_meta"`
+	AnalyticsID   string   `yaml:"analytics_id"`
+	Subscriptions *bool    `yaml:"subscriptions"` // true when left out
 	// Components are shown on the page in this order.
 	Components []Component `yaml:"components"`
+}
+
+// Branding is how a page looks; colours are "#rrggbb".
+type Branding struct {
+	LogoURL         string `yaml:"logo_url"`
+	FaviconURL      string `yaml:"favicon_url"`
+	BrandColor      string `yaml:"brand_color"`
+	BackgroundColor string `yaml:"background_color"`
+	TextColor       string `yaml:"text_color"`
+	DarkTheme       bool   `yaml:"dark_theme"`
+	HidePoweredBy   bool   `yaml:"hide_powered_by"`
+}
+
+// Links are a page's links to the operator's sites.
+type Links struct {
+	Website string `yaml:"website"`
+	Support string `yaml:"support"`
+	Privacy string `yaml:"privacy"`
 }
 
 // Component is a component as written in the file. A component with
 // components of its own is a group; a group has no checks.
 type Component struct {
-	ID          string      `yaml:"id"`
-	Name        string      `yaml:"name"`
-	Description string      `yaml:"description"`
-	Quorum      int         `yaml:"quorum"`
-	SLO         *SLO        `yaml:"slo"`
-	Checks      []Check     `yaml:"checks"`
-	Components  []Component `yaml:"components"`
+	ID          string `yaml:"id"`
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	Quorum      int    `yaml:"quorum"`
+	// ShowUptime false hides the uptime bars; StartDate (YYYY-MM-DD) is
+	// the first day they show; OnlyShowIfDegraded hides the component
+	// while it is operational.
+	ShowUptime         *bool  `yaml:"show_uptime"` // true when left out
+	StartDate          string `yaml:"start_date"`
+	OnlyShowIfDegraded bool   `yaml:"only_show_if_degraded"`
+	// AlsoOn lists other pages of the file the component is shown on too,
+	// after their own components.
+	AlsoOn     []string    `yaml:"also_on"`
+	SLO        *SLO        `yaml:"slo"`
+	Checks     []Check     `yaml:"checks"`
+	Components []Component `yaml:"components"`
 }
 
 // SLO is a component's availability objective as written in the file.
@@ -40,7 +84,10 @@ type SLO struct {
 }
 
 // DefaultSLOWindowDays is the window of an SLO that names none.
-const DefaultSLOWindowDays = 30
+const DefaultSLOWindowDays = catalog.DefaultSLOWindowDays
+
+// startDateLayout is how start_date is written.
+const startDateLayout = "2006-01-02"
 
 // IsGroup reports whether c is a group of components.
 func (c Component) IsGroup() bool { return len(c.Components) > 0 }
@@ -100,9 +147,14 @@ type HeaderMatch struct {
 // before its children; Position counts from 1 within a page. A page or
 // check URL that is a path ("/healthz") is resolved against c.HTTP.Addr,
 // which should name the bound address when the file gives port 0.
+//
+// A component's also_on pages follow its primary page, each at the end of
+// that page's own components in file order.
 func (c *Config) Catalog() catalog.Catalog {
 	var cat catalog.Catalog
 	self := c.HTTP.Addr
+	count := map[string]int{}    // components on each page
+	alsoOn := map[int][]string{} // index in cat.Components → its also_on
 	for _, p := range c.Pages {
 		cat.Pages = append(cat.Pages, p.catalog(self))
 		position := 0
@@ -110,6 +162,9 @@ func (c *Config) Catalog() catalog.Catalog {
 		walk = func(comps []Component, groupID string) {
 			for _, comp := range comps {
 				position++
+				if len(comp.AlsoOn) > 0 {
+					alsoOn[len(cat.Components)] = comp.AlsoOn
+				}
 				cat.Components = append(cat.Components, comp.catalog(p.ID, groupID, position))
 				for _, ch := range comp.Checks {
 					cat.Checks = append(cat.Checks, ch.catalog(comp.ID, c.Defaults, self))
@@ -118,6 +173,15 @@ func (c *Config) Catalog() catalog.Catalog {
 			}
 		}
 		walk(p.Components, "")
+		count[p.ID] = position
+	}
+	for _, i := range slices.Sorted(maps.Keys(alsoOn)) {
+		others, comp := alsoOn[i], &cat.Components[i]
+		comp.Pages = []catalog.Placement{{PageID: comp.PageID, Position: comp.Position}}
+		for _, other := range others {
+			count[other]++
+			comp.Pages = append(comp.Pages, catalog.Placement{PageID: other, Position: count[other]})
+		}
 	}
 	return cat
 }
@@ -128,13 +192,29 @@ func (p Page) catalog(self string) catalog.Page {
 	if tz == "" {
 		tz = DefaultTimeZone
 	}
-	return catalog.Page{ID: p.ID, Name: p.Name, URL: selfURL(p.URL, self), TimeZone: tz}
+	b, l := p.Branding, p.Links
+	return catalog.Page{ID: p.ID, Name: p.Name, URL: selfURL(p.URL, self), TimeZone: tz,
+		Subdomain: p.Subdomain, CustomDomain: p.CustomDomain, Private: p.Private,
+		PasswordHash: p.PasswordHash, AllowedCIDRs: slices.Clone(p.IPAllowlist),
+		Disabled: p.Enabled != nil && !*p.Enabled,
+		Branding: catalog.Branding{LogoURL: b.LogoURL, FaviconURL: b.FaviconURL, BrandColor: b.BrandColor,
+			BackgroundColor: b.BackgroundColor, TextColor: b.TextColor, DarkTheme: b.DarkTheme, HidePoweredBy: b.HidePoweredBy},
+		Links:      catalog.Links{Website: l.Website, Support: l.Support, Privacy: l.Privacy},
+		RobotsMeta: p.RobotsMeta, AnalyticsID: p.AnalyticsID,
+		NoSubscriptions: p.Subscriptions != nil && !*p.Subscriptions,
+	}
 }
 
+// catalog returns the component on its primary page; Catalog adds the
+// also_on pages. A start_date that is not a date is left out (the
+// validator reports it).
 func (c Component) catalog(pageID, groupID string, position int) catalog.Component {
+	start, _ := time.Parse(startDateLayout, c.StartDate)
 	out := catalog.Component{
 		ID: c.ID, PageID: pageID, GroupID: groupID, IsGroup: c.IsGroup(),
 		Name: c.Name, Description: c.Description, Position: position, Quorum: c.Quorum,
+		HideUptime: c.ShowUptime != nil && !*c.ShowUptime, StartDate: start,
+		OnlyShowIfDegraded: c.OnlyShowIfDegraded,
 	}
 	if c.SLO != nil {
 		out.SLO = catalog.SLO{Target: c.SLO.Target, WindowDays: c.SLO.WindowDays}

@@ -2,6 +2,11 @@ package config
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/statusd/statusd/catalog"
 )
@@ -16,6 +21,7 @@ type validator struct {
 	self     string // what URLs that are paths are resolved against
 	errs     []found
 	first    map[string]map[string]int // kind → id → line of its first use
+	pageIDs  map[string]bool           // the pages of the file
 }
 
 func newValidator(file string, idx *index, env map[string]string, defaults Defaults, httpAddr string) *validator {
@@ -101,17 +107,6 @@ func (v *validator) unique(kind, id, path string) {
 	seen[id] = line
 }
 
-// id checks the id of a page or component.
-func (v *validator) id(o owner, path string) {
-	switch {
-	case o.id == "":
-		v.field(o, path, "id", "is required")
-	case !catalog.ValidID(o.id):
-		v.field(o, path, "id", "must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
-	}
-	v.unique(o.kind, o.id, path)
-}
-
 // empty reports the empty entries of the list at path.
 func (v *validator) empty(path, subject string) {
 	for _, e := range v.idx.nullItems(path) {
@@ -121,6 +116,10 @@ func (v *validator) empty(path, subject string) {
 
 func (v *validator) pages(pages []Page) {
 	v.empty("pages", "pages")
+	v.pageIDs = map[string]bool{}
+	for _, p := range pages {
+		v.pageIDs[p.ID] = true
+	}
 	for i, path := range v.idx.items("pages", len(pages)) {
 		v.page(pages[i], path)
 	}
@@ -136,24 +135,56 @@ func (v *validator) page(p Page, path string) {
 		}
 		v.field(o, path, fe.Field, "%s", fe.Message)
 	}
-	v.components(p.Components, path+".components", o)
+	if p.PasswordHash != "" {
+		if _, err := bcrypt.Cost([]byte(p.PasswordHash)); err != nil {
+			v.field(o, path, "password_hash", "must be a bcrypt hash such as $2a$10$…, never the password itself")
+		}
+	}
+	v.components(p.Components, path+".components", o, p.ID)
 }
 
-func (v *validator) components(comps []Component, path string, parent owner) {
+func (v *validator) components(comps []Component, path string, parent owner, pageID string) {
 	v.empty(path, parent.label()+": components")
 	for i, p := range v.idx.items(path, len(comps)) {
-		v.component(comps[i], p)
+		v.component(comps[i], p, pageID)
 	}
 }
 
-func (v *validator) component(c Component, path string) {
+// component validates a component with catalog's rules, as the API does,
+// and its also_on pages against the file's.
+func (v *validator) component(c Component, path, pageID string) {
 	o := owner{kind: "component", id: c.ID}
-	v.id(o, path)
-	if c.Name == "" {
-		v.field(o, path, "name", "is required")
+	v.unique(o.kind, o.id, path)
+	cc := c.catalog(pageID, "", 1)
+	for _, other := range c.AlsoOn {
+		cc.Pages = append(cc.Pages, catalog.Placement{PageID: other})
 	}
-	if c.Quorum < 0 {
-		v.field(o, path, "quorum", "must not be negative, got %d", c.Quorum)
+	if len(cc.Pages) > 0 {
+		cc.Pages = append([]catalog.Placement{{PageID: pageID}}, cc.Pages...)
+	}
+	for _, fe := range cc.Validate() {
+		switch {
+		case fe.Field == "page_id" || fe.Field == "pages[0]": // the page's own id, reported there
+			continue
+		case strings.HasPrefix(fe.Field, "pages["):
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(fe.Field, "pages["), "]"))
+			if n < 1 || n > len(c.AlsoOn) || c.AlsoOn[n-1] == pageID { // reported below
+				continue
+			}
+			fe.Field = fmt.Sprintf("also_on[%d]", n-1)
+		}
+		v.field(o, path, fe.Field, "%s", fe.Message)
+	}
+	if _, err := time.Parse(startDateLayout, c.StartDate); c.StartDate != "" && err != nil {
+		v.field(o, path, "start_date", "must be a date as YYYY-MM-DD, got %q", c.StartDate)
+	}
+	for i, other := range c.AlsoOn {
+		if catalog.ValidID(other) && other != pageID && !v.pageIDs[other] {
+			v.field(o, path, fmt.Sprintf("also_on[%d]", i), "no page %q in the file", other)
+		}
+		if other == pageID {
+			v.field(o, path, fmt.Sprintf("also_on[%d]", i), "the component is on page %q already", other)
+		}
 	}
 	if c.SLO != nil {
 		if !(c.SLO.Target > 0 && c.SLO.Target < 100) {
@@ -170,7 +201,7 @@ func (v *validator) component(c Component, path string) {
 	for i, p := range v.idx.items(path+".checks", len(c.Checks)) {
 		v.check(c.Checks[i], c.ID, p)
 	}
-	v.components(c.Components, path+".components", o)
+	v.components(c.Components, path+".components", o, pageID)
 }
 
 // check validates a check with catalog's rules, each problem at the line

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -76,7 +77,7 @@ func runSubcommand(ctx context.Context, command string, subs []subcommand, args 
 		if st == nil {
 			return code
 		}
-		code = run(ctx, st, fs, stdout, stderr)
+		code = run(auth.WithPrincipal(ctx, cliPrincipal()), st, fs, stdout, stderr)
 		if err := st.Close(); err != nil {
 			fmt.Fprintf(stderr, "statusd %s: %v\n", command, err)
 			return exitFailed
@@ -251,6 +252,16 @@ func keyRevoke(*flag.FlagSet) func(context.Context, *sqlstore.Store, *flag.FlagS
 		fmt.Fprintf(stdout, "revoked key %s at %s\n", k.ID, cliTime(k.RevokedAt))
 		return exitOK
 	}
+}
+
+// cliPrincipal is who the audit log says made a change from the command
+// line: the operating system's user, or "cli" when it cannot be told.
+func cliPrincipal() auth.Principal {
+	name := "cli"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	return auth.Principal{Kind: auth.KindCLI, ID: name, Scope: auth.ScopeAdmin}
 }
 
 // cliTime formats a time for the lists: UTC to the second, "-" for none.

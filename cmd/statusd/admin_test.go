@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/statusd/statusd/audit"
 	"github.com/statusd/statusd/auth"
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/internal/testenv"
@@ -139,6 +140,28 @@ func TestAdminAndKeyCommands(t *testing.T) {
 			}
 			if code != 0 {
 				t.Fatalf("key list: exit %d", code)
+			}
+
+			// Every change the commands made is in the audit log, by the
+			// host's user, without a secret or hash.
+			who := cliPrincipal().String()
+			entries, _, err := st.AuditLog(t.Context(), audit.Filter{ExcludeKinds: []string{"page"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range entries {
+				got = append(got, e.Action+" "+e.Kind)
+				if e.Principal != who || !strings.HasPrefix(who, "cli:") {
+					t.Errorf("%s %s by %q, want %q", e.Action, e.Kind, e.Principal, who)
+				}
+				if all := string(e.Before) + string(e.After); strings.Contains(all, secret[len(secret)-32:]) || strings.Contains(all, "hash") {
+					t.Errorf("%s %s holds a secret: %s", e.Action, e.Kind, all)
+				}
+			}
+			want := []string{"revoke key", "create key", "create key", "create admin", "create admin"}
+			if strings.Join(got, ", ") != strings.Join(want, ", ") {
+				t.Errorf("audit log, newest first: %q, want %q", got, want)
 			}
 		})
 	}

@@ -62,6 +62,9 @@ func (s *Store) AuditLog(ctx context.Context, f audit.Filter) ([]audit.Entry, in
 			where, args = append(where, c.column+" = ?"), append(args, c.value)
 		}
 	}
+	for _, k := range f.ExcludeKinds {
+		where, args = append(where, "entity_kind <> ?"), append(args, k)
+	}
 	if !f.Since.IsZero() {
 		where, args = append(where, "at >= ?"), append(args, ms(f.Since))
 	}

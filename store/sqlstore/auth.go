@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/statusd/statusd/audit"
 	"github.com/statusd/statusd/auth"
 )
 
@@ -18,10 +19,10 @@ const adminColumns = `id, email, name, disabled, created_at, updated_at`
 
 const keyColumns = `id, admin_id, name, scope, page_id, hash, created_at, last_used_at, revoked_at`
 
-// CreateAdmin stores a new admin; the error wraps auth.ErrEmailTaken when
-// another admin has its email.
+// CreateAdmin stores a new admin and its audit entry, by the principal of
+// ctx; the error wraps auth.ErrEmailTaken when another admin has its email.
 func (s *Store) CreateAdmin(ctx context.Context, a auth.Admin) error {
-	return s.inTx(ctx, "create admin", lockAuth, func(tx *sql.Tx) error {
+	return s.authWrite(ctx, "create admin", func(tx *sql.Tx, p auth.Principal) error {
 		if err := s.emailFree(ctx, tx, a.Email, ""); err != nil {
 			return err
 		}
@@ -31,7 +32,7 @@ func (s *Store) CreateAdmin(ctx context.Context, a auth.Admin) error {
 		if err != nil {
 			return fmt.Errorf("insert admin: %w", err)
 		}
-		return nil
+		return s.appendAudit(ctx, tx, p, audit.ActionCreate, kindAdmin, a.ID, nil, newAdminAudit(a), a.CreatedAt)
 	})
 }
 
@@ -99,17 +100,19 @@ func (s *Store) admin(ctx context.Context, q querier, column, value string) (aut
 }
 
 // UpdateAdmin changes the admin with this ID by change, in one
-// transaction, and returns it changed. An error of change is returned as
+// transaction with its audit entry by the principal of ctx, and returns it
+// changed. An error of change is returned as
 // is and nothing is written; the error wraps auth.ErrNotFound when there is
 // no such admin and auth.ErrEmailTaken when the new email is another's.
 func (s *Store) UpdateAdmin(ctx context.Context, id string, change func(*auth.Admin) error) (auth.Admin, error) {
 	var out auth.Admin
 	var changeErr error
-	err := s.inTx(ctx, "update admin", lockAuth, func(tx *sql.Tx) error {
+	err := s.authWrite(ctx, "update admin", func(tx *sql.Tx, p auth.Principal) error {
 		a, err := s.admin(ctx, tx, `id`, id)
 		if err != nil {
 			return err
 		}
+		prev := a
 		if changeErr = change(&a); changeErr != nil {
 			return changeErr
 		}
@@ -122,7 +125,7 @@ func (s *Store) UpdateAdmin(ctx context.Context, id string, change func(*auth.Ad
 			return fmt.Errorf("write admin: %w", err)
 		}
 		out = a
-		return nil
+		return s.appendAudit(ctx, tx, p, audit.ActionUpdate, kindAdmin, id, newAdminAudit(prev), newAdminAudit(a), a.UpdatedAt)
 	})
 	if changeErr != nil {
 		return auth.Admin{}, changeErr
@@ -130,26 +133,44 @@ func (s *Store) UpdateAdmin(ctx context.Context, id string, change func(*auth.Ad
 	return out, err
 }
 
-// DeleteAdmin deletes the admin with this ID and its keys; the error wraps
+// DeleteAdmin deletes the admin with this ID and its keys at at, with an
+// audit entry for each by the principal of ctx; the error wraps
 // auth.ErrNotFound when there is no such admin.
-func (s *Store) DeleteAdmin(ctx context.Context, id string) error {
-	return s.inTx(ctx, "delete admin", lockAuth, func(tx *sql.Tx) error {
+func (s *Store) DeleteAdmin(ctx context.Context, id string, at time.Time) error {
+	return s.authWrite(ctx, "delete admin", func(tx *sql.Tx, p auth.Principal) error {
+		a, err := s.admin(ctx, tx, `id`, id)
+		if err != nil {
+			return err
+		}
+		keys, err := s.keysOf(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM api_keys WHERE admin_id = ?`), id); err != nil {
 			return fmt.Errorf("delete keys: %w", err)
+		}
+		for _, k := range keys {
+			if err := s.appendAudit(ctx, tx, p, audit.ActionDelete, kindKey, k.ID, newKeyAudit(k), nil, at); err != nil {
+				return err
+			}
 		}
 		res, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM admins WHERE id = ?`), id)
 		if err != nil {
 			return fmt.Errorf("delete: %w", err)
 		}
-		return authAffected(res)
+		if err := authAffected(res); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, p, audit.ActionDelete, kindAdmin, id, newAdminAudit(a), nil, at)
 	})
 }
 
-// CreateKey stores a new key. The error wraps auth.ErrUnknownAdmin or
+// CreateKey stores a new key and its audit entry (without the hash), by
+// the principal of ctx. The error wraps auth.ErrUnknownAdmin or
 // auth.ErrUnknownPage when the key names an admin or page that does not
 // exist.
 func (s *Store) CreateKey(ctx context.Context, k auth.Key) error {
-	return s.inTx(ctx, "create key", lockAuth, func(tx *sql.Tx) error {
+	return s.authWrite(ctx, "create key", func(tx *sql.Tx, p auth.Principal) error {
 		if err := authRowExists(ctx, tx, s.d.rebind(`SELECT 1 FROM admins WHERE id = ?`), k.AdminID, auth.ErrUnknownAdmin); err != nil {
 			return err
 		}
@@ -162,7 +183,7 @@ func (s *Store) CreateKey(ctx context.Context, k auth.Key) error {
 			k.ID, k.AdminID, k.Name, string(k.Scope), k.PageID, k.Hash, ms(k.CreatedAt), ms(k.LastUsedAt), ms(k.RevokedAt)); err != nil {
 			return fmt.Errorf("insert key: %w", err)
 		}
-		return nil
+		return s.appendAudit(ctx, tx, p, audit.ActionCreate, kindKey, k.ID, nil, newKeyAudit(k), k.CreatedAt)
 	})
 }
 
@@ -248,22 +269,29 @@ func (s *Store) TouchKey(ctx context.Context, id string, at time.Time) error {
 	return nil
 }
 
-// RevokeKey revokes the key with this ID at at and returns it; a key
-// revoked before keeps its first revocation time. The error wraps
-// auth.ErrNotFound when there is no such key.
+// RevokeKey revokes the key with this ID at at and returns it, with an
+// audit entry by the principal of ctx; a key revoked before keeps its
+// first revocation time, and a second revoke records nothing. The error
+// wraps auth.ErrNotFound when there is no such key.
 func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time) (auth.Key, error) {
 	var out auth.Key
-	err := s.inTx(ctx, "revoke key "+id, 0, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at = 0`),
-			ms(at), id); err != nil {
+	err := s.authWrite(ctx, "revoke key "+cutID(id), func(tx *sql.Tx, p auth.Principal) error {
+		prev, err := scanKey(tx.QueryRowContext(ctx, s.d.rebind(`SELECT `+keyColumns+` FROM api_keys WHERE id = ?`), id))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return auth.ErrNotFound
+		case err != nil:
+			return fmt.Errorf("read: %w", err)
+		}
+		out = prev
+		if prev.Revoked() {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE api_keys SET revoked_at = ? WHERE id = ?`), ms(at), id); err != nil {
 			return fmt.Errorf("write: %w", err)
 		}
-		k, err := scanKey(tx.QueryRowContext(ctx, s.d.rebind(`SELECT `+keyColumns+` FROM api_keys WHERE id = ?`), id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return auth.ErrNotFound
-		}
-		out = k
-		return err
+		out.RevokedAt = fromMS(ms(at))
+		return s.appendAudit(ctx, tx, p, audit.ActionRevoke, kindKey, id, newKeyAudit(prev), newKeyAudit(out), at)
 	})
 	return out, err
 }

@@ -20,8 +20,10 @@ import (
 //   - each page, component and check of c is created or updated, marked
 //     managed by its Managed (the file's path; "config" when empty), with an
 //     audit entry; one that did not change is left alone. A page keeps its
-//     stored platform alert and enabled flag, which the file does not
-//     declare;
+//     stored platform alert, which the file does not declare, and its
+//     stored enabled flag unless the file disables it (Disabled): the
+//     file may say "enabled: false", while enable and disable through the
+//     API last until it does;
 //   - each stored entity managed by a configuration file that c no longer
 //     declares is deleted, with an audit entry; first the open incidents of
 //     a removed page, and those whose every component is removed, are
@@ -53,7 +55,7 @@ func (s *Store) SyncCatalog(ctx context.Context, c catalog.Catalog, now time.Tim
 		}
 		for i, pg := range c.Pages {
 			if old, ok := byID[pg.ID]; ok {
-				c.Pages[i].Alert, c.Pages[i].Disabled = old.Alert, old.Disabled
+				c.Pages[i].Alert, c.Pages[i].Disabled = old.Alert, pg.Disabled || old.Disabled
 			}
 		}
 		removedPages, err := syncKind(ctx, s, tx, pk, p, c.Pages, now)

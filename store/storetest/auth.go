@@ -3,9 +3,11 @@ package storetest
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/statusd/statusd/audit"
 	"github.com/statusd/statusd/auth"
 	"github.com/statusd/statusd/catalog"
 )
@@ -18,13 +20,14 @@ type AuthStore interface {
 	Admin(ctx context.Context, id string) (auth.Admin, error)
 	AdminByEmail(ctx context.Context, email string) (auth.Admin, error)
 	UpdateAdmin(ctx context.Context, id string, change func(*auth.Admin) error) (auth.Admin, error)
-	DeleteAdmin(ctx context.Context, id string) error
+	DeleteAdmin(ctx context.Context, id string, at time.Time) error
 	CreateKey(ctx context.Context, k auth.Key) error
 	Keys(ctx context.Context) ([]auth.Key, error)
 	Key(ctx context.Context, id string) (auth.Key, error)
 	KeyWithAdmin(ctx context.Context, id string) (auth.Key, auth.Admin, error)
 	TouchKey(ctx context.Context, id string, at time.Time) error
 	RevokeKey(ctx context.Context, id string, at time.Time) (auth.Key, error)
+	AuditLog(ctx context.Context, f audit.Filter) ([]audit.Entry, int, error)
 }
 
 // RunAuthSuite runs the admin and key cases, each against a fresh, empty,
@@ -43,6 +46,8 @@ func RunAuthSuite(t *testing.T, open func(t *testing.T) AuthStore) {
 		{"last use only moves forward", keyTouch},
 		{"revoke keeps the first time", keyRevoke},
 		{"authenticate through the store", keyAuthenticate},
+		{"every change is audited, without secrets", authAudited},
+		{"a change without a principal is refused", authNeedsPrincipal},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
@@ -55,7 +60,7 @@ func newAdmin(t *testing.T, s AuthStore, email string, created time.Time) auth.A
 	if errs != nil {
 		t.Fatalf("new admin %s: %v", email, errs)
 	}
-	must(t, "create admin "+email, s.CreateAdmin(t.Context(), a))
+	must(t, "create admin "+email, s.CreateAdmin(asOperator(t), a))
 	return a
 }
 
@@ -63,12 +68,12 @@ func newKey(t *testing.T, s AuthStore, r auth.KeyRequest, created time.Time) (au
 	t.Helper()
 	k, secret, err := auth.NewKey(r, created)
 	must(t, "new key", err)
-	must(t, "create key", s.CreateKey(t.Context(), k))
+	must(t, "create key", s.CreateKey(asOperator(t), k))
 	return k, secret
 }
 
 func adminsRoundTrip(t *testing.T, s AuthStore) {
-	ctx := t.Context()
+	ctx := asOperator(t)
 	b := newAdmin(t, s, "b@example.com", at(2))
 	a := newAdmin(t, s, "a@example.com", at(1))
 	all, err := s.Admins(ctx)
@@ -94,7 +99,7 @@ func adminEmailUnique(t *testing.T, s AuthStore) {
 	if errs != nil {
 		t.Fatal(errs)
 	}
-	if err := s.CreateAdmin(t.Context(), dup); !errors.Is(err, auth.ErrEmailTaken) {
+	if err := s.CreateAdmin(asOperator(t), dup); !errors.Is(err, auth.ErrEmailTaken) {
 		t.Fatalf("duplicate email: err %v, want ErrEmailTaken", err)
 	}
 	all, err := s.Admins(t.Context())
@@ -103,7 +108,7 @@ func adminEmailUnique(t *testing.T, s AuthStore) {
 }
 
 func adminUpdate(t *testing.T, s AuthStore) {
-	ctx := t.Context()
+	ctx := asOperator(t)
 	a := newAdmin(t, s, "a@example.com", at(1))
 	b := newAdmin(t, s, "b@example.com", at(2))
 	name, yes, taken := "Alice", true, "B@EXAMPLE.com"
@@ -140,13 +145,13 @@ func adminUpdate(t *testing.T, s AuthStore) {
 }
 
 func adminDelete(t *testing.T, s AuthStore) {
-	ctx := t.Context()
+	ctx := asOperator(t)
 	a := newAdmin(t, s, "a@example.com", at(1))
 	b := newAdmin(t, s, "b@example.com", at(2))
 	newKey(t, s, auth.KeyRequest{AdminID: a.ID, Scope: auth.ScopeAdmin}, at(3))
 	kb, _ := newKey(t, s, auth.KeyRequest{AdminID: b.ID, Scope: auth.ScopeRead}, at(4))
-	must(t, "delete", s.DeleteAdmin(ctx, a.ID))
-	if err := s.DeleteAdmin(ctx, a.ID); !errors.Is(err, auth.ErrNotFound) {
+	must(t, "delete", s.DeleteAdmin(ctx, a.ID, at(5)))
+	if err := s.DeleteAdmin(ctx, a.ID, at(5)); !errors.Is(err, auth.ErrNotFound) {
 		t.Errorf("delete again: err %v, want ErrNotFound", err)
 	}
 	keys, err := s.Keys(ctx)
@@ -158,7 +163,7 @@ func adminDelete(t *testing.T, s AuthStore) {
 }
 
 func keysRoundTrip(t *testing.T, s AuthStore) {
-	ctx := t.Context()
+	ctx := asOperator(t)
 	must(t, "sync", s.SyncCatalog(ctx, fixture(), T0))
 	a := newAdmin(t, s, "a@example.com", at(1))
 	k2, _ := newKey(t, s, auth.KeyRequest{AdminID: a.ID, Scope: auth.ScopeWrite, PageID: "beta", Name: "CI — déploiement"}, at(3))
@@ -190,7 +195,7 @@ func keysRoundTrip(t *testing.T, s AuthStore) {
 }
 
 func keyReferences(t *testing.T, s AuthStore) {
-	ctx := t.Context()
+	ctx := asOperator(t)
 	must(t, "sync", s.SyncCatalog(ctx, fixture(), T0))
 	a := newAdmin(t, s, "a@example.com", at(1))
 	tests := []struct {
@@ -214,7 +219,7 @@ func keyReferences(t *testing.T, s AuthStore) {
 }
 
 func keyTouch(t *testing.T, s AuthStore) {
-	ctx := t.Context()
+	ctx := asOperator(t)
 	a := newAdmin(t, s, "a@example.com", at(1))
 	k, _ := newKey(t, s, auth.KeyRequest{AdminID: a.ID, Scope: auth.ScopeRead}, at(2))
 	must(t, "touch", s.TouchKey(ctx, k.ID, at(10)))
@@ -226,7 +231,7 @@ func keyTouch(t *testing.T, s AuthStore) {
 }
 
 func keyRevoke(t *testing.T, s AuthStore) {
-	ctx := t.Context()
+	ctx := asOperator(t)
 	a := newAdmin(t, s, "a@example.com", at(1))
 	k, _ := newKey(t, s, auth.KeyRequest{AdminID: a.ID, Scope: auth.ScopeRead}, at(2))
 	got, err := s.RevokeKey(ctx, k.ID, at(3))
@@ -241,7 +246,7 @@ func keyRevoke(t *testing.T, s AuthStore) {
 }
 
 func keyAuthenticate(t *testing.T, s AuthStore) {
-	ctx := t.Context()
+	ctx := asOperator(t)
 	a := newAdmin(t, s, "a@example.com", at(1))
 	k, secret := newKey(t, s, auth.KeyRequest{AdminID: a.ID, Scope: auth.ScopeWrite}, at(2))
 	now := at(5)
@@ -267,4 +272,92 @@ func keyAuthenticate(t *testing.T, s AuthStore) {
 	if _, err := au.Authenticate(ctx, secret); !errors.Is(err, auth.ErrUnauthenticated) {
 		t.Errorf("revoked key: err %v, want ErrUnauthenticated", err)
 	}
+}
+
+func authAudited(t *testing.T, s AuthStore) {
+	ctx := asOperator(t)
+	must(t, "sync", s.SyncCatalog(t.Context(), fixture(), T0))
+	a := newAdmin(t, s, "a@example.com", at(1))
+	k, secret := newKey(t, s, auth.KeyRequest{AdminID: a.ID, Scope: auth.ScopeWrite, PageID: "beta", Name: "CI"}, at(2))
+	_, err := s.RevokeKey(ctx, k.ID, at(3))
+	must(t, "revoke", err)
+	_, err = s.RevokeKey(ctx, k.ID, at(4))
+	must(t, "revoke again", err)
+	k2, secret2 := newKey(t, s, auth.KeyRequest{AdminID: a.ID, Scope: auth.ScopeRead}, at(5))
+	_, err = s.UpdateAdmin(ctx, a.ID, func(x *auth.Admin) error { x.Name, x.UpdatedAt = "Alice", at(6); return nil })
+	must(t, "update", err)
+	must(t, "delete", s.DeleteAdmin(ctx, a.ID, at(7)))
+
+	var got []string
+	for _, kind := range []string{"admin", "key"} {
+		es, total, err := s.AuditLog(t.Context(), audit.Filter{Kind: kind})
+		must(t, "audit log", err)
+		equal(t, kind+" entries", total, len(es))
+		for _, e := range es {
+			equal(t, "principal", e.Principal, "key:k_test")
+			all := string(e.Before) + string(e.After)
+			for _, secretish := range []string{secret, secret2, k.Hash, k2.Hash, "hash"} {
+				if strings.Contains(all, secretish) {
+					t.Errorf("entry %s %s %s holds %q: %s", e.Action, e.Kind, e.EntityID, secretish, all)
+				}
+			}
+			got = append(got, e.Action+" "+e.Kind+" "+e.EntityID+" @"+e.At.Sub(T0).String())
+		}
+	}
+	equal(t, "entries, by kind, newest first", got, []string{
+		"delete admin " + a.ID + " @7m0s",
+		"update admin " + a.ID + " @6m0s",
+		"create admin " + a.ID + " @1m0s",
+		"delete key " + k2.ID + " @7m0s",
+		"delete key " + k.ID + " @7m0s",
+		"create key " + k2.ID + " @5m0s",
+		"revoke key " + k.ID + " @3m0s",
+		"create key " + k.ID + " @2m0s",
+	})
+	es, _, err := s.AuditLog(t.Context(), audit.Filter{Kind: "key", EntityID: k.ID})
+	must(t, "audit log of a key", err)
+	revoke := es[1]
+	if !strings.Contains(string(revoke.Before), `"revoked_at":""`) || !strings.Contains(string(revoke.After), `"revoked_at":"2025-03-01T12:03:00.000Z"`) ||
+		!strings.Contains(string(revoke.After), `"page_id":"beta"`) || !strings.Contains(string(revoke.After), `"scope":"write"`) {
+		t.Errorf("revoke entry before %s after %s", revoke.Before, revoke.After)
+	}
+	es, _, err = s.AuditLog(t.Context(), audit.Filter{Kind: "admin", EntityID: a.ID})
+	must(t, "audit log of an admin", err)
+	if string(es[0].After) != "null" || !strings.Contains(string(es[0].Before), `"name":"Alice"`) ||
+		!strings.Contains(string(es[1].Before), `"name":"Admin a@example.com"`) || string(es[2].Before) != "null" {
+		t.Errorf("admin entries %+v", es)
+	}
+}
+
+// authNeedsPrincipal: a change that does not say who makes it is refused
+// and changes nothing.
+func authNeedsPrincipal(t *testing.T, s AuthStore) {
+	ctx := t.Context()
+	a := newAdmin(t, s, "a@example.com", at(1))
+	k, _ := newKey(t, s, auth.KeyRequest{AdminID: a.ID, Scope: auth.ScopeRead}, at(2))
+	b, errs := auth.NewAdmin("b@example.com", "B", at(3))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	k2, _, err := auth.NewKey(auth.KeyRequest{AdminID: a.ID, Scope: auth.ScopeRead}, at(3))
+	must(t, "new key", err)
+	_, revokeErr := s.RevokeKey(ctx, k.ID, at(4))
+	_, updateErr := s.UpdateAdmin(ctx, a.ID, func(x *auth.Admin) error { x.Name = "X"; return nil })
+	for name, err := range map[string]error{
+		"create admin": s.CreateAdmin(ctx, b), "create key": s.CreateKey(ctx, k2), "revoke key": revokeErr,
+		"update admin": updateErr, "delete admin": s.DeleteAdmin(ctx, a.ID, at(4)),
+	} {
+		if err == nil || !strings.Contains(err.Error(), "no principal") {
+			t.Errorf("%s without a principal: err %v, want a refusal", name, err)
+		}
+	}
+	admins, err := s.Admins(ctx)
+	must(t, "admins", err)
+	equal(t, "admins", admins, []auth.Admin{a})
+	keys, err := s.Keys(ctx)
+	must(t, "keys", err)
+	equal(t, "keys", keys, []auth.Key{k})
+	_, total, err := s.AuditLog(ctx, audit.Filter{Kind: "admin"})
+	must(t, "audit log", err)
+	equal(t, "admin entries", total, 1)
 }
