@@ -123,7 +123,7 @@ type openAPIEnv struct {
 
 func newOpenAPIEnv(t *testing.T) *openAPIEnv {
 	t.Helper()
-	ctx := t.Context()
+	ctx := auth.WithPrincipal(t.Context(), auth.Principal{Kind: auth.KindCLI, ID: "test"})
 	st, err := sqlstore.Open(ctx, sqlstore.Options{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "statusd.db")})
 	if err != nil {
 		t.Fatal(err)
