@@ -35,11 +35,12 @@ const (
 // Claim is an open incident's or an active maintenance's hold on a
 // component's status.
 type Claim struct {
-	Source  Source // SourceIncident or SourceMaintenance
-	RefID   int64  // the incident's or maintenance's ID
-	Status  status.Status
-	Since   time.Time
-	Private bool // from a private incident: ignored unless Inputs.IncludePrivate
+	ComponentID string
+	Source      Source // SourceIncident or SourceMaintenance
+	RefID       int64  // the incident's or maintenance's ID
+	Status      status.Status
+	Since       time.Time
+	Private     bool // from a private incident: ignored unless Inputs.IncludePrivate
 }
 
 // Override is a status a person set on a component directly.
@@ -62,7 +63,7 @@ func (o Override) Validate() error {
 type Inputs struct {
 	Probe    status.Status // "" when the probes have no verdict
 	Override *Override     // nil when none is set
-	Claims   []Claim
+	Claims   []Claim       // the component's; ComponentID is not looked at
 	// IncludePrivate counts claims of private incidents (a view with a
 	// key); the public view leaves them out.
 	IncludePrivate bool

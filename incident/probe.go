@@ -64,7 +64,7 @@ func (in Incident) Claims() []componentstatus.Claim {
 	out := make([]componentstatus.Claim, 0, len(in.Components))
 	for _, c := range in.Components {
 		out = append(out, componentstatus.Claim{
-			Source: componentstatus.SourceIncident, RefID: in.ID, Status: c.Status,
+			ComponentID: c.ComponentID, Source: componentstatus.SourceIncident, RefID: in.ID, Status: c.Status,
 			Since: in.claimSince(c.ComponentID), Private: in.Private,
 		})
 	}
