@@ -2,6 +2,7 @@ package maintenance
 
 import (
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 )
@@ -28,6 +29,8 @@ type Recurrence struct {
 	Start    time.Time
 	Duration time.Duration
 	next     func(after, horizon time.Time) (time.Time, bool)
+	// seq yields the starts from from to end in order.
+	seq func(from, end time.Time) iter.Seq[time.Time]
 }
 
 // ParseRecurrence reads text for a series whose first window runs from
@@ -46,12 +49,17 @@ func ParseRecurrence(text string, start time.Time, dur time.Duration, loc *time.
 		return nil, recurErr("is empty")
 	case len(r.Text) > 200:
 		return nil, recurErr("is longer than 200 characters")
-	case strings.HasPrefix(up, "RRULE:") || strings.Contains(up, "FREQ="):
+	case strings.HasPrefix(up, "RRULE:") || (strings.Contains(up, "=") && !strings.HasPrefix(up, "TZ=") && !strings.HasPrefix(up, "CRON_TZ=")):
 		rr, err := parseRRULE(r.Text, start)
 		if err != nil {
 			return nil, err
 		}
 		r.next = rr.after
+		r.seq = func(from, end time.Time) iter.Seq[time.Time] {
+			return func(yield func(time.Time) bool) {
+				rr.each(end, func(t time.Time) bool { return t.Before(from) || yield(t) })
+			}
+		}
 	default:
 		c, err := parseCron(r.Text, loc)
 		if err != nil {
@@ -62,6 +70,15 @@ func ParseRecurrence(text string, start time.Time, dur time.Duration, loc *time.
 				return start, true
 			}
 			return c.after(after, horizon)
+		}
+		r.seq = func(from, end time.Time) iter.Seq[time.Time] {
+			return func(yield func(time.Time) bool) {
+				for t, ok := r.next(from.Add(-time.Nanosecond), end); ok && !t.After(end); t, ok = r.next(t, end) {
+					if !yield(t) {
+						return
+					}
+				}
+			}
 		}
 	}
 	if err := r.check(loc); err != nil {
@@ -78,50 +95,41 @@ func (r *Recurrence) After(t time.Time) (time.Time, bool) {
 
 // check rejects rules that never repeat, repeat too often or overlap.
 func (r *Recurrence) check(loc *time.Location) error {
-	second, ok := r.After(r.Start)
-	if !ok {
+	if _, ok := r.After(r.Start); !ok {
 		return recurErr("never fires after the first window")
 	}
-	if err := r.spacing(r.Start, second, r.Start.Add(checkSpan)); err != nil {
+	if err := r.spacing(r.Start, r.Start.Add(checkSpan)); err != nil {
 		return err
 	}
 	for _, change := range clockChanges(r.Start, r.Start.Add(checkSpan), loc) {
-		from := change.Add(-36 * time.Hour)
-		first, ok := r.After(from)
-		if !ok {
-			break
-		}
-		if err := r.spacing(first, time.Time{}, change.Add(36*time.Hour)); err != nil {
+		if err := r.spacing(change.Add(-36*time.Hour), change.Add(36*time.Hour)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// spacing checks the gaps between the starts from first (and next, when
-// known) until end, at most checkStarts of them.
-func (r *Recurrence) spacing(first, next, end time.Time) error {
-	prev := first
-	for range checkStarts {
-		if next.IsZero() {
-			var ok bool
-			if next, ok = r.next(prev, end); !ok {
-				return nil
-			}
-		}
-		if next.After(end) {
+// spacing checks the gaps between the starts from from to end, at most
+// checkStarts of them.
+func (r *Recurrence) spacing(from, end time.Time) error {
+	var prev time.Time
+	n := 0
+	for next := range r.seq(from, end) {
+		if n++; n > checkStarts {
 			return nil
 		}
-		gap := next.Sub(prev)
-		switch {
-		case gap < MinInterval:
-			return recurErr("starts %s and %s, %s apart; windows start at most once every %s",
-				stamp(prev), stamp(next), gap, MinInterval)
-		case gap < r.Duration:
-			return recurErr("the window of %s lasts %s and overlaps the next, which starts %s later",
-				stamp(prev), r.Duration, gap)
+		if !prev.IsZero() {
+			gap := next.Sub(prev)
+			switch {
+			case gap < MinInterval:
+				return recurErr("starts %s and %s, %s apart; windows start at most once every %s",
+					stamp(prev), stamp(next), gap, MinInterval)
+			case gap < r.Duration:
+				return recurErr("the window of %s lasts %s and overlaps the next, which starts %s later",
+					stamp(prev), r.Duration, gap)
+			}
 		}
-		prev, next = next, time.Time{}
+		prev = next
 	}
 	return nil
 }
