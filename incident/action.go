@@ -97,7 +97,10 @@ func Apply(in Incident, a Action, env Env) (Incident, *Revision, error) {
 		out, err := open(a, env)
 		return out, nil, err
 	}
-	if !in.DeletedAt.IsZero() {
+	switch {
+	case !in.Status.Valid():
+		return in, nil, fieldErr("incident", "does not exist")
+	case !in.DeletedAt.IsZero():
 		return in, nil, fieldErr("incident", "is deleted")
 	}
 	out := clone(in)

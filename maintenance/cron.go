@@ -1,6 +1,8 @@
 package maintenance
 
 import (
+	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,6 +63,8 @@ func (c *cronRule) first(day, t time.Time) (time.Time, bool) {
 	if !c.dayMatches(day) {
 		return time.Time{}, false
 	}
+	lt := t.In(c.loc)
+	floor := time.Date(lt.Year(), lt.Month(), lt.Day(), lt.Hour(), lt.Minute(), lt.Second(), 0, time.UTC).Add(-maxShift)
 	var best time.Time
 	for h := range 24 {
 		if c.spec.Hour&(1<<uint(h)) == 0 {
@@ -69,6 +73,9 @@ func (c *cronRule) first(day, t time.Time) (time.Time, bool) {
 		for m := range 60 {
 			if c.spec.Minute&(1<<uint(m)) == 0 {
 				continue
+			}
+			if time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, time.UTC).Before(floor) {
+				continue // well before t on the wall clock: before t
 			}
 			o := wall(day.Year(), day.Month(), day.Day(), h, m, 0, c.loc)
 			if o.After(t) && (best.IsZero() || o.Before(best)) {
@@ -97,4 +104,53 @@ func (c *cronRule) after(t, horizon time.Time) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// dayTimes returns the instants the rule names on the local date day (a UTC
+// midnight), in order.
+func (c *cronRule) dayTimes(day time.Time) []time.Time {
+	if !c.dayMatches(day) {
+		return nil
+	}
+	var out []time.Time
+	for h := range 24 {
+		if c.spec.Hour&(1<<uint(h)) == 0 {
+			continue
+		}
+		for m := range 60 {
+			if c.spec.Minute&(1<<uint(m)) != 0 {
+				out = append(out, wall(day.Year(), day.Month(), day.Day(), h, m, 0, c.loc))
+			}
+		}
+	}
+	slices.SortFunc(out, time.Time.Compare)
+	return slices.CompactFunc(out, time.Time.Equal)
+}
+
+// seq yields the series' starts from from to end: start itself, then the
+// rule's times after it.
+func (c *cronRule) seq(start, from, end time.Time) iter.Seq[time.Time] {
+	return func(yield func(time.Time) bool) {
+		last := from.Add(-time.Nanosecond)
+		if !from.After(start) {
+			if !yield(start) {
+				return
+			}
+			last = start
+		}
+		y, m, d := last.In(c.loc).Date()
+		for day := time.Date(y, m, d-1, 0, 0, 0, 0, time.UTC); !time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, c.loc).After(end); day = day.AddDate(0, 0, 1) {
+			for _, t := range c.dayTimes(day) {
+				if t.After(end) {
+					return
+				}
+				if t.After(last) {
+					last = t
+					if !yield(t) {
+						return
+					}
+				}
+			}
+		}
+	}
 }

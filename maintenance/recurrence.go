@@ -14,10 +14,12 @@ const (
 	// Horizon is how far ahead a rule is searched for its next start.
 	Horizon = 10 * 366 * 24 * time.Hour
 	// checkSpan is how far ahead a rule's starts are checked for spacing
-	// and overlap, at most checkStarts of them, plus the days around every
-	// clock change within it.
+	// and overlap, at most checkStarts of them (all of a rule sparser than
+	// one start in 9 hours), plus the 30 hours either side of every clock
+	// change within it (which holds the pair around the change of a
+	// denser rule).
 	checkSpan   = 2 * 366 * 24 * time.Hour
-	checkStarts = 5000
+	checkStarts = 2000
 )
 
 // Recurrence is a recurring window's rule: an RRULE subset ("RRULE:" or
@@ -71,15 +73,7 @@ func ParseRecurrence(text string, start time.Time, dur time.Duration, loc *time.
 			}
 			return c.after(after, horizon)
 		}
-		r.seq = func(from, end time.Time) iter.Seq[time.Time] {
-			return func(yield func(time.Time) bool) {
-				for t, ok := r.next(from.Add(-time.Nanosecond), end); ok && !t.After(end); t, ok = r.next(t, end) {
-					if !yield(t) {
-						return
-					}
-				}
-			}
-		}
+		r.seq = func(from, end time.Time) iter.Seq[time.Time] { return c.seq(start, from, end) }
 	}
 	if err := r.check(loc); err != nil {
 		return nil, err
@@ -102,7 +96,7 @@ func (r *Recurrence) check(loc *time.Location) error {
 		return err
 	}
 	for _, change := range clockChanges(r.Start, r.Start.Add(checkSpan), loc) {
-		if err := r.spacing(change.Add(-36*time.Hour), change.Add(36*time.Hour)); err != nil {
+		if err := r.spacing(change.Add(-30*time.Hour), change.Add(30*time.Hour)); err != nil {
 			return err
 		}
 	}
