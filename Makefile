@@ -6,6 +6,8 @@ SHELL := /bin/bash
 
 GO ?= go
 FUZZTIME ?= 10s
+# The short fuzz run of make test: this many new inputs for each target.
+FUZZ_SHORT ?= 1000x
 # Packages for test, bench, fuzz and lint; narrow it with e.g. PKGS=./aggregator/...
 PKGS ?= ./...
 # staticcheck 2026.2.2; it understands Go 1.26.
@@ -30,9 +32,10 @@ services: ## start ClickHouse, Kafka, PostgreSQL and DNS (knot) on loopback (ide
 services-down: ## stop the services that `make services` started
 	bash deploy/dev/services.sh down
 
-test: services ## go vet, then every test with -race against the dev services (never -short)
+test: services ## go vet, every test with -race against the dev services (never -short), then a short run of every fuzz target
 	@case " $${GOFLAGS:-} " in *" -short"*) echo "make test: GOFLAGS must not contain -short" >&2; exit 1;; esac
 	source $(SERVICES_ENV) && $(GO) vet $(PKGS) && $(GO) test -race -count=1 -timeout 15m $(PKGS)
+	source $(SERVICES_ENV) && $(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZ_SHORT)
 
 bench: services ## benchmarks, 5 runs each, benchstat format in bench.txt
 	source $(SERVICES_ENV) && $(GO) test -run '^$$' -bench . -benchmem -count 5 -timeout 60m $(PKGS) | tee bench.txt
