@@ -110,7 +110,7 @@ var invalid = map[string][]string{
 	},
 	"invalid-clickhouse.yaml": {
 		`invalid-clickhouse.yaml:2: clickhouse.addr[1]: must be host:port, got "clickhouse:native"`,
-		`invalid-clickhouse.yaml:3: clickhouse.database: must be letters, digits and '_', not starting with a digit, got "status-d"`,
+		`invalid-clickhouse.yaml:3: clickhouse.database: must be 1 to 63 letters, digits and '_', not starting with a digit, got "status-d"`,
 		`invalid-clickhouse.yaml:4: clickhouse.username: is required`,
 	},
 	"invalid-clickhouse-no-addr.yaml": {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/fleet"
+	"github.com/statusd/statusd/store/chstore"
 	"github.com/statusd/statusd/uptime"
 )
 
@@ -236,8 +237,6 @@ func (k Kafka) validate() problems {
 	return p
 }
 
-var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
-
 func (c ClickHouse) validate() problems {
 	var p problems
 	if len(c.Addr) == 0 {
@@ -246,8 +245,8 @@ func (c ClickHouse) validate() problems {
 	for i, a := range c.Addr {
 		p.hostPort(fmt.Sprintf("addr[%d]", i), a, false)
 	}
-	if !identifier.MatchString(c.Database) {
-		p.add("database", "must be letters, digits and '_', not starting with a digit, got %q", c.Database)
+	if msg := chstore.CheckDatabase(c.Database); msg != "" { // the store's own rule
+		p.add("database", "%s, got %q", msg, c.Database)
 	}
 	p.required("username", c.Username)
 	return p

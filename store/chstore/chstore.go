@@ -52,7 +52,19 @@ type Store struct {
 	log  *slog.Logger
 }
 
-var identPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+// databaseRule is the one rule for a database name, which config
+// validation applies too: the name is quoted into statements, never
+// escaped.
+var databaseRule = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// CheckDatabase returns what is wrong with a database name, or "" when
+// Open takes it.
+func CheckDatabase(name string) string {
+	if !databaseRule.MatchString(name) {
+		return "must be 1 to 63 letters, digits and '_', not starting with a digit"
+	}
+	return ""
+}
 
 // Open connects to ClickHouse and pings it. It does not create the
 // database: the connection uses the server's default database and every
@@ -64,8 +76,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Database == "" {
 		opts.Database = "statusd"
 	}
-	if !identPattern.MatchString(opts.Database) {
-		return nil, fmt.Errorf("open clickhouse: database: must be letters, digits and '_', not starting with a digit; got %q", opts.Database)
+	if msg := CheckDatabase(opts.Database); msg != "" {
+		return nil, fmt.Errorf("open clickhouse: database: %s, got %q", msg, opts.Database)
 	}
 	if len(opts.Addr) == 0 {
 		return nil, errors.New("open clickhouse: addr: at least one host:port is required")
