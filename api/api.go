@@ -170,9 +170,8 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 		a.log.Error("set trusted proxies", "err", err)
 	}
 	e.Use(a.observe, a.recoverPanic)
-	e.NoRoute(func(c *gin.Context) {
-		abortError(c, http.StatusNotFound, codeNotFound, "no route for "+c.Request.URL.Path)
-	})
+	e.RedirectTrailingSlash = false // noRoute redirects, in JSON
+	e.NoRoute(noRoute)
 	e.NoMethod(func(c *gin.Context) {
 		abortError(c, http.StatusMethodNotAllowed, codeMethodNotAllowed,
 			"method "+c.Request.Method+" is not allowed here")

@@ -490,3 +490,37 @@ func TestRealListener(t *testing.T) {
 		})
 	}
 }
+
+func TestNoRouteAnswersJSON(t *testing.T) {
+	s := newServer(t, fixture(), nil)
+	tests := []struct {
+		name, method, path string
+		wantStatus         int
+		wantLocation       string
+	}{
+		{"trailing slash, GET", http.MethodGet, "/api/v2/summary.json/", http.StatusMovedPermanently, "/api/v2/summary.json"},
+		{"trailing slash keeps the query", http.MethodGet, "/api/v2/incidents.json/?limit=1", http.StatusMovedPermanently, "/api/v2/incidents.json?limit=1"},
+		{"trailing slash, POST keeps its method", http.MethodPost, "/api/v1/pages/", http.StatusPermanentRedirect, "/api/v1/pages"},
+		{"no redirect to another host", http.MethodGet, "//evil.example/", http.StatusNotFound, ""},
+		{"unknown path", http.MethodGet, "/api/v1/nothing", http.StatusNotFound, ""},
+		{"long path cut in the message", http.MethodGet, "/" + strings.Repeat("x", 5000), http.StatusNotFound, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			s.handler.ServeHTTP(rec, httptest.NewRequest(tt.method, "http://statusd.test"+tt.path, nil))
+			if rec.Code != tt.wantStatus {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tt.wantStatus, rec.Body)
+			}
+			if got := rec.Header().Get("Location"); got != tt.wantLocation {
+				t.Errorf("Location %q, want %q", got, tt.wantLocation)
+			}
+			if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") || !json.Valid(rec.Body.Bytes()) {
+				t.Errorf("answer is not JSON: %q %q", ct, rec.Body)
+			}
+			if rec.Body.Len() > 500 {
+				t.Errorf("answer of %d bytes: the path is not cut", rec.Body.Len())
+			}
+		})
+	}
+}
