@@ -43,7 +43,7 @@ func TestOpenAPIExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newOpenAPIEnv(t)
-	pub := httptest.NewServer(newServerWith(t, api.Options{Store: fixture(), Fleet: fleetFixture(t),
+	pub := httptest.NewServer(newServerWith(t, api.Options{Store: withHistory(), Fleet: fleetFixture(t),
 		Ready: func() bool { return false }}).handler)
 	t.Cleanup(pub.Close)
 	down := httptest.NewServer(newServer(t, &fakeStore{fail: errors.New("disk on fire")}, nil).handler)

@@ -46,8 +46,19 @@ func openAPIExamples(e *openAPIEnv) []example {
 			example{name: m + " agents", srv: "pub", method: m, path: "/api/v1/agents", want: 200},
 			example{name: m + " agents bad region", srv: "pub", method: m, path: "/api/v1/agents?region=Bad!", want: 422},
 			example{name: m + " regions", srv: "pub", method: m, path: "/api/v1/regions", want: 200},
-			example{name: m + " regions bad page", srv: "pub", method: m, path: "/api/v1/regions?page=x", want: 422, badRequest: true})
+			example{name: m + " regions bad page", srv: "pub", method: m, path: "/api/v1/regions?page=x", want: 422, badRequest: true},
+			example{name: m + " metrics", srv: "pub", method: m, path: "/api/v1/components/core/metrics", want: 200},
+			example{name: m + " metrics unknown component", srv: "pub", method: m, path: "/api/v1/components/nope/metrics", want: 404},
+			example{name: m + " metrics bad end", srv: "pub", method: m, path: "/api/v1/components/api/metrics?timeframe_end=yesterday", want: 422, badRequest: true},
+			example{name: m + " metrics store down", srv: "down", method: m, path: "/api/v1/components/api/metrics", want: 503})
 	}
+	add(example{name: "metrics with the calculation", srv: "pub", method: "GET", want: 200,
+		path: "/api/v1/components/api/metrics?timeframe_start=2026-11-01&timeframe_end=2026-11-23&include_calculation=true"},
+		example{name: "metrics of a group with the calculation", srv: "pub", method: "GET", path: "/api/v1/components/core/metrics?include_calculation=1", want: 200},
+		example{name: "metrics without data", srv: "pub", method: "GET", path: "/api/v1/components/cdn/metrics?include_calculation=true", want: 200},
+		example{name: "metrics reversed timeframe", srv: "pub", method: "GET", path: "/api/v1/components/api/metrics?timeframe_start=2026-11-20&timeframe_end=2026-11-10", want: 422},
+		example{name: "metrics too far back", srv: "pub", method: "GET", path: "/api/v1/components/api/metrics?timeframe_start=2024-01-01", want: 422},
+		example{name: "metrics include_calculation not a boolean", srv: "pub", method: "GET", path: "/api/v1/components/api/metrics?include_calculation=yes", want: 422, badRequest: true})
 	add(example{name: "components of a page", srv: "pub", method: "GET", path: "/api/v1/components?page_id=acme&per_page=3", want: 200},
 		example{name: "components of a bad page id", srv: "pub", method: "GET", path: "/api/v1/components?page_id=Bad!", want: 422, badRequest: true},
 		example{name: "components page 2", srv: "pub", method: "GET", path: "/api/v1/components?page=2&per_page=2", want: 200},
@@ -107,7 +118,9 @@ func openAPIExamples(e *openAPIEnv) []example {
 		example{name: "create group", srv: "ops", method: "POST", path: "/api/v1/components", key: "write", want: 201,
 			body: `{"id":"core","name":"Core","page_id":"ops","position":2,"is_group":true}`},
 		example{name: "create member", srv: "ops", method: "POST", path: "/api/v1/components", key: "write", want: 201,
-			body: `{"id":"edge","name":"Edge","page_id":"ops","group_id":"core","description":"Edge nodes","only_show_if_degraded":true}`},
+			body: `{"id":"edge","name":"Edge","page_id":"ops","group_id":"core","description":"Edge nodes","only_show_if_degraded":true,"slo":{"target":99.5}}`},
+		example{name: "create component with an SLO out of range", srv: "ops", method: "POST", path: "/api/v1/components", key: "write",
+			body: `{"id":"c5","name":"C","page_id":"ops","slo":{"target":100,"window_days":30}}`, want: 422, badRequest: true},
 		example{name: "create component duplicate", srv: "ops", method: "POST", path: "/api/v1/components", key: "write",
 			body: `{"id":"cdn","name":"CDN","page_id":"ops"}`, want: 409},
 		example{name: "create component in no group", srv: "ops", method: "POST", path: "/api/v1/components", key: "write",
@@ -121,8 +134,9 @@ func openAPIExamples(e *openAPIEnv) []example {
 		example{name: "create component too large", srv: "ops", method: "POST", path: "/api/v1/components", key: "write", body: big(`"id":"big",`, "name"), want: 413},
 		example{name: "components of a page", srv: "ops", method: "GET", path: "/api/v1/components?page_id=ops", want: 200},
 		example{name: "component on ops", srv: "ops", method: "GET", path: "/api/v1/components/core", want: 200},
+		example{name: "metrics on ops", srv: "ops", method: "GET", path: "/api/v1/components/edge/metrics?include_calculation=true", want: 200},
 		example{name: "replace component", srv: "ops", method: "PUT", path: "/api/v1/components/cdn", key: "write",
-			body: `{"description":"Edge cache","quorum":2,"show_uptime":false}`, want: 200},
+			body: `{"description":"Edge cache","quorum":2,"show_uptime":false,"slo":{"target":99.9,"window_days":7}}`, want: 200},
 		example{name: "patch component", srv: "ops", method: "PATCH", path: "/api/v1/components/edge", key: "write", body: `{"position":3}`, want: 200},
 		example{name: "patch component bad date", srv: "ops", method: "PATCH", path: "/api/v1/components/edge", key: "write",
 			body: `{"start_date":"tomorrow"}`, want: 422},
@@ -177,7 +191,9 @@ func openAPIExamples(e *openAPIEnv) []example {
 		example{name: "audit filtered", srv: "ops", method: "GET", path: "/api/v1/audit?entity=page:ops&principal=key:" + e.ids["write"], key: "read", want: 200},
 		example{name: "audit of a kind since", srv: "ops", method: "GET", path: "/api/v1/audit?entity=check&since=2025-01-01T00:00:00Z", key: "read", want: 200},
 		example{name: "audit bad since", srv: "ops", method: "GET", path: "/api/v1/audit?since=yesterday", key: "read", want: 422, badRequest: true},
-		example{name: "audit page key", srv: "ops", method: "GET", path: "/api/v1/audit", key: "beta-write", want: 403})
+		example{name: "audit page key", srv: "ops", method: "GET", path: "/api/v1/audit", key: "beta-write", want: 403},
+		example{name: "audit of keys, admin key", srv: "ops", method: "GET", path: "/api/v1/audit?entity=key", key: "admin", want: 200},
+		example{name: "audit of admins, read key sees none", srv: "ops", method: "GET", path: "/api/v1/audit?entity=admin", key: "read", want: 200})
 
 	// API keys.
 	add(example{name: "list keys", srv: "ops", method: "GET", path: "/api/v1/keys", key: "admin", want: 200},
