@@ -63,8 +63,8 @@ type Options struct {
 	// checks, so that agents and the evaluator follow at once; nil for
 	// none. It must not block.
 	OnCatalogChange func()
-	// Keys authenticates the API keys of the operators' routes; nil means
-	// no key is valid, so those routes answer 401.
+	// Keys authenticates the API keys of every /api/v1 route but
+	// openapi.json; nil means no key is valid, so those routes answer 401.
 	Keys KeyAuthenticator
 	// KeyStore and AdminStore serve /api/v1/keys and /api/v1/admins, which
 	// are served only when both are set.
@@ -196,16 +196,20 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	}
 
 	v1 := e.Group("/api/v1")
-	v1get := func(path string, h gin.HandlerFunc) {
-		v1.GET(path, h)
-		v1.HEAD(path, h)
+	v1.GET("/openapi.json", a.openAPI) // the one open route of /api/v1
+	v1.HEAD("/openapi.json", a.openAPI)
+	// The live views show raw probe errors, agents and clock offsets: for
+	// operators with a key. The public surface is /api/v2.
+	read := v1.Group("", a.authenticate, a.require(auth.ScopeRead))
+	readGet := func(path string, h gin.HandlerFunc) {
+		read.GET(path, h)
+		read.HEAD(path, h)
 	}
-	v1get("/components", a.v1Components)
-	v1get("/components/:id", a.v1Component)
-	v1get("/components/:id/metrics", a.v1ComponentMetrics)
-	v1get("/agents", a.v1Agents)
-	v1get("/regions", a.v1Regions)
-	v1get("/openapi.json", a.openAPI)
+	readGet("/components", a.v1Components)
+	readGet("/components/:id", a.v1Component)
+	readGet("/components/:id/metrics", a.v1ComponentMetrics)
+	readGet("/agents", a.v1Agents)
+	readGet("/regions", a.v1Regions)
 	a.operatorRoutes(v1)
 	if a.keyDB != nil && a.adminDB != nil {
 		a.credentialRoutes(v1.Group("", a.authenticate, a.require(auth.ScopeAdmin)))

@@ -467,6 +467,7 @@ func TestRealListener(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			req.Header.Set("Authorization", "Bearer "+readKey)
 			resp, err := srv.Client().Do(req)
 			if err != nil {
 				t.Fatalf("do: %v", err)

@@ -241,9 +241,17 @@ func newServer(t testing.TB, store api.Store, ready func() bool) server {
 }
 
 // newServerWith serves opts with the test's logger, registry, version and
-// clock.
+// clock, and the keys of testKeys unless opts names an authenticator. The
+// clock stands still, so a rate limit would never refill: unless opts sets
+// one, it is out of reach.
 func newServerWith(t testing.TB, opts api.Options) server {
 	t.Helper()
+	if opts.Keys == nil {
+		opts.Keys = testKeyAuth{}
+	}
+	if opts.RateLimit == 0 && opts.RateBurst == 0 {
+		opts.RateLimit, opts.RateBurst = 1e6, 1e9
+	}
 	logs := &bytes.Buffer{}
 	reg := prometheus.NewRegistry()
 	opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -257,11 +265,26 @@ func newServerWith(t testing.TB, opts api.Options) server {
 	return server{handler: a.Handler(), log: logs, reg: reg}
 }
 
-// do answers one request and returns the response with its body read.
+// readKey is the global read key do sends: every /api/v1 route but
+// openapi.json needs one.
+const readKey = "reader"
+
+// do answers one request, sent with readKey, and returns the response with
+// its body read.
 func (s server) do(t testing.TB, method, target string) (*http.Response, []byte) {
 	t.Helper()
+	return s.doAs(t, readKey, method, target)
+}
+
+// doAs is do with key, or with no key for "".
+func (s server) doAs(t testing.TB, key, method, target string) (*http.Response, []byte) {
+	t.Helper()
 	rec := httptest.NewRecorder()
-	s.handler.ServeHTTP(rec, httptest.NewRequest(method, target, nil))
+	r := httptest.NewRequest(method, target, nil)
+	if key != "" {
+		r.Header.Set("Authorization", "Bearer "+key)
+	}
+	s.handler.ServeHTTP(rec, r)
 	resp := rec.Result()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {

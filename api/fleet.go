@@ -61,6 +61,9 @@ type v1RegionList struct {
 }
 
 func (a *API) v1Agents(c *gin.Context) {
+	if !globalOnly(c) { // the fleet is every page's
+		return
+	}
 	page, perPage, fields := parsePaging(c)
 	region := c.Query("region")
 	if region != "" && !catalog.ValidID(region) {
@@ -92,6 +95,9 @@ func (a *API) v1Agents(c *gin.Context) {
 }
 
 func (a *API) v1Regions(c *gin.Context) {
+	if !globalOnly(c) { // the fleet is every page's
+		return
+	}
 	page, perPage, fields := parsePaging(c)
 	if len(fields) > 0 {
 		abortInvalid(c, fields)

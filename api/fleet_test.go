@@ -148,6 +148,7 @@ func FuzzAgentsQuery(f *testing.F) {
 	s := newServerWith(f, api.Options{Store: fixture(), Fleet: reg})
 	f.Fuzz(func(t *testing.T, query string) {
 		req := httptest.NewRequest(http.MethodGet, "/api/v1/agents", nil)
+		req.Header.Set("Authorization", "Bearer "+readKey)
 		req.URL.RawQuery = query
 		rec := httptest.NewRecorder()
 		s.handler.ServeHTTP(rec, req)

@@ -14,6 +14,7 @@ func FuzzComponentsQuery(f *testing.F) {
 	s := newServer(f, fixture(), nil)
 	f.Fuzz(func(t *testing.T, query string) {
 		req := httptest.NewRequest(http.MethodGet, "/api/v1/components", nil)
+		req.Header.Set("Authorization", "Bearer "+readKey)
 		req.URL.RawQuery = query
 		rec := httptest.NewRecorder()
 		s.handler.ServeHTTP(rec, req)

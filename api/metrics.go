@@ -226,7 +226,10 @@ func (a *API) v1ComponentMetrics(c *gin.Context) {
 	}
 	sc, ok := a.scopes(comps, pages, []string{id})[id]
 	if !ok {
-		abortError(c, http.StatusNotFound, codeNotFound, fmt.Sprintf("component %q not found", id))
+		abortError(c, http.StatusNotFound, codeNotFound, fmt.Sprintf("component %q not found", catalog.Truncate(id)))
+		return
+	}
+	if !maySee(c, sc.comp) {
 		return
 	}
 	now := a.clock()

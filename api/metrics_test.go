@@ -121,6 +121,7 @@ func FuzzMetricsQuery(f *testing.F) {
 			target = "/api/v1/components/core/metrics"
 		}
 		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("Authorization", "Bearer "+readKey)
 		req.URL.RawQuery = query
 		rec := httptest.NewRecorder()
 		s.handler.ServeHTTP(rec, req)

@@ -19,7 +19,7 @@ import (
 // example is one request to a test server and what it must be answered.
 type example struct {
 	name   string
-	srv    string // "ops", "pub", "down" or "limited"
+	srv    string // "ops", "pub" (the fake store's pages acme and beta), "down" or "limited"
 	method string
 	path   string
 	key    string // a key of openAPIEnv.keys; "" for none
@@ -43,10 +43,10 @@ func TestOpenAPIExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newOpenAPIEnv(t)
-	pub := httptest.NewServer(newServerWith(t, api.Options{Store: fixture(), Fleet: fleetFixture(t),
+	pub := httptest.NewServer(newServerWith(t, api.Options{Store: withHistory(), Fleet: fleetFixture(t), Keys: e.authn,
 		Ready: func() bool { return false }}).handler)
 	t.Cleanup(pub.Close)
-	down := httptest.NewServer(newServer(t, &fakeStore{fail: errors.New("disk on fire")}, nil).handler)
+	down := httptest.NewServer(newServerWith(t, api.Options{Store: &fakeStore{fail: errors.New("disk on fire")}, Keys: e.authn}).handler)
 	t.Cleanup(down.Close)
 	limited := httptest.NewServer(newServerWith(t, api.Options{Store: e.store, Entities: e.store, Keys: e.authn,
 		RateLimit: 1, RateBurst: 1}).handler)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -58,12 +59,28 @@ func mayPages(c *gin.Context, ids ...string) bool {
 	p := principalOf(c)
 	for _, id := range ids {
 		if !p.MayPage(id) {
-			abortError(c, http.StatusForbidden, codeForbidden,
-				fmt.Sprintf("this key is limited to page %q", catalog.Truncate(p.PageID)))
+			forbidPage(c, p)
 			return false
 		}
 	}
 	return true
+}
+
+// forbidPage answers the 403 of a page key out of its page.
+func forbidPage(c *gin.Context, p auth.Principal) {
+	abortError(c, http.StatusForbidden, codeForbidden,
+		fmt.Sprintf("this key is limited to page %q", catalog.Truncate(p.PageID)))
+}
+
+// maySee answers 403 unless the principal may read comp: a page key reads
+// the components that sit on its page, as the page's list shows them.
+func maySee(c *gin.Context, comp catalog.Component) bool {
+	p := principalOf(c)
+	if p.PageID == "" || slices.Contains(pageIDs(comp), p.PageID) {
+		return true
+	}
+	forbidPage(c, p)
+	return false
 }
 
 // globalOnly answers 403 for a key limited to one page.

@@ -104,6 +104,12 @@ func (a *API) v1Components(c *gin.Context) {
 		abortInvalid(c, fields)
 		return
 	}
+	if p := principalOf(c); p.PageID != "" && pageID == "" {
+		pageID = p.PageID // a page key lists its page
+	}
+	if !mayPages(c, pageID) {
+		return
+	}
 	all, ok := a.pageComponents(c, pageID)
 	if !ok {
 		return
@@ -128,6 +134,9 @@ func (a *API) v1Component(c *gin.Context) {
 	}
 	for _, rc := range all {
 		if rc.ID == id {
+			if !maySee(c, rc.Component) {
+				return
+			}
 			c.JSON(http.StatusOK, v1Item{Data: newV1ComponentDetail(rc)})
 			return
 		}

@@ -75,10 +75,12 @@ func componentIDs(comps []componentSpec) []string {
 
 // configYAML renders a configuration for the stack with one page holding
 // comps. Each process overrides http.addr, agent.http_addr and the group
-// from its environment (see aggregatorEnv).
+// from its environment (see aggregatorEnv). The tests poll /api/v1 with one
+// key up to 20 times a second, over its default rate limit of 10.
 func (s *stack) configYAML(comps []componentSpec) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `http: {addr: "127.0.0.1:0"}
+api: {rate_limit: 1000, rate_burst: 1000}
 kafka: {brokers: ["%s"], topic_prefix: "%s", results_partitions: %d, linger: 5ms}
 clickhouse: {addr: ["%s"], database: "%s"}
 postgres: {dsn: "%s"}

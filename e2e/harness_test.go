@@ -227,13 +227,41 @@ func componentStatuses(base string) (map[string]string, error) {
 	return out, nil
 }
 
-// v1States reads /api/v1/components (one page of up to 100): component ID
-// → status, status_since and updated_at in Unix ms (since 0 when null).
-func v1States(ctx context.Context, base string) (map[string]apiState, error) {
+// operatorKey creates an admin and a read key in the PostgreSQL of the
+// configuration with the host's command line (statusd admin create,
+// statusd key create --config), as an operator does, and returns the key:
+// every /api/v1 route but openapi.json needs one. Once per deployment: the
+// admin's email is unique.
+func operatorKey(t *testing.T, config string) string {
+	t.Helper()
+	const email = "ops@e2e.test"
+	cli := func(args ...string) string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		cmd := exec.Command(statusdBinary(t), args...)
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("statusd %s: %v\n%s", strings.Join(args[:2], " "), err, stderr.String())
+		}
+		return strings.TrimSpace(stdout.String())
+	}
+	cli("admin", "create", "--config", config, "--email", email, "--name", "E2E operator")
+	key := cli("key", "create", "--config", config, "--admin", email, "--scope", "read", "--name", "e2e")
+	if key == "" {
+		t.Fatal("statusd key create printed no key")
+	}
+	return key
+}
+
+// v1States reads /api/v1/components (one page of up to 100) with key:
+// component ID → status, status_since and updated_at in Unix ms (since 0
+// when null).
+func v1States(ctx context.Context, base, key string) (map[string]apiState, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/components?per_page=100", nil)
 	if err != nil {
 		return nil, err
 	}
+	req.Header.Set("Authorization", "Bearer "+key)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err
@@ -273,13 +301,23 @@ func v1States(ctx context.Context, base string) (map[string]apiState, error) {
 	return out, nil
 }
 
+// getJSON decodes the 200 answer of GET url into v.
 func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	getJSONWith(t, "", url, v)
+}
+
+// getJSONWith is getJSON sending key as Authorization: Bearer; none for "".
+func getJSONWith(t *testing.T, key, url string, v any) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

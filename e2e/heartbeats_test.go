@@ -36,12 +36,13 @@ func TestHeartbeats(t *testing.T) {
 	t.Setenv("STATUSD_AGENT_HEARTBEAT_INTERVAL", "1s")
 	p := newPipeline(t)
 	p.startAggregator(t)
+	key := operatorKey(t, p.configPath)
 	p.agentRun = start(t, "agent", []string{"STATUSD_AGENT_HTTP_ADDR=" + p.agentAddr}, "agent", "--config", p.configPath)
 	agentsURL, regionsURL := p.aggregator.base()+"/api/v1/agents", p.aggregator.base()+"/api/v1/regions"
 
 	var agents agentsBody
 	waitFor(t, 30*time.Second, "the agent listed live with its checks", func() bool {
-		getJSON(t, agentsURL, &agents)
+		getJSONWith(t, key, agentsURL, &agents)
 		return len(agents.Data) == 1 && agents.Data[0].Live && agents.Data[0].ChecksRunning == 1+loadComponents
 	})
 	a := agents.Data[0]
@@ -53,7 +54,7 @@ func TestHeartbeats(t *testing.T) {
 		t.Errorf("clock offset %d ms between two processes on one machine", off)
 	}
 	var regions regionsBody
-	getJSON(t, regionsURL, &regions)
+	getJSONWith(t, key, regionsURL, &regions)
 	if len(regions.Data) != 1 || regions.Data[0].ID != "e2e" || !regions.Data[0].Live {
 		t.Fatalf("regions %+v, want e2e live", regions.Data)
 	}
@@ -62,14 +63,14 @@ func TestHeartbeats(t *testing.T) {
 	p.agentRun.stop(syscall.SIGTERM)
 	stopped := time.Now()
 	took := waitFor(t, 3*time.Second+3*time.Second, "region e2e not live", func() bool {
-		getJSON(t, regionsURL, &regions)
+		getJSONWith(t, key, regionsURL, &regions)
 		return len(regions.Data) == 1 && !regions.Data[0].Live
 	})
 	t.Logf("MEASURED region silent after the agent stopped: %s (3 heartbeats of 1s)", took.Round(time.Millisecond))
 	if took < 1500*time.Millisecond {
 		t.Errorf("region stopped being live %s after the agent stopped, before 3 intervals could pass", took)
 	}
-	getJSON(t, agentsURL, &agents)
+	getJSONWith(t, key, agentsURL, &agents)
 	lastSeen := agents.Data[0].LastSeenAt
 
 	// A restarted aggregator reads the last minute back: it knows the
@@ -78,7 +79,7 @@ func TestHeartbeats(t *testing.T) {
 	p.startAggregator(t)
 	p.aggregator.waitReady(t)
 	agentsURL = p.aggregator.base() + "/api/v1/agents"
-	getJSON(t, agentsURL, &agents)
+	getJSONWith(t, key, agentsURL, &agents)
 	if len(agents.Data) != 1 {
 		t.Fatalf("restarted aggregator knows %d agents, want the one read back", len(agents.Data))
 	}

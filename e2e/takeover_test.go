@@ -60,7 +60,8 @@ func TestTwoAggregatorsTakeover(t *testing.T) {
 		return i >= len(probes) || int64(k) < failFrom.Load()
 	})
 	stream := s.start(t, newResultWriter(t, st.kafka, st.resultsTopic()))
-	watchA, watchB := watchAPI(t, a, st), watchAPI(t, b, st)
+	key := operatorKey(t, config)
+	watchA, watchB := watchAPI(t, a, st, key), watchAPI(t, b, st, key)
 
 	var before map[string][]int // member ID → partitions
 	waitFor(t, 30*time.Second, "both aggregators to own partitions", func() bool {
@@ -175,6 +176,7 @@ func takeoverTimes(probes []componentSpec, seen map[string]time.Duration, killed
 // backwards, or was older than PostgreSQL held just before the request.
 type apiWatch struct {
 	agg      *aggregatorProc
+	key      string // a read key: /api/v1 needs one
 	entities *entities
 	dying    atomic.Bool // set before the process is killed: errors after it are expected
 	cancel   context.CancelFunc
@@ -194,10 +196,10 @@ type apiState struct {
 	since, updated int64
 }
 
-func watchAPI(t *testing.T, a *aggregatorProc, st *stack) *apiWatch {
+func watchAPI(t *testing.T, a *aggregatorProc, st *stack, key string) *apiWatch {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &apiWatch{agg: a, entities: openEntities(t, st), cancel: cancel, done: make(chan struct{}), last: map[string]apiState{}}
+	w := &apiWatch{agg: a, key: key, entities: openEntities(t, st), cancel: cancel, done: make(chan struct{}), last: map[string]apiState{}}
 	go w.run(ctx)
 	t.Cleanup(cancel)
 	return w
@@ -229,7 +231,7 @@ func (w *apiWatch) poll(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	served, err := v1States(ctx, w.agg.base())
+	served, err := v1States(ctx, w.agg.base(), w.key)
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,12 @@ pages:
 				Status *string `json:"status"`
 			} `json:"data"`
 		}
-		resp, err := http.Get(base + "/api/v1/components/api")
+		req, err := http.NewRequest(http.MethodGet, base+"/api/v1/components/api", nil)
+		if err != nil {
+			return false
+		}
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return false
 		}

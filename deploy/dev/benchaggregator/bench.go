@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -196,7 +198,11 @@ func (b *bench) measureVisibility(ctx context.Context, line *mainLine, client *h
 			err = errors.Join(err, fmt.Errorf("close live writer: %w", cerr))
 		}
 	}()
-	v := &visibility{writer: w, scenario: b.scenario, baseURL: "http://" + b.httpAddr, http: client,
+	key, err := b.readKey(ctx)
+	if err != nil {
+		return err
+	}
+	v := &visibility{writer: w, scenario: b.scenario, baseURL: "http://" + b.httpAddr, key: key, http: client,
 		concurrency: b.opts.liveConcurrency, tickGap: 100 * time.Millisecond, poll: 20 * time.Millisecond,
 		timeout: b.opts.liveTimeout, log: b.log}
 	comps := b.scenario.sample(b.opts.samples)
@@ -249,4 +255,29 @@ func (b *bench) references(ctx context.Context, line *mainLine, marks map[int]in
 		lines = append(lines, l)
 	}
 	return lines, nil
+}
+
+// readKey makes an admin and a read key in the run's PostgreSQL with the
+// host's command line (statusd admin create, statusd key create), as an
+// operator does: GET /api/v1/components/{id} needs a key.
+func (b *bench) readKey(ctx context.Context) (string, error) {
+	const email = "bench@example.com"
+	cli := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(ctx, b.bin, append(args, "--config", b.cfgPath)...)
+		cmd.Env = b.env
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			return "", fmt.Errorf("statusd %s %s: %w: %s", args[0], args[1], err, strings.TrimSpace(stderr.String()))
+		}
+		return strings.TrimSpace(stdout.String()), nil
+	}
+	if _, err := cli("admin", "create", "--email", email, "--name", "Bench"); err != nil {
+		return "", err
+	}
+	key, err := cli("key", "create", "--admin", email, "--scope", "read", "--name", "bench")
+	if err == nil && key == "" {
+		err = errors.New("statusd key create printed no key")
+	}
+	return key, err
 }

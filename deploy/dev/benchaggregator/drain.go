@@ -91,7 +91,7 @@ func (w *drainWatch) run(ctx context.Context) (drainStats, error) {
 func (w *drainWatch) step(ctx context.Context, s *watchState) (done bool, err error) {
 	now := time.Now()
 	if s.stats.ready.IsZero() {
-		if _, err := httpGet(ctx, w.http, w.baseURL+"/readyz"); err == nil {
+		if _, err := httpGet(ctx, w.http, w.baseURL+"/readyz", ""); err == nil {
 			s.stats.ready, s.lastProgress = now, now
 			w.log.Info("aggregator ready", "after", now.Sub(w.proc.Started()).Round(time.Millisecond))
 		}
@@ -135,7 +135,7 @@ func (w *drainWatch) step(ctx context.Context, s *watchState) (done bool, err er
 }
 
 func (w *drainWatch) metrics(ctx context.Context) (map[string]float64, error) {
-	body, err := httpGet(ctx, w.http, w.baseURL+"/metrics")
+	body, err := httpGet(ctx, w.http, w.baseURL+"/metrics", "")
 	if err != nil {
 		return nil, err
 	}

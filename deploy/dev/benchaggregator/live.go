@@ -30,6 +30,7 @@ type visibility struct {
 	writer      *kafka.Writer
 	scenario    scenario
 	baseURL     string
+	key         string // a read key: /api/v1 needs one
 	http        *http.Client
 	concurrency int
 	tickGap     time.Duration
@@ -159,7 +160,7 @@ func (v *visibility) sendFailures(ctx context.Context, c int) error {
 func (v *visibility) status(ctx context.Context, id string) (string, error) {
 	v.polls.Add(1)
 	start := time.Now()
-	body, err := httpGet(ctx, v.http, v.baseURL+"/api/v1/components/"+id)
+	body, err := httpGet(ctx, v.http, v.baseURL+"/api/v1/components/"+id, v.key)
 	v.mu.Lock()
 	v.pollMS = append(v.pollMS, float64(time.Since(start))/float64(time.Millisecond))
 	v.mu.Unlock()
@@ -184,7 +185,7 @@ func (v *visibility) idleGets(ctx context.Context, c, n int) ([]float64, error) 
 	out := make([]float64, n)
 	for i := range out {
 		start := time.Now()
-		if _, err := httpGet(ctx, v.http, v.baseURL+"/api/v1/components/"+v.scenario.componentID(c)); err != nil {
+		if _, err := httpGet(ctx, v.http, v.baseURL+"/api/v1/components/"+v.scenario.componentID(c), v.key); err != nil {
 			return nil, fmt.Errorf("state visibility: idle read: %w", err)
 		}
 		out[i] = float64(time.Since(start)) / float64(time.Millisecond)

@@ -44,11 +44,15 @@ func lastError(logPath string) string {
 	return ""
 }
 
-// httpGet returns the body of a 200 answer.
-func httpGet(ctx context.Context, client *http.Client, url string) ([]byte, error) {
+// httpGet returns the body of a 200 answer; key, unless "", is sent as
+// Authorization: Bearer.
+func httpGet(ctx context.Context, client *http.Client, url, key string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", url, err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
