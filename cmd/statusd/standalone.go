@@ -209,6 +209,8 @@ type entityStore interface {
 	Components(ctx context.Context, pageID string) ([]catalog.Component, error)
 	Pages(ctx context.Context) ([]catalog.Page, error)
 	aggregator.BucketPruner
+	aggregator.MonthStore
+	aggregator.MonthInputs
 }
 
 // aggregatorParts are what differs between the aggregator of `statusd
@@ -246,6 +248,7 @@ func newAggregator(cfg *config.Config, parts aggregatorParts, reg prometheus.Reg
 		Health: health.Options{Cooldown: cfg.Aggregator.IncidentCooldown, MaxAge: cfg.Aggregator.MaxResultAge,
 			Weights: cfg.Aggregator.ImpactWeights.Weights()},
 		Buckets: state, BucketRetention: cfg.Aggregator.BucketRetention,
+		Months: state, MonthInputs: state, MonthFreezeGrace: cfg.Aggregator.MonthFreezeGrace,
 		BatchSize: cfg.Aggregator.BatchSize, BatchWait: cfg.Aggregator.BatchWait,
 		SnapshotInterval: parts.snapshotInterval,
 		Registerer:       reg, Logger: logger.With("component", "aggregator"),
