@@ -128,6 +128,9 @@ type Options struct {
 	// the owned components frozen MonthFreezeGrace after their end
 	// (DefaultMonthFreezeGrace when zero), and the frozen months late
 	// results could reach recomputed and compared.
+	// SeriesRetention, when set, has the time series past their
+	// retention dropped every hour.
+	SeriesRetention  SeriesRetention
 	Months           MonthStore
 	MonthInputs      MonthInputs
 	MonthFreezeGrace time.Duration

@@ -138,8 +138,8 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 		return err
 	}
 	handler, err := api.New(api.Options{Store: store, Logger: logger, Registerer: reg, Gatherer: reg,
-		ImpactWeights: cfg.Aggregator.ImpactWeights.Weights(),
-		Ready:         func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet,
+		ImpactWeights: cfg.Aggregator.ImpactWeights.Weights(), Series: store,
+		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet,
 		Keys: keys, KeyStore: store, AdminStore: store, RateLimit: cfg.API.RateLimit, RateBurst: cfg.API.RateBurst,
 		Entities: store, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
 	if err != nil {
@@ -221,6 +221,7 @@ type aggregatorParts struct {
 	state            entityStore
 	fleet            aggregator.Fleet
 	snapshotInterval time.Duration
+	retention        aggregator.SeriesRetention // nil: none
 }
 
 func newAggregator(cfg *config.Config, parts aggregatorParts, reg prometheus.Registerer, logger *slog.Logger) (*aggregator.Aggregator, error) {
@@ -249,7 +250,8 @@ func newAggregator(cfg *config.Config, parts aggregatorParts, reg prometheus.Reg
 			Weights: cfg.Aggregator.ImpactWeights.Weights()},
 		Buckets: state, BucketRetention: cfg.Aggregator.BucketRetention,
 		Months: state, MonthInputs: state, MonthFreezeGrace: cfg.Aggregator.MonthFreezeGrace,
-		BatchSize: cfg.Aggregator.BatchSize, BatchWait: cfg.Aggregator.BatchWait,
+		SeriesRetention: parts.retention,
+		BatchSize:       cfg.Aggregator.BatchSize, BatchWait: cfg.Aggregator.BatchWait,
 		SnapshotInterval: parts.snapshotInterval,
 		Registerer:       reg, Logger: logger.With("component", "aggregator"),
 	})

@@ -72,6 +72,14 @@ func TestFrozenSuite(t *testing.T) {
 	}
 }
 
+func TestSeriesSuite(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			storetest.RunSeriesSuite(t, func(t *testing.T) storetest.SeriesStore { return open(t, b.opts(t), true) })
+		})
+	}
+}
+
 func TestResultSuite(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
