@@ -124,9 +124,19 @@ type Options struct {
 	// (DefaultBucketRetention when zero) deleted every hour.
 	Buckets         BucketPruner
 	BucketRetention time.Duration
-	Clock           func() time.Time
-	Registerer      prometheus.Registerer
-	Logger          *slog.Logger
+	// Months and MonthInputs, when both set, have the closed months of
+	// the owned components frozen MonthFreezeGrace after their end
+	// (DefaultMonthFreezeGrace when zero), and the frozen months late
+	// results could reach recomputed and compared.
+	// SeriesRetention, when set, has the time series past their
+	// retention dropped every hour.
+	SeriesRetention  SeriesRetention
+	Months           MonthStore
+	MonthInputs      MonthInputs
+	MonthFreezeGrace time.Duration
+	Clock            func() time.Time
+	Registerer       prometheus.Registerer
+	Logger           *slog.Logger
 }
 
 // DefaultSnapshotInterval is the usual Options.SnapshotInterval.
@@ -144,6 +154,7 @@ type Aggregator struct {
 	flush   time.Duration // how long queued work is still stored after the run ends
 	catalog time.Time     // when the catalog was last loaded
 	pruned  time.Time     // when the day buckets were last pruned
+	frozeAt time.Time     // when the last pass freezing months began
 	// stale is set by CatalogChanged: the catalog is reloaded at once.
 	stale atomic.Bool
 }
@@ -169,6 +180,9 @@ func New(opts Options) (*Aggregator, error) {
 	}
 	if opts.BucketRetention <= 0 {
 		opts.BucketRetention = DefaultBucketRetention
+	}
+	if opts.MonthFreezeGrace <= 0 {
+		opts.MonthFreezeGrace = DefaultMonthFreezeGrace
 	}
 	if opts.CatalogInterval <= 0 {
 		opts.CatalogInterval = 10 * time.Second

@@ -32,6 +32,9 @@ type owned struct {
 	topic  string
 	parts  map[int]*partition
 	compOf map[string]int // component ID → its partition
+	// freezeQueue are the components the pass freezing months has yet to
+	// do.
+	freezeQueue []string
 }
 
 // mine reports whether a component's partition is one of the claim's.
@@ -210,6 +213,11 @@ func (a *Aggregator) loop(ctx context.Context, o *owned) (err error) {
 				a.opts.Logger.Warn("reload catalog", "err", err)
 			}
 			a.prune(ctx, now)
+			if ids := a.freezeDue(o, now); len(ids) > 0 {
+				if err := a.freezeMonths(ctx, ids, now); err != nil {
+					a.opts.Logger.Warn("freeze closed months", "err", err)
+				}
+			}
 		}
 	}
 }

@@ -15,6 +15,7 @@ type metrics struct {
 	consumed, written, replayed, skipped prometheus.Counter
 	dropped, malformed, transitions      *prometheus.CounterVec
 	storeErrors                          *prometheus.CounterVec
+	frozenMonths, frozenMismatches       prometheus.Counter
 	batchSeconds                         prometheus.Histogram
 	lastBatch, ownedPartitions, stale    prometheus.Gauge
 	regionFailing                        *prometheus.GaugeVec
@@ -38,6 +39,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Probe results not applied or not stored, by reason."}, []string{"reason"}),
 		malformed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "statusd_aggregator_malformed_messages_total",
 			Help: "Result messages skipped because they could not be decoded, by kind."}, []string{"kind"}),
+		frozenMonths: counter("frozen_months_total", "Closed months of components whose figures were frozen."),
+		frozenMismatches: counter("frozen_month_mismatches_total",
+			"Frozen months that a later recomputation disagreed with (each counted once); they are served as frozen."),
 		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "statusd_aggregator_store_errors_total",
 			Help: "Failed store writes, by store and kind (transient: retried; fenced: another writer owns the partition)."},
 			[]string{"store", "kind"}),
@@ -54,7 +58,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		staleIDs: map[string]bool{},
 		shown:    map[string][]string{},
 	}
-	for _, c := range []prometheus.Collector{m.consumed, m.written, m.replayed, m.skipped, m.dropped, m.malformed,
+	for _, c := range []prometheus.Collector{m.frozenMonths, m.frozenMismatches, m.consumed, m.written, m.replayed, m.skipped, m.dropped, m.malformed,
 		m.storeErrors, m.transitions, m.batchSeconds, m.lastBatch, m.ownedPartitions, m.stale, m.regionFailing} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register aggregator metrics: %w", err)

@@ -12,6 +12,11 @@ type BucketPruner interface {
 	PruneDayBuckets(ctx context.Context, before uptime.Day) (int64, error)
 }
 
+// SeriesRetention drops the time series past their retention.
+type SeriesRetention interface {
+	DropExpired(ctx context.Context, now time.Time) (dropped int, err error)
+}
+
 // DefaultBucketRetention is how long day buckets are kept by default.
 const DefaultBucketRetention = 400 * 24 * time.Hour
 
@@ -19,14 +24,22 @@ const DefaultBucketRetention = 400 * 24 * time.Hour
 // deleted.
 const pruneInterval = time.Hour
 
-// prune deletes the day buckets past the retention, at most once per
-// pruneInterval. Days are of the pages' time zones, so the cut is a day
+// prune drops the time-series partitions and deletes the day buckets past
+// their retentions, at most once per pruneInterval. Days are of the pages' time zones, so the cut is a day
 // early in UTC: a bucket is kept at least the retention, never less.
 func (a *Aggregator) prune(ctx context.Context, now time.Time) {
-	if a.opts.Buckets == nil || now.Sub(a.pruned) < pruneInterval {
+	if now.Sub(a.pruned) < pruneInterval {
 		return
 	}
 	a.pruned = now
+	if a.opts.SeriesRetention != nil {
+		if _, err := a.opts.SeriesRetention.DropExpired(ctx, now); err != nil {
+			a.opts.Logger.Warn("drop time-series partitions past the retention", "err", err)
+		}
+	}
+	if a.opts.Buckets == nil {
+		return
+	}
 	before := uptime.DayOf(now.Add(-a.opts.BucketRetention), time.UTC).AddDays(-1)
 	n, err := a.opts.Buckets.PruneDayBuckets(ctx, before)
 	if err != nil {

@@ -78,6 +78,8 @@ type Options struct {
 	// uptime.DefaultWeights when zero. Metrics are served when Store is
 	// also a BucketReader.
 	ImpactWeights uptime.Weights
+	// Series serves /api/v1/components/{id}/timeseries; nil answers 404.
+	Series SeriesReader
 }
 
 // API serves statusd's HTTP API.
@@ -90,6 +92,7 @@ type API struct {
 	version string
 	origin  time.Time
 	weights uptime.Weights
+	series  SeriesReader
 	metrics *metrics
 	engine  *gin.Engine
 	keys    KeyAuthenticator
@@ -128,8 +131,8 @@ func New(opts Options) (*API, error) {
 	a := &API{
 		store: opts.Store, fleet: opts.Fleet, log: opts.Logger, ready: opts.Ready, version: opts.Version,
 		metrics: m, locations: map[string]*time.Location{}, weights: opts.ImpactWeights,
-		entities: opts.Entities,
-		maxBody:  opts.MaxBodyBytes, onChange: opts.OnCatalogChange,
+		entities: opts.Entities, series: opts.Series,
+		maxBody: opts.MaxBodyBytes, onChange: opts.OnCatalogChange,
 	}
 	if a.weights == (uptime.Weights{}) {
 		a.weights = uptime.DefaultWeights()
@@ -208,6 +211,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	readGet("/components", a.v1Components)
 	readGet("/components/:id", a.v1Component)
 	readGet("/components/:id/metrics", a.v1ComponentMetrics)
+	readGet("/components/:id/timeseries", a.v1ComponentTimeseries)
 	readGet("/agents", a.v1Agents)
 	readGet("/regions", a.v1Regions)
 	a.operatorRoutes(v1)

@@ -164,13 +164,17 @@ func (a *API) measure(ctx context.Context, br BucketReader, scs []scope, from, t
 	for _, b := range bs {
 		byComp[b.ComponentID] = append(byComp[b.ComponentID], b)
 	}
+	frozen, err := a.frozenMonths(ctx, ids, from, to)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]figures, len(scs))
 	for i, sc := range scs {
 		var sums, windows []uptime.Summary
 		f := &out[i]
 		for _, id := range sc.leaves {
 			cur := cursors[id]
-			sums = append(sums, uptime.Sum(byComp[id], cur, from, to, now, sc.loc, a.weights))
+			sums = append(sums, uptime.SumFrozen(byComp[id], frozen[id], cur, from, to, now, sc.loc, a.weights))
 			if slo := sc.comp.SLO; slo.Set() {
 				today := uptime.DayOf(now, sc.loc)
 				windows = append(windows, uptime.Sum(byComp[id], cur, today.AddDays(-(slo.WindowDays-1)), today, now, sc.loc, a.weights))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/statusd/statusd/uptime"
@@ -206,6 +207,13 @@ func newMetricsBody(sc scope, q metricsQuery, fs figures, w uptime.Weights, now 
 	case s.Untracked > 0:
 		d.Notes = append(d.Notes, fmt.Sprintf("statusd has tracked this component since %s; the %s of the timeframe before count as no data.",
 			fs.since.UTC().Format(v1TimeLayout), durationWords(s.Untracked)))
+	}
+	if len(s.Frozen) > 0 {
+		names := make([]string, len(s.Frozen))
+		for i, m := range s.Frozen {
+			names[i] = m.String()
+		}
+		d.Notes = append(d.Notes, fmt.Sprintf("Closed months served as they were frozen after their end: %s.", strings.Join(names, ", ")))
 	}
 	if sc.comp.IsGroup {
 		d.Notes = append(d.Notes, fmt.Sprintf("A group: the times of its %d components are added up, so each weighs by its own time.", len(sc.leaves)))

@@ -180,7 +180,7 @@ func newOpenAPIEnv(t *testing.T) *openAPIEnv {
 	if e.authn, err = auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: st, Clock: func() time.Time { return start }}); err != nil {
 		t.Fatal(err)
 	}
-	s := newServerWith(t, api.Options{Store: st, Entities: st, Keys: e.authn, KeyStore: st, AdminStore: st,
+	s := newServerWith(t, api.Options{Store: st, Entities: st, Keys: e.authn, KeyStore: st, AdminStore: st, Series: st,
 		Fleet: fleetFixture(t), RateLimit: 100000, RateBurst: 100000})
 	e.handler = s.handler
 	srv := httptest.NewServer(e.handler)

@@ -153,6 +153,16 @@ var invalid = map[string][]string{
 		`invalid-impact-weights.yaml:4: aggregator.impact_weights.partial: must be between 0 and the major weight (0.2), got 0.5`,
 		`invalid-impact-weights.yaml:5: aggregator.bucket_retention: must be between 8784h and 87840h, got 720h0m0s`,
 	},
+	"invalid-month-freeze-grace.yaml": {
+		`invalid-month-freeze-grace.yaml:2: aggregator.month_freeze_grace: must be between 1h and 720h, got 30m0s`,
+	},
+	"invalid-clickhouse-retention.yaml": {
+		`invalid-clickhouse-retention.yaml:2: clickhouse.raw_retention: must be between 24h and 87840h, got 12h0m0s`,
+		`invalid-clickhouse-retention.yaml:3: clickhouse.rollup_retention: must be between 24h and 87840h, got 100000h0m0s`,
+	},
+	"invalid-clickhouse-rollup-retention.yaml": {
+		`invalid-clickhouse-rollup-retention.yaml:3: clickhouse.rollup_retention: must be at least raw_retention (2400h0m0s), got 720h0m0s`,
+	},
 	"invalid-aggregator.yaml": {
 		`invalid-aggregator.yaml:2: aggregator.group_id: is required`,
 		`invalid-aggregator.yaml:3: aggregator.batch_size: must be between 1 and 100000, got 2000000`,

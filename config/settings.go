@@ -43,7 +43,20 @@ type ClickHouse struct {
 	Database string   `yaml:"database"`
 	Username string   `yaml:"username"`
 	Password string   `yaml:"password"`
+	// RawRetention is how long raw results are kept, RollupRetention how
+	// long the minute and hour rollups are: whole day partitions older
+	// are dropped.
+	RawRetention    time.Duration `yaml:"raw_retention"`
+	RollupRetention time.Duration `yaml:"rollup_retention"`
 }
+
+// Bounds of the ClickHouse retentions: a partition is a day.
+const (
+	DefaultRawRetention    = 30 * 24 * time.Hour
+	DefaultRollupRetention = 400 * 24 * time.Hour
+	minCHRetention         = 24 * time.Hour
+	maxCHRetention         = 3660 * 24 * time.Hour
+)
 
 // Postgres configures the entity store of the aggregator.
 type Postgres struct {
@@ -96,7 +109,21 @@ type Aggregator struct {
 	ImpactWeights ImpactWeights `yaml:"impact_weights"`
 	// BucketRetention is how long day buckets are kept.
 	BucketRetention time.Duration `yaml:"bucket_retention"`
+	// MonthFreezeGrace is how long after a month's end (in its page's
+	// time zone) its figures are frozen: late results within it still
+	// count, later ones change nothing served.
+	MonthFreezeGrace time.Duration `yaml:"month_freeze_grace"`
 }
+
+// Default and bounds of aggregator.month_freeze_grace: 48 h is twice an
+// agent's default spool age, so results spooled through a day-long Kafka
+// outage and a day of aggregator downtime still count; at most 30 days,
+// the default max_result_age.
+const (
+	DefaultMonthFreezeGrace = 48 * time.Hour
+	minMonthFreezeGrace     = time.Hour
+	maxMonthFreezeGrace     = 30 * 24 * time.Hour
+)
 
 // ImpactWeights say how much a second of each status counts against
 // uptime: major 1.0, partial 0.3 and degraded 0 by default.
@@ -140,14 +167,16 @@ func Default() *Config {
 			ResultsPartitions: 12,
 			Linger:            50 * time.Millisecond,
 		},
-		ClickHouse: ClickHouse{Addr: []string{"127.0.0.1:9000"}, Database: "statusd", Username: "default"},
-		Postgres:   Postgres{DSN: "postgres://postgres@127.0.0.1:5432/statusd?sslmode=disable"},
+		ClickHouse: ClickHouse{Addr: []string{"127.0.0.1:9000"}, Database: "statusd", Username: "default",
+			RawRetention: DefaultRawRetention, RollupRetention: DefaultRollupRetention},
+		Postgres: Postgres{DSN: "postgres://postgres@127.0.0.1:5432/statusd?sslmode=disable"},
 		Agent: Agent{ID: hostname(), Region: "local", HTTPAddr: "127.0.0.1:9108", Concurrency: 64,
 			HeartbeatInterval: fleet.DefaultInterval,
 			Spool:             Spool{MaxBytes: DefaultSpoolMaxBytes, MaxAge: DefaultSpoolMaxAge}},
 		Aggregator: Aggregator{GroupID: "statusd-aggregator", BatchSize: 20000, BatchWait: 100 * time.Millisecond,
 			IncidentCooldown: 10 * time.Minute, MaxResultAge: 30 * 24 * time.Hour,
-			ImpactWeights: ImpactWeights{Major: 1, Partial: 0.3, Degraded: 0}, BucketRetention: DefaultBucketRetention},
+			ImpactWeights: ImpactWeights{Major: 1, Partial: 0.3, Degraded: 0}, BucketRetention: DefaultBucketRetention,
+			MonthFreezeGrace: DefaultMonthFreezeGrace},
 		Defaults: Defaults{
 			Interval:         catalog.DefaultInterval,
 			Timeout:          catalog.DefaultTimeout,
@@ -249,6 +278,11 @@ func (c ClickHouse) validate() problems {
 		p.add("database", "%s, got %q", msg, c.Database)
 	}
 	p.required("username", c.Username)
+	p.durationBetween("raw_retention", c.RawRetention, minCHRetention, maxCHRetention, "24h and 87840h")
+	p.durationBetween("rollup_retention", c.RollupRetention, minCHRetention, maxCHRetention, "24h and 87840h")
+	if c.RollupRetention >= minCHRetention && c.RollupRetention < c.RawRetention {
+		p.add("rollup_retention", "must be at least raw_retention (%s), got %s", c.RawRetention, c.RollupRetention)
+	}
 	return p
 }
 
@@ -306,6 +340,7 @@ func (a Aggregator) validate() problems {
 		p.add("impact_weights."+field, "%s", msg)
 	}
 	p.durationBetween("bucket_retention", a.BucketRetention, minBucketRetention, maxBucketRetention, "8784h and 87840h")
+	p.durationBetween("month_freeze_grace", a.MonthFreezeGrace, minMonthFreezeGrace, maxMonthFreezeGrace, "1h and 720h")
 	return p
 }
 

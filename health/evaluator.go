@@ -305,3 +305,13 @@ func step(s CheckState, c catalog.Check, r result.Result, now time.Time) CheckSt
 	}
 	return s
 }
+
+// Location is the time zone of the component's page, whose days its
+// buckets count; UTC for a component the catalog does not place.
+func (e *Evaluator) Location(componentID string) *time.Location { return e.loc(componentID) }
+
+// Weights are the impact weights the evaluator's buckets use.
+func (e *Evaluator) Weights() uptime.Weights { return e.weights }
+
+// MaxAge is how old a result's tick may be and still be applied.
+func (e *Evaluator) MaxAge() time.Duration { return e.maxAge }

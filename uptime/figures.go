@@ -1,6 +1,7 @@
 package uptime
 
 import (
+	"slices"
 	"time"
 )
 
@@ -16,6 +17,9 @@ type Summary struct {
 	// Untracked is the part of Total no bucket accounts for: before the
 	// component was first tracked. It counts as no data.
 	Untracked int64
+	// Frozen are the closed months whose frozen totals were used instead
+	// of their day buckets, oldest first.
+	Frozen []Month
 }
 
 // Sum adds up one component's buckets over the days from..to of loc,
@@ -23,6 +27,14 @@ type Summary struct {
 // now (the stored buckets stop at the last status change). Buckets outside
 // the days are ignored.
 func Sum(buckets []Bucket, cur Cursor, from, to Day, now time.Time, loc *time.Location, w Weights) Summary {
+	return SumFrozen(buckets, nil, cur, from, to, now, loc, w)
+}
+
+// SumFrozen is Sum, with the frozen totals of each closed month that lies
+// wholly within the days from..to used instead of its day buckets: a
+// frozen month is served as it was frozen, whatever its buckets say now.
+// A month the timeframe covers only in part is summed from its buckets.
+func SumFrozen(buckets []Bucket, frozen []FrozenMonth, cur Cursor, from, to Day, now time.Time, loc *time.Location, w Weights) Summary {
 	s := Summary{Start: from.Start(loc), End: to.Next().Start(loc)}
 	if now.Before(s.End) {
 		s.End = now
@@ -47,6 +59,20 @@ func Sum(buckets []Bucket, cur Cursor, from, to Day, now time.Time, loc *time.Lo
 			}
 		}
 	}
+	for _, fm := range frozen {
+		m := fm.Month
+		if m.First() < from || m.Last() > to || now.Before(m.End(loc)) || slices.Contains(s.Frozen, m) {
+			continue
+		}
+		for d := range days {
+			if MonthOf(d) == m {
+				delete(days, d)
+			}
+		}
+		s.Totals.Add(fm.Totals)
+		s.Frozen = append(s.Frozen, m)
+	}
+	slices.Sort(s.Frozen)
 	for _, t := range days {
 		s.Totals.Add(t)
 	}
@@ -69,7 +95,13 @@ func Combine(ss []Summary) Summary {
 		out.Totals.Add(s.Totals)
 		out.Total += s.Total
 		out.Untracked += s.Untracked
+		for _, m := range s.Frozen {
+			if !slices.Contains(out.Frozen, m) {
+				out.Frozen = append(out.Frozen, m)
+			}
+		}
 	}
+	slices.Sort(out.Frozen)
 	return out
 }
 

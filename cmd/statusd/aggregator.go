@@ -35,7 +35,8 @@ func openStores(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*
 		return nil, err
 	}
 	series, err := chstore.Open(ctx, chstore.Options{Addr: cfg.ClickHouse.Addr, Database: cfg.ClickHouse.Database,
-		Username: cfg.ClickHouse.Username, Password: cfg.ClickHouse.Password, Logger: logger})
+		Username: cfg.ClickHouse.Username, Password: cfg.ClickHouse.Password, Logger: logger,
+		RawRetention: cfg.ClickHouse.RawRetention, RollupRetention: cfg.ClickHouse.RollupRetention})
 	if err != nil {
 		return nil, errors.Join(err, entities.Close())
 	}
@@ -110,7 +111,7 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 		return err
 	}
 	agg, err := newAggregator(cfg, aggregatorParts{source: src, results: st.series, state: st.entities,
-		fleet: liveSet, snapshotInterval: aggregator.DefaultSnapshotInterval}, reg, logger)
+		fleet: liveSet, snapshotInterval: aggregator.DefaultSnapshotInterval, retention: st.series}, reg, logger)
 	if err != nil {
 		return err
 	}
@@ -119,8 +120,8 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 		return err
 	}
 	handler, err := api.New(api.Options{Store: st.entities, Logger: logger, Registerer: reg, Gatherer: reg,
-		ImpactWeights: cfg.Aggregator.ImpactWeights.Weights(),
-		Ready:         sync.Synced, Version: version, Fleet: liveSet,
+		ImpactWeights: cfg.Aggregator.ImpactWeights.Weights(), Series: st.series,
+		Ready: sync.Synced, Version: version, Fleet: liveSet,
 		Keys: keys, KeyStore: st.entities, AdminStore: st.entities, RateLimit: cfg.API.RateLimit, RateBurst: cfg.API.RateBurst,
 		// A write through this process reaches the agents and its evaluator
 		// at once, other aggregators' evaluators within their catalog interval.

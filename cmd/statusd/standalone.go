@@ -138,8 +138,8 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 		return err
 	}
 	handler, err := api.New(api.Options{Store: store, Logger: logger, Registerer: reg, Gatherer: reg,
-		ImpactWeights: cfg.Aggregator.ImpactWeights.Weights(),
-		Ready:         func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet,
+		ImpactWeights: cfg.Aggregator.ImpactWeights.Weights(), Series: store,
+		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet,
 		Keys: keys, KeyStore: store, AdminStore: store, RateLimit: cfg.API.RateLimit, RateBurst: cfg.API.RateBurst,
 		Entities: store, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
 	if err != nil {
@@ -209,6 +209,8 @@ type entityStore interface {
 	Components(ctx context.Context, pageID string) ([]catalog.Component, error)
 	Pages(ctx context.Context) ([]catalog.Page, error)
 	aggregator.BucketPruner
+	aggregator.MonthStore
+	aggregator.MonthInputs
 }
 
 // aggregatorParts are what differs between the aggregator of `statusd
@@ -219,6 +221,7 @@ type aggregatorParts struct {
 	state            entityStore
 	fleet            aggregator.Fleet
 	snapshotInterval time.Duration
+	retention        aggregator.SeriesRetention // nil: none
 }
 
 func newAggregator(cfg *config.Config, parts aggregatorParts, reg prometheus.Registerer, logger *slog.Logger) (*aggregator.Aggregator, error) {
@@ -246,7 +249,9 @@ func newAggregator(cfg *config.Config, parts aggregatorParts, reg prometheus.Reg
 		Health: health.Options{Cooldown: cfg.Aggregator.IncidentCooldown, MaxAge: cfg.Aggregator.MaxResultAge,
 			Weights: cfg.Aggregator.ImpactWeights.Weights()},
 		Buckets: state, BucketRetention: cfg.Aggregator.BucketRetention,
-		BatchSize: cfg.Aggregator.BatchSize, BatchWait: cfg.Aggregator.BatchWait,
+		Months: state, MonthInputs: state, MonthFreezeGrace: cfg.Aggregator.MonthFreezeGrace,
+		SeriesRetention: parts.retention,
+		BatchSize:       cfg.Aggregator.BatchSize, BatchWait: cfg.Aggregator.BatchWait,
 		SnapshotInterval: parts.snapshotInterval,
 		Registerer:       reg, Logger: logger.With("component", "aggregator"),
 	})

@@ -25,6 +25,7 @@
 package chstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,14 +43,20 @@ type Options struct {
 	Addr               []string // host:port of the native protocol
 	Database           string   // "statusd" by default; created by Migrate
 	Username, Password string
-	Logger             *slog.Logger
+	// RawRetention is how long raw results (and their offsets) are kept,
+	// RollupRetention how long the minute and hour rollups are:
+	// DropExpired drops the partitions wholly older. 30 and 400 days when
+	// zero.
+	RawRetention, RollupRetention time.Duration
+	Logger                        *slog.Logger
 }
 
 // Store is the ClickHouse result store. It is safe for concurrent use.
 type Store struct {
-	conn driver.Conn
-	db   string // quoted database name
-	log  *slog.Logger
+	conn        driver.Conn
+	db          string // quoted database name
+	log         *slog.Logger
+	raw, rollup time.Duration
 }
 
 // databaseRule is the one rule for a database name, which config
@@ -95,7 +102,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err := conn.Ping(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("ping clickhouse %v: %w", opts.Addr, err), conn.Close())
 	}
-	return &Store{conn: conn, db: "`" + opts.Database + "`", log: opts.Logger.With("store", "clickhouse")}, nil
+	return &Store{conn: conn, db: "`" + opts.Database + "`", log: opts.Logger.With("store", "clickhouse"),
+		raw: cmp.Or(opts.RawRetention, DefaultRawRetention), rollup: cmp.Or(opts.RollupRetention, DefaultRollupRetention)}, nil
 }
 
 // Close closes the connections.
@@ -106,10 +114,14 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// schema creates the database, the results table, and the per-minute rollup
-// fed by a materialized view; each statement is idempotent. The rollup is a
-// SummingMergeTree: read it with sum() and GROUP BY, since rows of one
-// minute merge only eventually.
+// schema creates the database, the results table, and the per-minute and
+// per-hour rollups, each fed by a materialized view from the inserts into
+// results (never from one another, so each counts every row once); each
+// statement is idempotent. The rollups are SummingMergeTrees: read them
+// with sum() and GROUP BY, since rows of one minute merge only eventually.
+// results_1h sums only its counters; results_1m's duration_us_max is summed
+// by merges too, so it is a maximum only until its rows merge. The hour
+// rollup starts empty: it has the hours inserted since it was created.
 var schema = []string{
 	`CREATE DATABASE IF NOT EXISTS {db}`,
 	`CREATE TABLE IF NOT EXISTS {db}.results (
@@ -157,6 +169,17 @@ var schema = []string{
 	) ENGINE = SummingMergeTree()
 	PARTITION BY toYYYYMMDD(minute)
 	ORDER BY (component_id, check_id, region, minute)`,
+	`CREATE TABLE IF NOT EXISTS {db}.results_1h (
+		component_id    String,
+		check_id        String,
+		region          String,
+		hour            DateTime,
+		total           UInt64,
+		successes       UInt64,
+		duration_us_sum Int64
+	) ENGINE = SummingMergeTree((total, successes, duration_us_sum))
+	PARTITION BY toYYYYMM(hour)
+	ORDER BY (component_id, check_id, region, hour)`,
 	`CREATE TABLE IF NOT EXISTS {db}.results_offsets (
 		kafka_partition Int32,
 		kafka_offset    Int64,
@@ -172,6 +195,11 @@ var schema = []string{
 		sum(duration_us) AS duration_us_sum, max(duration_us) AS duration_us_max
 	FROM {db}.results
 	GROUP BY component_id, check_id, region, minute`,
+	`CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.results_1h_mv TO {db}.results_1h AS
+	SELECT component_id, check_id, region, toStartOfHour(time) AS hour,
+		count() AS total, sum(success) AS successes, sum(duration_us) AS duration_us_sum
+	FROM {db}.results
+	GROUP BY component_id, check_id, region, hour`,
 }
 
 // addedColumns are the columns added to results after its first release,

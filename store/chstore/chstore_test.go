@@ -222,3 +222,7 @@ func TestMigrateUpgradesAnOldTable(t *testing.T) {
 		t.Errorf("stored offsets after the upgrade = %v, want 10..14", got)
 	}
 }
+
+func TestSeriesSuite(t *testing.T) {
+	storetest.RunSeriesSuite(t, func(t *testing.T) storetest.SeriesStore { return open(t) })
+}

@@ -64,6 +64,22 @@ func TestBucketSuite(t *testing.T) {
 	}
 }
 
+func TestFrozenSuite(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			storetest.RunFrozenSuite(t, func(t *testing.T) storetest.FrozenStore { return open(t, b.opts(t), true) })
+		})
+	}
+}
+
+func TestSeriesSuite(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			storetest.RunSeriesSuite(t, func(t *testing.T) storetest.SeriesStore { return open(t, b.opts(t), true) })
+		})
+	}
+}
+
 func TestResultSuite(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
