@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/statusd/statusd/api"
+	"github.com/statusd/statusd/auth"
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/status"
@@ -48,13 +49,16 @@ func newFreezer(t *testing.T, s *sqlstore.Store, reg *prometheus.Registry) *Aggr
 // metricsOf asks the API for the component's figures over a timeframe at now.
 func metricsOf(t *testing.T, s *sqlstore.Store, now time.Time, from, to string) map[string]any {
 	t.Helper()
-	h, err := api.New(api.Options{Store: s, Registerer: prometheus.NewRegistry(), Clock: func() time.Time { return now }})
+	h, err := api.New(api.Options{Store: s, Registerer: prometheus.NewRegistry(), Clock: func() time.Time { return now },
+		Keys: readerKeys{}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	h.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet,
-		"/api/v1/components/c0/metrics?include_calculation=true&timeframe_start="+from+"&timeframe_end="+to, nil))
+	req := httptest.NewRequest(http.MethodGet,
+		"/api/v1/components/c0/metrics?include_calculation=true&timeframe_start="+from+"&timeframe_end="+to, nil)
+	req.Header.Set("Authorization", "Bearer reader")
+	h.Handler().ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("metrics %s..%s: %d %s", from, to, rec.Code, rec.Body)
 	}
@@ -63,6 +67,16 @@ func metricsOf(t *testing.T, s *sqlstore.Store, now time.Time, from, to string) 
 		t.Fatal(err)
 	}
 	return body
+}
+
+// readerKeys knows one global read key, "reader".
+type readerKeys struct{}
+
+func (readerKeys) Authenticate(_ context.Context, secret string) (auth.Principal, error) {
+	if secret != "reader" {
+		return auth.Principal{}, auth.ErrUnauthenticated
+	}
+	return auth.Principal{Kind: auth.KindKey, ID: "k_reader", Scope: auth.ScopeRead}, nil
 }
 
 func figure(body map[string]any, key, field string) any { return body[key].(map[string]any)[field] }
