@@ -44,7 +44,8 @@ type answer struct {
 }
 
 // answerBuilder computes an answer from a snapshot; its error is the
-// store's, answered 503.
+// store's, answered 503. It may depend on the snapshot and on what the
+// answer's key names alone: it is also run for later snapshots.
 type answerBuilder func(ctx context.Context, snap *readmodel.Snapshot) (code int, body any, err error)
 
 // answerRead answers a read from the current snapshot, once per snapshot
@@ -59,7 +60,7 @@ func (a *API) answerRead(c *gin.Context, key string, build answerBuilder) {
 	}
 	p := principalOf(c)
 	key = fmt.Sprintf("%s\x00%s\x00%s", p.Scope, p.PageID, key)
-	v, err := snap.Memo(key, func() (any, error) {
+	v, err := snap.Memo(ctx, key, func(ctx context.Context, snap *readmodel.Snapshot) (any, error) {
 		code, body, err := build(ctx, snap)
 		if err != nil {
 			return nil, err

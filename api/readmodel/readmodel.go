@@ -12,9 +12,10 @@
 //     not see: component states and day buckets written by the aggregator,
 //     and any write by another process (another aggregator, the CLI).
 //
-// A reader past half of MaxAge refreshes the snapshot while the others go
-// on with the current one, so readers wait for a refresh only after a
-// write of their own process or when no read came for MaxAge.
+// A reader past half of MaxAge refreshes the snapshot, and computes the
+// answers read often from the last one (Snapshot.Memo), while the others go
+// on with the current one: readers wait for a refresh only after a write of
+// their own process or when no read came for MaxAge.
 package readmodel
 
 import (
@@ -34,8 +35,12 @@ import (
 const DefaultMaxAge = time.Second
 
 // maxMemo bounds the answers a snapshot keeps; beyond, they are computed
-// on every read until the next snapshot.
-const maxMemo = 2048
+// on every read until the next snapshot. maxWarm bounds those computed
+// ahead for the next snapshot.
+const (
+	maxMemo = 2048
+	maxWarm = 64
+)
 
 // CatalogReader reads the catalog.
 type CatalogReader interface {
@@ -120,9 +125,15 @@ func (m *Model) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if s := m.cur.Load(); s != nil && s.version == version && m.maxAge > 0 && m.opts.Clock().Sub(s.at) < m.maxAge/2 {
 		return s, nil // refreshed while this one waited
 	}
+	prev := m.cur.Load()
 	s, err := m.load(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if prev != nil && prev.version == s.version {
+		// Replaced for its age: the others read prev meanwhile, so the
+		// answers they will ask for again are made now, not while they wait.
+		s.warm(ctx, prev)
 	}
 	m.cur.Store(s)
 	return s, nil

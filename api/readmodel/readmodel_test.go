@@ -217,7 +217,7 @@ func TestMemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	var calls atomic.Int64
-	slow := func() (any, error) {
+	slow := func(context.Context, *Snapshot) (any, error) {
 		calls.Add(1)
 		time.Sleep(10 * time.Millisecond)
 		return "v", nil
@@ -225,7 +225,7 @@ func TestMemo(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 16 {
 		wg.Go(func() {
-			if v, err := s.Memo("k", slow); err != nil || v != "v" {
+			if v, err := s.Memo(t.Context(), "k", slow); err != nil || v != "v" {
 				t.Errorf("memo: %v, %v", v, err)
 			}
 		})
@@ -235,10 +235,67 @@ func TestMemo(t *testing.T) {
 		t.Errorf("16 concurrent readers computed %d times, want 1", n)
 	}
 	fail := errors.New("store down")
-	if _, err := s.Memo("bad", func() (any, error) { return nil, fail }); !errors.Is(err, fail) {
+	if _, err := s.Memo(t.Context(), "bad", func(context.Context, *Snapshot) (any, error) { return nil, fail }); !errors.Is(err, fail) {
 		t.Errorf("err %v, want the computation's", err)
 	}
-	if v, err := s.Memo("bad", func() (any, error) { return "ok", nil }); err != nil || v != "ok" {
+	if v, err := s.Memo(t.Context(), "bad", func(context.Context, *Snapshot) (any, error) { return "ok", nil }); err != nil || v != "ok" {
 		t.Errorf("after an error: %v, %v; want it computed again", v, err)
+	}
+}
+
+func TestMemoWarmedForTheNextSnapshot(t *testing.T) {
+	st := &memStore{}
+	var version atomic.Uint64
+	now := t0
+	m, err := New(Options{Catalog: st, States: st, Version: version.Load, Clock: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	computed := map[string]int{}
+	compute := func(key string) Compute {
+		return func(_ context.Context, s *Snapshot) (any, error) {
+			computed[key]++
+			return s, nil // the snapshot it was computed on
+		}
+	}
+	read := func(key string) *Snapshot {
+		t.Helper()
+		s, err := m.Snapshot(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.Memo(t.Context(), key, compute(key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.(*Snapshot) != s {
+			t.Fatalf("%s: value computed on another snapshot", key)
+		}
+		return s
+	}
+	read("hot")
+	read("hot")
+	read("cold")
+	now = now.Add(DefaultMaxAge / 2) // replaced for its age
+	read("hot")
+	read("cold")
+	tests := []struct {
+		name      string
+		got, want int
+	}{
+		{"hot computed for the next snapshot, not by its reader", computed["hot"], 2},
+		{"cold computed by its reader", computed["cold"], 2},
+	}
+	read("hot")    // hot again on this snapshot
+	version.Add(1) // replaced for a write: nothing computed ahead
+	read("cold")
+	tests = append(tests, struct {
+		name      string
+		got, want int
+	}{"after a write, nothing computed ahead", computed["hot"], 2})
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: computed %d times, want %d", tt.name, tt.got, tt.want)
+		}
 	}
 }

@@ -2,9 +2,11 @@ package readmodel
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/statusd/statusd/catalog"
@@ -33,12 +35,19 @@ type Snapshot struct {
 	memo map[string]*memoEntry
 }
 
-// memoEntry is one answer, done once computed.
+// memoEntry is one answer, done once computed, with how to compute it
+// again for the next snapshot.
 type memoEntry struct {
-	done chan struct{}
-	v    any
-	err  error
+	done    chan struct{}
+	v       any
+	err     error
+	compute Compute
+	hit     atomic.Bool // read again after it was computed
 }
+
+// Compute computes an answer from a snapshot. It must depend on the
+// snapshot and on what its memo key names alone.
+type Compute func(ctx context.Context, s *Snapshot) (any, error)
 
 // index builds the lookups of the snapshot's lists.
 func (s *Snapshot) index() {
@@ -129,37 +138,60 @@ func (s *Snapshot) ComponentStatesOf(ids []string) []health.ComponentState {
 
 // Memo returns the value of key for this snapshot: compute's, computed
 // once however many readers ask at the same time, and kept while the
-// snapshot is current. compute must be a function of the snapshot and the
-// key alone. An error is returned, not kept. Past a bound on the values
+// snapshot is current; when the snapshot is replaced for its age, the
+// values read more than once are computed for the next one before it is
+// handed out. An error is returned, not kept. Past a bound on the values
 // kept, compute runs for each call.
-func (s *Snapshot) Memo(key string, compute func() (any, error)) (any, error) {
+func (s *Snapshot) Memo(ctx context.Context, key string, compute Compute) (any, error) {
 	s.mu.Lock()
 	e, ok := s.memo[key]
 	if !ok {
 		if len(s.memo) >= maxMemo {
 			s.mu.Unlock()
-			return compute()
+			return compute(ctx, s)
 		}
-		e = &memoEntry{done: make(chan struct{})}
+		e = &memoEntry{done: make(chan struct{}), compute: compute}
 		s.memo[key] = e
 	}
 	s.mu.Unlock()
 	if ok {
 		<-e.done
-		if e.err == nil {
-			return e.v, nil
+		if e.err != nil {
+			return compute(ctx, s) // the first failed; try again for this reader
 		}
-		return compute() // the first failed; try again for this reader
+		if !e.hit.Load() {
+			e.hit.Store(true)
+		}
+		return e.v, nil
 	}
 	defer close(e.done) // also when compute panics: no reader waits forever
 	e.err = errPanicked
-	e.v, e.err = compute()
+	e.v, e.err = compute(ctx, s)
 	if e.err != nil {
 		s.mu.Lock()
 		delete(s.memo, key)
 		s.mu.Unlock()
 	}
 	return e.v, e.err
+}
+
+// warm computes in s the values of prev that were read more than once,
+// up to maxWarm of them; a failure leaves the value to its next reader.
+func (s *Snapshot) warm(ctx context.Context, prev *Snapshot) {
+	prev.mu.Lock()
+	hot := map[string]Compute{}
+	for k, e := range prev.memo {
+		if len(hot) == maxWarm {
+			break
+		}
+		if e.hit.Load() {
+			hot[k] = e.compute
+		}
+	}
+	prev.mu.Unlock()
+	for k, compute := range hot {
+		_, _ = s.Memo(ctx, k, compute) // on failure, computed again by its next reader
+	}
 }
 
 // errPanicked is the error of an answer whose computation panicked.
