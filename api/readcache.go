@@ -82,7 +82,7 @@ func (a *API) answerRead(c *gin.Context, key string, build answerBuilder) {
 	}
 }
 
-// notFoundBody is the body of a 404 for a component.
+// componentNotFound is the answer to a read of an unknown component.
 func componentNotFound(id string) (int, any, error) {
 	return http.StatusNotFound, errorBody{Error: errorDetail{Code: codeNotFound,
 		Message: fmt.Sprintf("component %q not found", catalog.Truncate(id))}}, nil
