@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/statusd/statusd/api/ratelimit"
+	"github.com/statusd/statusd/api/readmodel"
 	"github.com/statusd/statusd/auth"
 	"github.com/statusd/statusd/uptime"
 )
@@ -80,6 +81,13 @@ type Options struct {
 	ImpactWeights uptime.Weights
 	// Series serves /api/v1/components/{id}/timeseries; nil answers 404.
 	Series SeriesReader
+	// ReadMaxAge is how old, at most, what the native read routes show
+	// may be: they answer from an in-memory read model (api/readmodel),
+	// which sees this process's writes at once when Store is a
+	// CatalogVersioner, and states and other processes' writes within
+	// ReadMaxAge. Zero means readmodel.DefaultMaxAge (1 s); negative reads
+	// the store for every request.
+	ReadMaxAge time.Duration
 }
 
 // API serves statusd's HTTP API.
@@ -103,6 +111,7 @@ type API struct {
 	entities EntityStore
 	maxBody  int64
 	onChange func()
+	model    *readmodel.Model
 
 	mu        sync.Mutex
 	locations map[string]*time.Location // time zone name → location, UTC when unknown
@@ -152,6 +161,9 @@ func New(opts Options) (*API, error) {
 	}
 	a.clock = clock
 	a.origin = clock()
+	if a.model, err = newReadModel(opts, clock); err != nil {
+		return nil, fmt.Errorf("new api: %w", err)
+	}
 	a.keys, a.keyDB, a.adminDB = opts.Keys, opts.KeyStore, opts.AdminStore
 	rate, burst := cmp.Or(opts.RateLimit, defaultRateLimit), cmp.Or(opts.RateBurst, defaultRateBurst)
 	if a.limiter, err = ratelimit.New(ratelimit.Options{PerSecond: float64(rate), Burst: burst, Clock: clock}); err != nil {

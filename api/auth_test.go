@@ -126,7 +126,7 @@ func newAuthEnv(t testing.TB, opts api.Options) *authEnv {
 		}
 		e.keys[k.name], e.ids[k.name] = secret, key.ID
 	}
-	authn, err := auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: st, Clock: e.clock})
+	authn, err := auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: st, Clock: e.clock, Changes: st.CatalogVersion})
 	if err != nil {
 		t.Fatal(err)
 	}

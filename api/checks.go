@@ -1,11 +1,14 @@
 package api
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/statusd/statusd/api/readmodel"
 	"github.com/statusd/statusd/audit"
 	"github.com/statusd/statusd/auth"
 	"github.com/statusd/statusd/catalog"
@@ -68,22 +71,20 @@ func (a *API) listChecks(c *gin.Context) {
 	if !globalOnly(c) {
 		return
 	}
-	var all []catalog.Check
-	var err error
-	if comp := c.Query("component_id"); comp != "" {
-		all, err = a.entities.ChecksOf(c.Request.Context(), comp)
-	} else {
-		all, err = a.entities.Checks(c.Request.Context())
-	}
-	if err != nil {
-		a.storeFailed(c, err)
-		return
-	}
-	out := make([]checkJSON, 0, len(all))
-	for _, ch := range all {
-		out = append(out, newCheckJSON(ch))
-	}
-	listed(c, out, page, perPage)
+	comp := c.Query("component_id")
+	key := fmt.Sprintf("checks\x00%s\x00%d\x00%d", comp, page, perPage)
+	a.answerRead(c, key, func(_ context.Context, snap *readmodel.Snapshot) (int, any, error) {
+		all := snap.Checks()
+		if comp != "" {
+			all = snap.ChecksOf(comp)
+		}
+		out := make([]checkJSON, 0, len(all))
+		for _, ch := range all {
+			out = append(out, newCheckJSON(ch))
+		}
+		data := pageSlice(out, page, perPage)
+		return http.StatusOK, gin.H{"data": data, "meta": newListMeta(page, perPage, len(data), len(out))}, nil
+	})
 }
 
 func (a *API) getCheck(c *gin.Context) {
@@ -215,17 +216,18 @@ func (a *API) listAudit(c *gin.Context) {
 		f.ExcludeKinds = []string{"admin", "key"}
 	}
 	f.Offset, f.Limit = (page-1)*perPage, perPage
-	entries, total, err := a.entities.AuditLog(c.Request.Context(), f)
-	if err != nil {
-		a.storeFailed(c, err)
-		return
-	}
-	out := make([]auditJSON, 0, len(entries))
-	for _, e := range entries {
-		out = append(out, auditJSON{ID: e.ID, At: e.At.UTC().Format(v1TimeLayout), Principal: e.Principal,
-			Action: e.Action, Entity: e.Kind, EntityID: e.EntityID, Before: e.Before, After: e.After})
-	}
-	c.JSON(http.StatusOK, gin.H{"data": out, "meta": newListMeta(page, perPage, len(out), total)})
+	a.answerRead(c, fmt.Sprintf("audit\x00%+v", f), func(ctx context.Context, _ *readmodel.Snapshot) (int, any, error) {
+		entries, total, err := a.entities.AuditLog(ctx, f)
+		if err != nil {
+			return 0, nil, err
+		}
+		out := make([]auditJSON, 0, len(entries))
+		for _, e := range entries {
+			out = append(out, auditJSON{ID: e.ID, At: e.At.UTC().Format(v1TimeLayout), Principal: e.Principal,
+				Action: e.Action, Entity: e.Kind, EntityID: e.EntityID, Before: e.Before, After: e.After})
+		}
+		return http.StatusOK, gin.H{"data": out, "meta": newListMeta(page, perPage, len(out), total)}, nil
+	})
 }
 
 func cutColon(s string) (string, string, bool) {

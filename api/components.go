@@ -1,12 +1,14 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/statusd/statusd/api/readmodel"
 	"github.com/statusd/statusd/catalog"
 )
 
@@ -183,15 +185,8 @@ func (a *API) deleteComponent(c *gin.Context) {
 // answerComponent answers with the component as GET /components/:id
 // shows it.
 func (a *API) answerComponent(c *gin.Context, code int, id string) {
-	all, ok := a.subtree(c, id)
-	if !ok {
-		return
-	}
-	for _, rc := range all {
-		if rc.ID == id {
-			c.JSON(code, v1Item{Data: newV1ComponentDetail(rc)})
-			return
-		}
-	}
-	abortError(c, http.StatusNotFound, codeNotFound, fmt.Sprintf("component %q not found", catalog.Truncate(id)))
+	p := principalOf(c) // answerRead keys the answer by the principal's scope and page too
+	a.answerRead(c, fmt.Sprintf("component\x00%d\x00%s", code, id), func(_ context.Context, snap *readmodel.Snapshot) (int, any, error) {
+		return a.componentAnswer(snap, code, id, p)
+	})
 }

@@ -257,7 +257,9 @@ func newServerWith(t testing.TB, opts api.Options) server {
 	opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts.Registerer = reg
 	opts.Version = "1.2.3"
-	opts.Clock = func() time.Time { return start }
+	if opts.Clock == nil {
+		opts.Clock = func() time.Time { return start }
+	}
 	a, err := api.New(opts)
 	if err != nil {
 		t.Fatalf("new api: %v", err)

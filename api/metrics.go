@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/statusd/statusd/api/readmodel"
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/uptime"
 )
@@ -135,7 +136,8 @@ type figures struct {
 
 // measure reads the buckets and cursors of the scopes and sums each over
 // the days from..to (and its SLO window, ending today).
-func (a *API) measure(ctx context.Context, br BucketReader, scs []scope, from, to uptime.Day, now time.Time) ([]figures, error) {
+func (a *API) measure(ctx context.Context, br BucketReader, statesOf statesReader, scs []scope, from, to uptime.Day,
+	now time.Time) ([]figures, error) {
 	var ids []string
 	lo, hi := from, to
 	for _, sc := range scs {
@@ -147,7 +149,7 @@ func (a *API) measure(ctx context.Context, br BucketReader, scs []scope, from, t
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	states, err := a.store.ComponentStatesOf(ctx, ids)
+	states, err := statesOf(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read component states: %w", err)
 	}
@@ -242,7 +244,7 @@ func (a *API) v1ComponentMetrics(c *gin.Context) {
 		abortInvalid(c, fields)
 		return
 	}
-	fs, err := a.measure(ctx, br, []scope{sc}, q.from, q.to, now)
+	fs, err := a.measure(ctx, br, a.store.ComponentStatesOf, []scope{sc}, q.from, q.to, now)
 	if err != nil {
 		a.storeFailed(c, err)
 		return
@@ -285,23 +287,15 @@ func (a *API) notices(ctx context.Context, sc scope, s uptime.Summary) (metricsN
 // maxNotices caps the incidents listed with a calculation.
 const maxNotices = 1000
 
-// summaries adds the 30-day metrics summary to each listed component.
-func (a *API) summaries(c *gin.Context, data []v1Component) bool {
+// summaries adds the 30-day metrics summary to each listed component,
+// with the components, pages and states of snap and the store's day
+// buckets.
+func (a *API) summaries(ctx context.Context, snap *readmodel.Snapshot, data []v1Component) error {
 	br, ok := a.store.(BucketReader)
 	if !ok || len(data) == 0 {
-		return true
+		return nil
 	}
-	ctx := c.Request.Context()
-	comps, err := a.store.Components(ctx, "")
-	if err != nil {
-		a.storeFailed(c, fmt.Errorf("list components: %w", err))
-		return false
-	}
-	pages, err := a.store.Pages(ctx)
-	if err != nil {
-		a.storeFailed(c, fmt.Errorf("list pages: %w", err))
-		return false
-	}
+	comps, pages := snap.Components(""), snap.Pages()
 	ids := make([]string, len(data))
 	for i, d := range data {
 		ids[i] = d.ID
@@ -319,10 +313,9 @@ func (a *API) summaries(c *gin.Context, data []v1Component) bool {
 	for loc, scs := range byZone {
 		today := uptime.DayOf(now, loc)
 		from := today.AddDays(-(summaryDays - 1))
-		fs, err := a.measure(ctx, br, scs, from, today, now)
+		fs, err := a.measure(ctx, br, snapshotStates(snap), scs, from, today, now)
 		if err != nil {
-			a.storeFailed(c, err)
-			return false
+			return err
 		}
 		for i, sc := range scs {
 			out[sc.comp.ID] = newMetricsSummary(sc, metricsQuery{from: from, to: today}, fs[i], now)
@@ -331,5 +324,5 @@ func (a *API) summaries(c *gin.Context, data []v1Component) bool {
 	for i := range data {
 		data[i].MetricsSummary = out[data[i].ID]
 	}
-	return true
+	return nil
 }

@@ -177,7 +177,8 @@ func newOpenAPIEnv(t *testing.T) *openAPIEnv {
 		}
 		e.keys[k.name], e.ids[k.name] = secret, key.ID
 	}
-	if e.authn, err = auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: st, Clock: func() time.Time { return start }}); err != nil {
+	if e.authn, err = auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: st, Clock: func() time.Time { return start },
+		Changes: st.CatalogVersion}); err != nil {
 		t.Fatal(err)
 	}
 	s := newServerWith(t, api.Options{Store: st, Entities: st, Keys: e.authn, KeyStore: st, AdminStore: st, Series: st,

@@ -1,17 +1,19 @@
 package api
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/statusd/statusd/api/readmodel"
 	"github.com/statusd/statusd/api/rollup"
+	"github.com/statusd/statusd/auth"
 	"github.com/statusd/statusd/catalog"
-	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/status"
 )
 
@@ -110,38 +112,39 @@ func (a *API) v1Components(c *gin.Context) {
 	if !mayPages(c, pageID) {
 		return
 	}
-	all, ok := a.pageComponents(c, pageID)
-	if !ok {
-		return
-	}
-	data := []v1Component{}
-	for _, rc := range pageSlice(all, page, perPage) {
-		data = append(data, newV1Component(rc))
-	}
-	if !a.summaries(c, data) {
-		return
-	}
-	meta := v1Meta{listMeta: newListMeta(page, perPage, len(data), len(all)), Total: len(all),
-		TotalPages: (len(all) + perPage - 1) / perPage}
-	c.JSON(http.StatusOK, v1List{Data: data, Meta: meta})
+	key := fmt.Sprintf("components\x00%s\x00%d\x00%d", pageID, page, perPage)
+	a.answerRead(c, key, func(ctx context.Context, snap *readmodel.Snapshot) (int, any, error) {
+		all := a.pageComponents(snap, pageID)
+		data := []v1Component{}
+		for _, rc := range pageSlice(all, page, perPage) {
+			data = append(data, newV1Component(rc))
+		}
+		if err := a.summaries(ctx, snap, data); err != nil {
+			return 0, nil, err
+		}
+		meta := v1Meta{listMeta: newListMeta(page, perPage, len(data), len(all)), Total: len(all),
+			TotalPages: (len(all) + perPage - 1) / perPage}
+		return http.StatusOK, v1List{Data: data, Meta: meta}, nil
+	})
 }
 
 func (a *API) v1Component(c *gin.Context) {
-	id := c.Param("id")
-	all, ok := a.subtree(c, id)
-	if !ok {
-		return
-	}
-	for _, rc := range all {
+	a.answerComponent(c, http.StatusOK, c.Param("id"))
+}
+
+// componentAnswer is the component as GET /components/:id shows it, with
+// code, or a 404.
+func (a *API) componentAnswer(snap *readmodel.Snapshot, code int, id string, p auth.Principal) (int, any, error) {
+	for _, rc := range a.subtree(snap, id) {
 		if rc.ID == id {
-			if !maySee(c, rc.Component) {
-				return
+			if p.PageID != "" && !slices.Contains(pageIDs(rc.Component), p.PageID) {
+				return http.StatusForbidden, errorBody{Error: errorDetail{Code: codeForbidden,
+					Message: fmt.Sprintf("this key is limited to page %q", catalog.Truncate(p.PageID))}}, nil
 			}
-			c.JSON(http.StatusOK, v1Item{Data: newV1ComponentDetail(rc)})
-			return
+			return code, v1Item{Data: newV1ComponentDetail(rc)}, nil
 		}
 	}
-	abortError(c, http.StatusNotFound, codeNotFound, fmt.Sprintf("component %q not found", catalog.Truncate(id)))
+	return componentNotFound(id)
 }
 
 func newV1ComponentDetail(rc rollup.Component) v1ComponentDetail {
@@ -153,34 +156,18 @@ func newV1ComponentDetail(rc rollup.Component) v1ComponentDetail {
 	return out
 }
 
-// subtree reads and rolls up one component and, for a group, its members:
-// only their states, not those of every component. On failure it has
-// answered the request and returns false.
-func (a *API) subtree(c *gin.Context, id string) ([]rollup.Component, bool) {
-	ctx := c.Request.Context()
-	if a.entities != nil { // read a component that is no group alone
-		comp, err := a.entities.Component(ctx, id)
-		var nf *catalog.NotFoundError
-		switch {
-		case errors.As(err, &nf):
-			return nil, true
-		case err != nil:
-			a.storeFailed(c, fmt.Errorf("read component: %w", err))
-			return nil, false
-		case !comp.IsGroup:
-			states, err := a.store.ComponentStatesOf(ctx, []string{id})
-			if err != nil {
-				a.storeFailed(c, fmt.Errorf("read component states: %w", err))
-				return nil, false
-			}
-			return rollup.Components([]catalog.Component{comp}, states, a.origin), true
-		}
+// subtree rolls up one component and, for a group, its members: only
+// their states, not those of every component; none when there is no such
+// component.
+func (a *API) subtree(snap *readmodel.Snapshot, id string) []rollup.Component {
+	comp, ok := snap.Component(id)
+	switch {
+	case !ok:
+		return nil
+	case !comp.IsGroup:
+		return rollup.Components([]catalog.Component{comp}, snap.ComponentStatesOf([]string{id}), a.origin)
 	}
-	comps, err := a.store.Components(ctx, "")
-	if err != nil {
-		a.storeFailed(c, fmt.Errorf("list components: %w", err))
-		return nil, false
-	}
+	comps := snap.Components("")
 	in := map[string]bool{id: true}
 	for grew := true; grew; { // add members until no new one: groups nest
 		grew = false
@@ -197,39 +184,21 @@ func (a *API) subtree(c *gin.Context, id string) ([]rollup.Component, bool) {
 			sub, ids = append(sub, co), append(ids, co.ID)
 		}
 	}
-	states, err := a.store.ComponentStatesOf(ctx, ids)
-	if err != nil {
-		a.storeFailed(c, fmt.Errorf("read component states: %w", err))
-		return nil, false
-	}
-	return rollup.Components(sub, states, a.origin), true
+	return rollup.Components(sub, snap.ComponentStatesOf(ids), a.origin)
 }
 
-// pageComponents reads and rolls up the components of a page, or of every
-// page for "", reading only their states. On failure it has answered the
-// request and returns false.
-func (a *API) pageComponents(c *gin.Context, pageID string) ([]rollup.Component, bool) {
-	ctx := c.Request.Context()
-	comps, err := a.store.Components(ctx, pageID)
-	if err != nil {
-		a.storeFailed(c, fmt.Errorf("list components: %w", err))
-		return nil, false
-	}
-	var states []health.ComponentState
+// pageComponents rolls up the components of a page, or of every page for
+// "", with only their states.
+func (a *API) pageComponents(snap *readmodel.Snapshot, pageID string) []rollup.Component {
+	comps := snap.Components(pageID)
 	if pageID == "" {
-		states, err = a.store.ComponentStates(ctx)
-	} else {
-		ids := make([]string, 0, len(comps))
-		for _, co := range comps {
-			ids = append(ids, co.ID)
-		}
-		states, err = a.store.ComponentStatesOf(ctx, ids)
+		return rollup.Components(comps, snap.ComponentStates(), a.origin)
 	}
-	if err != nil {
-		a.storeFailed(c, fmt.Errorf("list component states: %w", err))
-		return nil, false
+	ids := make([]string, 0, len(comps))
+	for _, co := range comps {
+		ids = append(ids, co.ID)
 	}
-	return rollup.Components(comps, states, a.origin), true
+	return rollup.Components(comps, snap.ComponentStatesOf(ids), a.origin)
 }
 
 // parsePaging reads ?page and ?per_page; absent or empty means the default.

@@ -14,12 +14,14 @@ type memKeys struct {
 	keys    map[string]Key
 	admins  map[string]Admin
 	touches int
+	reads   int
 	fail    error
 }
 
 func (m *memKeys) KeyWithAdmin(_ context.Context, id string) (Key, Admin, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.reads++
 	if m.fail != nil {
 		return Key{}, Admin{}, m.fail
 	}
@@ -111,11 +113,100 @@ func TestAuthenticate(t *testing.T) {
 	})
 
 	t.Run("store failure is not unauthenticated", func(t *testing.T) {
+		now = now.Add(DefaultCacheTTL) // past the cache
 		store.fail = errors.New("disk on fire")
 		defer func() { store.fail = nil }()
 		_, err := a.Authenticate(t.Context(), good)
 		if err == nil || errors.Is(err, ErrUnauthenticated) {
 			t.Fatalf("err %v, want a store error", err)
+		}
+	})
+}
+
+func TestAuthenticateCache(t *testing.T) {
+	newStore := func(t *testing.T) (*memKeys, string, string) {
+		store := &memKeys{keys: map[string]Key{}, admins: map[string]Admin{"adm": {ID: "adm"}}}
+		k, secret, err := NewKey(KeyRequest{AdminID: "adm", Scope: ScopeRead}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		store.keys[k.ID] = k
+		return store, k.ID, secret
+	}
+	revoke := func(store *memKeys, id string) {
+		store.mu.Lock()
+		defer store.mu.Unlock()
+		k := store.keys[id]
+		k.RevokedAt = t0
+		store.keys[id] = k
+	}
+	tests := []struct {
+		name string
+		ttl  time.Duration
+		// after is how long after the revocation the key is refused, with
+		// the change counter left alone (moved: moved by the revocation).
+		after time.Duration
+		moved bool
+		// reads is the store reads of 10 uses within the TTL.
+		reads int
+	}{
+		{name: "default ttl", after: DefaultCacheTTL, reads: 1},
+		{name: "longer ttl", ttl: 5 * time.Second, after: 5 * time.Second, reads: 1},
+		{name: "change counter moved", after: 0, moved: true, reads: 1},
+		{name: "no cache", ttl: -1, after: 0, reads: 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store, id, secret := newStore(t)
+			now := t0
+			var version uint64
+			a, err := NewAuthenticator(AuthenticatorOptions{Keys: store, Clock: func() time.Time { return now },
+				CacheTTL: tt.ttl, Changes: func() uint64 { return version }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 10 {
+				if _, err := a.Authenticate(t.Context(), secret); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if store.reads != tt.reads {
+				t.Errorf("%d store reads for 10 uses, want %d", store.reads, tt.reads)
+			}
+			revoke(store, id)
+			if tt.moved {
+				version++
+			}
+			if tt.after > 0 {
+				now = t0.Add(tt.after - time.Millisecond)
+				if _, err := a.Authenticate(t.Context(), secret); err != nil {
+					t.Fatalf("revoked key refused %s before its TTL ran out: %v", time.Millisecond, err)
+				}
+			}
+			now = t0.Add(tt.after)
+			if _, err := a.Authenticate(t.Context(), secret); !errors.Is(err, ErrUnauthenticated) {
+				t.Fatalf("revoked key %s after: err %v, want ErrUnauthenticated", tt.after, err)
+			}
+		})
+	}
+
+	t.Run("unknown keys are not cached", func(t *testing.T) {
+		store, _, _ := newStore(t)
+		a, err := NewAuthenticator(AuthenticatorOptions{Keys: store, Clock: func() time.Time { return t0 }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, unknown, err := NewKey(KeyRequest{AdminID: "adm", Scope: ScopeRead}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			if _, err := a.Authenticate(t.Context(), unknown); !errors.Is(err, ErrUnauthenticated) {
+				t.Fatalf("err %v, want ErrUnauthenticated", err)
+			}
+		}
+		if store.reads != 3 {
+			t.Fatalf("%d store reads for 3 uses of an unknown key, want 3", store.reads)
 		}
 	})
 }

@@ -115,7 +115,8 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 	if err != nil {
 		return err
 	}
-	keys, err := auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: st.entities, Logger: logger})
+	keys, err := auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: st.entities, Logger: logger,
+		Changes: st.entities.CatalogVersion}) // a key revoked here is refused at once, elsewhere within auth.DefaultCacheTTL
 	if err != nil {
 		return err
 	}

@@ -133,7 +133,8 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	if err != nil {
 		return err
 	}
-	keys, err := auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: store, Logger: logger})
+	keys, err := auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: store, Logger: logger,
+		Changes: store.CatalogVersion}) // a key revoked here is refused at once, by the CLI within auth.DefaultCacheTTL
 	if err != nil {
 		return err
 	}

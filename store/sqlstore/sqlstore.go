@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
@@ -49,6 +50,9 @@ type Store struct {
 	db  *sql.DB
 	d   dialect
 	log *slog.Logger
+	// version counts the committed writes of the catalog and of admins
+	// and keys (see CatalogVersion).
+	version atomic.Uint64
 }
 
 // Times are when a component was created and last updated.
@@ -128,8 +132,18 @@ func (s *Store) inTx(ctx context.Context, action string, key int64, fn func(*sql
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("%s: commit: %w", action, err)
 	}
+	if key == lockCatalog || key == lockAuth {
+		s.version.Add(1)
+	}
 	return nil
 }
+
+// CatalogVersion counts the writes of pages, components, checks, admins
+// and keys (each with its audit entries) that this Store committed; it
+// moves after the commit, before the write returns. Writes by another
+// process, and of states, incidents and results, do not move it: it lets
+// a cache in this process see its own writes at once.
+func (s *Store) CatalogVersion() uint64 { return s.version.Load() }
 
 func rollback(tx *sql.Tx) error {
 	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {

@@ -28,6 +28,8 @@ type AuthStore interface {
 	TouchKey(ctx context.Context, id string, at time.Time) error
 	RevokeKey(ctx context.Context, id string, at time.Time) (auth.Key, error)
 	AuditLog(ctx context.Context, f audit.Filter) ([]audit.Entry, int, error)
+	// CatalogVersion moves with every committed write of admins and keys.
+	CatalogVersion() uint64
 }
 
 // RunAuthSuite runs the admin and key cases, each against a fresh, empty,
@@ -250,7 +252,10 @@ func keyAuthenticate(t *testing.T, s AuthStore) {
 	a := newAdmin(t, s, "a@example.com", at(1))
 	k, secret := newKey(t, s, auth.KeyRequest{AdminID: a.ID, Scope: auth.ScopeWrite}, at(2))
 	now := at(5)
-	au, err := auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: s, Clock: func() time.Time { return now }})
+	// Changes makes this store's revocations and disablings take effect at
+	// once, within the cache's TTL.
+	au, err := auth.NewAuthenticator(auth.AuthenticatorOptions{Keys: s, Clock: func() time.Time { return now },
+		Changes: s.CatalogVersion})
 	must(t, "new authenticator", err)
 	p, err := au.Authenticate(ctx, secret)
 	must(t, "authenticate", err)

@@ -32,12 +32,15 @@ type EntityStore interface {
 	UpdateCheck(ctx context.Context, c catalog.Check, now time.Time) (catalog.Check, error)
 	DeleteCheck(ctx context.Context, id string, now time.Time) error
 	AuditLog(ctx context.Context, f audit.Filter) ([]audit.Entry, int, error)
+	// CatalogVersion moves with every committed write of the catalog,
+	// and with no other.
+	CatalogVersion() uint64
 }
 
 // RunEntitySuite runs the entity-store cases, each against a fresh, empty,
 // migrated store from open.
 func RunEntitySuite(t *testing.T, open func(t *testing.T) EntityStore) {
-	for _, tc := range entityCases {
+	for _, tc := range append(entityCases, versionCase) {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
 	}
 }

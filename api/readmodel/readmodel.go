@@ -1,0 +1,163 @@
+// Package readmodel keeps in memory what the API's read routes show: every
+// page, component (with its placements), check and component state, read
+// from the store as one immutable Snapshot, and, per snapshot, the answers
+// computed from it (Snapshot.Memo), so that a read costs a map lookup
+// instead of several queries.
+//
+// Freshness: a snapshot is replaced
+//   - before the next read once this process wrote the catalog, admins or
+//     keys (the Version counter moved; sqlstore.Store.CatalogVersion): a
+//     write is visible to the next read in the same process;
+//   - once it is older than MaxAge (default 1 s), for what the counter does
+//     not see: component states and day buckets written by the aggregator,
+//     and any write by another process (another aggregator, the CLI).
+//
+// A reader past half of MaxAge refreshes the snapshot, and computes the
+// answers read often from the last one (Snapshot.Memo), while the others go
+// on with the current one: readers wait for a refresh only after a write of
+// their own process or when no read came for MaxAge.
+package readmodel
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/health"
+)
+
+// DefaultMaxAge is how old a snapshot may be when Options leave it out.
+const DefaultMaxAge = time.Second
+
+// maxMemo bounds the answers a snapshot keeps; beyond, they are computed
+// on every read until the next snapshot. maxWarm bounds those computed
+// ahead for the next snapshot.
+const (
+	maxMemo = 2048
+	maxWarm = 64
+)
+
+// CatalogReader reads the catalog.
+type CatalogReader interface {
+	// Pages lists every page, sorted by ID.
+	Pages(ctx context.Context) ([]catalog.Page, error)
+	// Components lists the components of every page for "", each on its
+	// primary page with all its placements in Pages, sorted by position,
+	// then ID.
+	Components(ctx context.Context, pageID string) ([]catalog.Component, error)
+}
+
+// CheckReader reads checks.
+type CheckReader interface {
+	Checks(ctx context.Context) ([]catalog.Check, error)
+}
+
+// StateReader reads component states.
+type StateReader interface {
+	ComponentStates(ctx context.Context) ([]health.ComponentState, error)
+}
+
+// Options configure a Model.
+type Options struct {
+	// Catalog and States are read for each snapshot. Required.
+	Catalog CatalogReader
+	States  StateReader
+	// Checks is read for each snapshot; nil means none.
+	Checks CheckReader
+	// Version counts this process's writes of the catalog; a snapshot
+	// taken at another count is replaced. Nil means none.
+	Version func() uint64
+	// MaxAge is how old a snapshot may be; zero means DefaultMaxAge,
+	// negative a new snapshot for every read.
+	MaxAge time.Duration
+	// Clock tells the time; nil means time.Now.
+	Clock func() time.Time
+}
+
+// Model hands out the current snapshot. It is safe for concurrent use.
+type Model struct {
+	opts    Options
+	maxAge  time.Duration
+	cur     atomic.Pointer[Snapshot]
+	refresh sync.Mutex // held while reading a snapshot
+}
+
+// New returns a Model over opts; it reads nothing yet.
+func New(opts Options) (*Model, error) {
+	if opts.Catalog == nil || opts.States == nil {
+		return nil, errors.New("new read model: Catalog and States are required")
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Version == nil {
+		opts.Version = func() uint64 { return 0 }
+	}
+	m := &Model{opts: opts, maxAge: cmp.Or(opts.MaxAge, DefaultMaxAge)}
+	return m, nil
+}
+
+// Snapshot returns a snapshot no older than MaxAge that holds every write
+// this process made before the call.
+func (m *Model) Snapshot(ctx context.Context) (*Snapshot, error) {
+	version := m.opts.Version()
+	s := m.cur.Load()
+	if s != nil && s.version == version && m.maxAge > 0 {
+		age := m.opts.Clock().Sub(s.at)
+		if age < m.maxAge/2 {
+			return s, nil
+		}
+		if age < m.maxAge && !m.refresh.TryLock() {
+			return s, nil // another reader is refreshing it
+		}
+		if age >= m.maxAge {
+			m.refresh.Lock()
+		}
+	} else {
+		m.refresh.Lock()
+	}
+	defer m.refresh.Unlock()
+	if s := m.cur.Load(); s != nil && s.version == version && m.maxAge > 0 && m.opts.Clock().Sub(s.at) < m.maxAge/2 {
+		return s, nil // refreshed while this one waited
+	}
+	prev := m.cur.Load()
+	s, err := m.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if prev != nil && prev.version == s.version {
+		// Replaced for its age: the others read prev meanwhile, so the
+		// answers they will ask for again are made now, not while they wait.
+		s.warm(ctx, prev)
+	}
+	m.cur.Store(s)
+	return s, nil
+}
+
+// load reads a new snapshot. Its version and time are taken before the
+// reads, so a write during them makes it old at once.
+func (m *Model) load(ctx context.Context) (*Snapshot, error) {
+	s := &Snapshot{version: m.opts.Version(), at: m.opts.Clock(), memo: map[string]*memoEntry{}}
+	var err error
+	if s.pages, err = m.opts.Catalog.Pages(ctx); err != nil {
+		return nil, fmt.Errorf("read pages: %w", err)
+	}
+	if s.comps, err = m.opts.Catalog.Components(ctx, ""); err != nil {
+		return nil, fmt.Errorf("read components: %w", err)
+	}
+	if m.opts.Checks != nil {
+		if s.checks, err = m.opts.Checks.Checks(ctx); err != nil {
+			return nil, fmt.Errorf("read checks: %w", err)
+		}
+	}
+	if s.states, err = m.opts.States.ComponentStates(ctx); err != nil {
+		return nil, fmt.Errorf("read component states: %w", err)
+	}
+	s.index()
+	return s, nil
+}
