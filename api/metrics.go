@@ -198,14 +198,12 @@ func (a *API) measure(ctx context.Context, br BucketReader, scs []scope, from, t
 	}
 	byComp := map[string][]uptime.Bucket{}
 	// A day of margin each side: the pages' days are not UTC's.
-	for _, sp := range bucketSpans(scs, ids, frozen, lo.AddDays(-1), hi.AddDays(1), from, to, now) {
-		bs, err := br.DayBuckets(ctx, ids, sp.from, sp.to)
-		if err != nil {
-			return nil, fmt.Errorf("read day buckets: %w", err)
-		}
-		for _, b := range bs {
-			byComp[b.ComponentID] = append(byComp[b.ComponentID], b)
-		}
+	bs, err := readSpans(ctx, br, ids, bucketSpans(scs, ids, frozen, lo.AddDays(-1), hi.AddDays(1), from, to, now))
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bs {
+		byComp[b.ComponentID] = append(byComp[b.ComponentID], b)
 	}
 	out := make([]figures, len(scs))
 	for i, sc := range scs {

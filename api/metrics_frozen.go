@@ -83,3 +83,36 @@ func bucketSpans(scs []scope, ids []string, frozen map[string][]uptime.FrozenMon
 	}
 	return out
 }
+
+// SpanBucketReader reads the day buckets of several spans of days in one
+// round trip; measure uses it when the store is one.
+type SpanBucketReader interface {
+	DayBucketsIn(ctx context.Context, ids []string, spans [][2]uptime.Day) ([]uptime.Bucket, error)
+}
+
+// readSpans reads the buckets of ids over the spans.
+func readSpans(ctx context.Context, br BucketReader, ids []string, spans []daySpan) ([]uptime.Bucket, error) {
+	if len(ids) == 0 || len(spans) == 0 {
+		return nil, nil
+	}
+	if sr, ok := br.(SpanBucketReader); ok {
+		days := make([][2]uptime.Day, len(spans))
+		for i, sp := range spans {
+			days[i] = [2]uptime.Day{sp.from, sp.to}
+		}
+		bs, err := sr.DayBucketsIn(ctx, ids, days)
+		if err != nil {
+			return nil, fmt.Errorf("read day buckets: %w", err)
+		}
+		return bs, nil
+	}
+	var out []uptime.Bucket
+	for _, sp := range spans {
+		bs, err := br.DayBuckets(ctx, ids, sp.from, sp.to)
+		if err != nil {
+			return nil, fmt.Errorf("read day buckets: %w", err)
+		}
+		out = append(out, bs...)
+	}
+	return out, nil
+}

@@ -3,9 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/statusd/statusd/catalog"
 )
@@ -20,22 +20,42 @@ const maxGroupDepth = 16
 // group's members with checks, depth first in position order). An unknown
 // id is a *catalog.NotFoundError.
 func (s *Store) ComponentScope(ctx context.Context, id string) (catalog.Component, string, []string, error) {
-	var tz sql.NullString
-	row := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT `+componentColumns+`,
-		(SELECT p.time_zone FROM pages p WHERE p.id = components.page_id)
-		FROM components WHERE id = ?`), id)
-	c, err := scanComponent(withZone{row, &tz})
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return catalog.Component{}, "", nil, &catalog.NotFoundError{Kind: kindComponent, ID: id}
-	case err != nil:
+	// One round trip: a row per page the component sits on, primary first.
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+qualified("c", componentColumns)+`,
+			(SELECT p.time_zone FROM pages p WHERE p.id = c.page_id), pc.page_id, pc.position
+		FROM components c LEFT JOIN page_components pc ON pc.component_id = c.id
+		WHERE c.id = ?
+		ORDER BY CASE WHEN pc.page_id = c.page_id THEN 0 ELSE 1 END, pc.page_id`), id)
+	if err != nil {
 		return catalog.Component{}, "", nil, fmt.Errorf("read component %s: %w", id, err)
 	}
-	pl, err := s.placements(ctx, s.db, id)
-	if err != nil {
-		return catalog.Component{}, "", nil, err
+	var (
+		c     catalog.Component
+		tz    sql.NullString
+		found bool
+	)
+	for rows.Next() {
+		var (
+			page sql.NullString
+			pos  sql.NullInt64
+		)
+		got, err := scanComponent(extra{rows, []any{&tz, &page, &pos}})
+		if err != nil {
+			return catalog.Component{}, "", nil, closeRows(rows, fmt.Errorf("scan component %s: %w", id, err))
+		}
+		if !found {
+			c, found = got, true
+		}
+		if page.Valid {
+			c.Pages = append(c.Pages, catalog.Placement{PageID: page.String, Position: int(pos.Int64)})
+		}
 	}
-	c.Pages = pl[id]
+	if err := closeRows(rows, nil); err != nil {
+		return catalog.Component{}, "", nil, fmt.Errorf("read component %s: %w", id, err)
+	}
+	if !found {
+		return catalog.Component{}, "", nil, &catalog.NotFoundError{Kind: kindComponent, ID: id}
+	}
 	if !c.IsGroup {
 		return c, tz.String, []string{c.ID}, nil
 	}
@@ -46,13 +66,22 @@ func (s *Store) ComponentScope(ctx context.Context, id string) (catalog.Componen
 	return c, tz.String, leaves, nil
 }
 
-// withZone scans a component row followed by its page's time zone.
-type withZone struct {
-	row *sql.Row
-	tz  *sql.NullString
+// qualified prefixes each of a list of columns with a table's name.
+func qualified(table, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = table + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }
 
-func (w withZone) Scan(dest ...any) error { return w.row.Scan(append(dest, w.tz)...) }
+// extra scans a component row followed by more columns.
+type extra struct {
+	row  scanner
+	more []any
+}
+
+func (e extra) Scan(dest ...any) error { return e.row.Scan(append(dest, e.more...)...) }
 
 // member is a component below a group.
 type member struct {
