@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/uptime"
 )
 
@@ -184,24 +185,35 @@ func (a *API) measure(ctx context.Context, br BucketReader, scs []scope, from, t
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	states, err := a.store.ComponentStatesOf(ctx, ids)
+	// The states are read beside the frozen months and buckets: one round
+	// trip less to wait for.
+	var (
+		states    []health.ComponentState
+		statesErr error
+		done      = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		states, statesErr = a.store.ComponentStatesOf(ctx, ids)
+	}()
+	frozen, err := a.frozenMonths(ctx, ids, from, to)
+	var bs []uptime.Bucket
+	if err == nil {
+		// A day of margin each side: the pages' days are not UTC's.
+		bs, err = readSpans(ctx, br, ids, bucketSpans(scs, ids, frozen, lo.AddDays(-1), hi.AddDays(1), from, to, now))
+	}
+	<-done
+	if statesErr != nil {
+		return nil, fmt.Errorf("read component states: %w", statesErr)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("read component states: %w", err)
+		return nil, err
 	}
 	cursors := map[string]uptime.Cursor{}
 	for _, s := range states {
 		cursors[s.ComponentID] = s.Uptime
 	}
-	frozen, err := a.frozenMonths(ctx, ids, from, to)
-	if err != nil {
-		return nil, err
-	}
 	byComp := map[string][]uptime.Bucket{}
-	// A day of margin each side: the pages' days are not UTC's.
-	bs, err := readSpans(ctx, br, ids, bucketSpans(scs, ids, frozen, lo.AddDays(-1), hi.AddDays(1), from, to, now))
-	if err != nil {
-		return nil, err
-	}
 	for _, b := range bs {
 		byComp[b.ComponentID] = append(byComp[b.ComponentID], b)
 	}
