@@ -12,6 +12,12 @@ type BucketPruner interface {
 	PruneDayBuckets(ctx context.Context, before uptime.Day) (int64, error)
 }
 
+// FrozenPruner deletes frozen months older than the retention; prune
+// calls it when the BucketPruner is one too.
+type FrozenPruner interface {
+	PruneFrozenMonths(ctx context.Context, before uptime.Month) (int64, error)
+}
+
 // SeriesRetention drops the time series past their retention.
 type SeriesRetention interface {
 	DropExpired(ctx context.Context, now time.Time) (dropped int, err error)
@@ -48,5 +54,19 @@ func (a *Aggregator) prune(ctx context.Context, now time.Time) {
 	}
 	if n > 0 {
 		a.opts.Logger.Info("pruned day buckets past the retention", "buckets", n, "before", before.String())
+	}
+	fp, ok := a.opts.Buckets.(FrozenPruner)
+	if !ok {
+		return
+	}
+	// Only months wholly before the cut: their every day is past the retention.
+	m := uptime.MonthOf(before)
+	n, err = fp.PruneFrozenMonths(ctx, m)
+	if err != nil {
+		a.opts.Logger.Warn("prune frozen months", "err", err)
+		return
+	}
+	if n > 0 {
+		a.opts.Logger.Info("pruned frozen months past the retention", "months", n, "before", m.String())
 	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/statusd/statusd/api/readmodel"
 	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/uptime"
 )
 
@@ -125,6 +127,42 @@ func (a *API) scopes(comps []catalog.Component, pages []catalog.Page, ids []stri
 	return out
 }
 
+// ScopeReader reads what one component's metrics are computed over; the
+// metrics and timeseries endpoints read only that when the Store is one,
+// instead of listing every component and page.
+type ScopeReader interface {
+	// ComponentScope returns the component, its primary page's time zone
+	// and its leaves (itself, or a group's members with checks); a
+	// *catalog.NotFoundError when there is no such component.
+	ComponentScope(ctx context.Context, id string) (c catalog.Component, timeZone string, leaves []string, err error)
+}
+
+// scopeOf finds one component with its leaves and its page's time zone;
+// false when there is no such component.
+func (a *API) scopeOf(ctx context.Context, id string) (scope, bool, error) {
+	if sr, ok := a.store.(ScopeReader); ok {
+		c, tz, leaves, err := sr.ComponentScope(ctx, id)
+		var nf *catalog.NotFoundError
+		if errors.As(err, &nf) {
+			return scope{}, false, nil
+		}
+		if err != nil {
+			return scope{}, false, fmt.Errorf("read component scope: %w", err)
+		}
+		return scope{comp: c, leaves: leaves, loc: a.location(tz)}, true, nil
+	}
+	comps, err := a.store.Components(ctx, "")
+	if err != nil {
+		return scope{}, false, fmt.Errorf("list components: %w", err)
+	}
+	pages, err := a.store.Pages(ctx)
+	if err != nil {
+		return scope{}, false, fmt.Errorf("list pages: %w", err)
+	}
+	sc, ok := a.scopes(comps, pages, []string{id})[id]
+	return sc, ok, nil
+}
+
 // figures is what one scope holds over a timeframe and over its SLO
 // window.
 type figures struct {
@@ -149,26 +187,37 @@ func (a *API) measure(ctx context.Context, br BucketReader, statesOf statesReade
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	states, err := statesOf(ctx, ids)
+	// The states are read beside the frozen months and buckets: one round
+	// trip less to wait for.
+	var (
+		states    []health.ComponentState
+		statesErr error
+		done      = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		states, statesErr = statesOf(ctx, ids)
+	}()
+	frozen, err := a.frozenMonths(ctx, ids, from, to)
+	var bs []uptime.Bucket
+	if err == nil {
+		// A day of margin each side: the pages' days are not UTC's.
+		bs, err = readSpans(ctx, br, ids, bucketSpans(scs, ids, frozen, lo.AddDays(-1), hi.AddDays(1), from, to, now))
+	}
+	<-done
+	if statesErr != nil {
+		return nil, fmt.Errorf("read component states: %w", statesErr)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("read component states: %w", err)
+		return nil, err
 	}
 	cursors := map[string]uptime.Cursor{}
 	for _, s := range states {
 		cursors[s.ComponentID] = s.Uptime
 	}
-	// A day of margin each side: the pages' days are not UTC's.
-	bs, err := br.DayBuckets(ctx, ids, lo.AddDays(-1), hi.AddDays(1))
-	if err != nil {
-		return nil, fmt.Errorf("read day buckets: %w", err)
-	}
 	byComp := map[string][]uptime.Bucket{}
 	for _, b := range bs {
 		byComp[b.ComponentID] = append(byComp[b.ComponentID], b)
-	}
-	frozen, err := a.frozenMonths(ctx, ids, from, to)
-	if err != nil {
-		return nil, err
 	}
 	out := make([]figures, len(scs))
 	for i, sc := range scs {
@@ -220,17 +269,11 @@ func (a *API) v1ComponentMetrics(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	id := c.Param("id")
-	comps, err := a.store.Components(ctx, "")
+	sc, ok, err := a.scopeOf(ctx, id)
 	if err != nil {
-		a.storeFailed(c, fmt.Errorf("list components: %w", err))
+		a.storeFailed(c, err)
 		return
 	}
-	pages, err := a.store.Pages(ctx)
-	if err != nil {
-		a.storeFailed(c, fmt.Errorf("list pages: %w", err))
-		return
-	}
-	sc, ok := a.scopes(comps, pages, []string{id})[id]
 	if !ok {
 		abortError(c, http.StatusNotFound, codeNotFound, fmt.Sprintf("component %q not found", catalog.Truncate(id)))
 		return

@@ -128,17 +128,11 @@ func (a *API) v1ComponentTimeseries(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	id := c.Param("id")
-	comps, err := a.store.Components(ctx, "")
+	sc, ok, err := a.scopeOf(ctx, id)
 	if err != nil {
-		a.storeFailed(c, fmt.Errorf("list components: %w", err))
+		a.storeFailed(c, err)
 		return
 	}
-	pages, err := a.store.Pages(ctx)
-	if err != nil {
-		a.storeFailed(c, fmt.Errorf("list pages: %w", err))
-		return
-	}
-	sc, ok := a.scopes(comps, pages, []string{id})[id]
 	if !ok {
 		abortError(c, http.StatusNotFound, codeNotFound, fmt.Sprintf("component %q not found", cutID(id)))
 		return

@@ -72,6 +72,38 @@ func (s *Store) DayBuckets(ctx context.Context, ids []string, from, to uptime.Da
 	if err != nil {
 		return nil, fmt.Errorf("read day buckets: %w", err)
 	}
+	return scanBuckets(rows)
+}
+
+// DayBucketsIn lists the buckets of the given components for the days of
+// the spans (each from..to, both included), sorted by component and day,
+// in one query.
+func (s *Store) DayBucketsIn(ctx context.Context, ids []string, spans [][2]uptime.Day) ([]uptime.Bucket, error) {
+	if len(ids) == 0 || len(spans) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(ids)+2*len(spans))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	days := make([]string, len(spans))
+	for i, sp := range spans {
+		days[i] = "day BETWEEN ? AND ?"
+		args = append(args, int64(sp[0]), int64(sp[1]))
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`
+		SELECT component_id, day, major_ms, partial_ms, degraded_ms, maintenance_ms, no_data_ms, observed_ms,
+			impact_ms, outages
+		FROM day_buckets WHERE component_id IN (`+placeholders(len(ids))+`) AND (`+strings.Join(days, " OR ")+`)
+		ORDER BY component_id, day`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read day buckets: %w", err)
+	}
+	return scanBuckets(rows)
+}
+
+// scanBuckets reads the rows of a day bucket query and closes them.
+func scanBuckets(rows *sql.Rows) ([]uptime.Bucket, error) {
 	var out []uptime.Bucket
 	for rows.Next() {
 		var b uptime.Bucket

@@ -330,3 +330,11 @@ func TestAuthSuite(t *testing.T) {
 		})
 	}
 }
+
+func TestScopeSuite(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			storetest.RunScopeSuite(t, func(t *testing.T) storetest.ScopeStore { return open(t, b.opts(t), true) })
+		})
+	}
+}

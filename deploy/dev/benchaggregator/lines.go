@@ -28,9 +28,13 @@ type mainLine struct {
 	StateVisibleP50              *float64 `json:"state_visible_p50_ms"`
 	StateVisibleP99              *float64 `json:"state_visible_p99_ms"`
 	StateVisibleMax              *float64 `json:"state_visible_max_ms"`
-	KafkaConsumeOnly             *float64 `json:"kafka_consume_only_per_s"`
-	CHInsertOnly                 *float64 `json:"clickhouse_insert_only_per_s"`
-	CHInsertOnly20k              *float64 `json:"clickhouse_insert_only_20000_per_s"`
+	// Metrics12mP99 is the p99 of GET /api/v1/components/{id}/metrics over
+	// the last 12 months with a year of day buckets, on the running
+	// aggregator.
+	Metrics12mP99    *float64 `json:"metrics_12m_p99_ms"`
+	KafkaConsumeOnly *float64 `json:"kafka_consume_only_per_s"`
+	CHInsertOnly     *float64 `json:"clickhouse_insert_only_per_s"`
+	CHInsertOnly20k  *float64 `json:"clickhouse_insert_only_20000_per_s"`
 	// ElapsedS runs from the aggregator's process start to the last commit.
 	ElapsedS       *float64 `json:"elapsed_s"`
 	DrainS         *float64 `json:"drain_s"`
