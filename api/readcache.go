@@ -23,11 +23,20 @@ type CatalogVersioner interface {
 	CatalogVersion() uint64
 }
 
+// StoredVersioner is a store that versions what the read model holds, as
+// written by any process; with it, reads never go back in time.
+type StoredVersioner interface {
+	StoredVersion(ctx context.Context) (int64, error)
+}
+
 // newReadModel returns the read model over opts' stores.
 func newReadModel(opts Options, clock func() time.Time) (*readmodel.Model, error) {
 	ro := readmodel.Options{Catalog: opts.Store, States: opts.Store, MaxAge: opts.ReadMaxAge, Clock: clock}
 	if opts.Entities != nil {
 		ro.Checks = opts.Entities
+	}
+	if v, ok := opts.Store.(StoredVersioner); ok {
+		ro.Stored = v.StoredVersion
 	}
 	if v, ok := opts.Store.(CatalogVersioner); ok {
 		ro.Version = v.CatalogVersion

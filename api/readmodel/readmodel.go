@@ -8,9 +8,14 @@
 //   - before the next read once this process wrote the catalog, admins or
 //     keys (the Version counter moved; sqlstore.Store.CatalogVersion): a
 //     write is visible to the next read in the same process;
-//   - once it is older than MaxAge (default 1 s), for what the counter does
-//     not see: component states and day buckets written by the aggregator,
-//     and any write by another process (another aggregator, the CLI).
+//   - before the next read once the store's own counter moved (Stored;
+//     sqlstore.Store.StoredVersion, moved in every transaction that
+//     changes the catalog, component states, day buckets or incidents, by
+//     any process): reads are monotonic, never older than what was
+//     committed before them, across aggregators too. It costs one
+//     primary-key read per request;
+//   - once it is older than MaxAge (default 1 s), for what neither counter
+//     sees.
 //
 // A reader past half of MaxAge refreshes the snapshot, and computes the
 // answers read often from the last one (Snapshot.Memo), while the others go
@@ -72,6 +77,10 @@ type Options struct {
 	// Version counts this process's writes of the catalog; a snapshot
 	// taken at another count is replaced. Nil means none.
 	Version func() uint64
+	// Stored reads the store's version of what a snapshot holds, on every
+	// Snapshot call; a snapshot taken at another value is replaced. Nil
+	// means none: other processes' writes show within MaxAge.
+	Stored func(ctx context.Context) (int64, error)
 	// MaxAge is how old a snapshot may be; zero means DefaultMaxAge,
 	// negative a new snapshot for every read.
 	MaxAge time.Duration
@@ -106,8 +115,12 @@ func New(opts Options) (*Model, error) {
 // this process made before the call.
 func (m *Model) Snapshot(ctx context.Context) (*Snapshot, error) {
 	version := m.opts.Version()
+	stored, err := m.stored(ctx)
+	if err != nil {
+		return nil, err
+	}
 	s := m.cur.Load()
-	if s != nil && s.version == version && m.maxAge > 0 {
+	if s != nil && s.version == version && s.stored == stored && m.maxAge > 0 {
 		age := m.opts.Clock().Sub(s.at)
 		if age < m.maxAge/2 {
 			return s, nil
@@ -122,15 +135,16 @@ func (m *Model) Snapshot(ctx context.Context) (*Snapshot, error) {
 		m.refresh.Lock()
 	}
 	defer m.refresh.Unlock()
-	if s := m.cur.Load(); s != nil && s.version == version && m.maxAge > 0 && m.opts.Clock().Sub(s.at) < m.maxAge/2 {
+	if s := m.cur.Load(); s != nil && s.version == version && s.stored >= stored && m.maxAge > 0 &&
+		m.opts.Clock().Sub(s.at) < m.maxAge/2 {
 		return s, nil // refreshed while this one waited
 	}
 	prev := m.cur.Load()
-	s, err := m.load(ctx)
+	s, err = m.load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if prev != nil && prev.version == s.version {
+	if prev != nil && prev.version == s.version && prev.stored == s.stored {
 		// Replaced for its age: the others read prev meanwhile, so the
 		// answers they will ask for again are made now, not while they wait.
 		s.warm(ctx, prev)
@@ -139,11 +153,26 @@ func (m *Model) Snapshot(ctx context.Context) (*Snapshot, error) {
 	return s, nil
 }
 
+// stored reads the store's version, 0 without Stored.
+func (m *Model) stored(ctx context.Context) (int64, error) {
+	if m.opts.Stored == nil {
+		return 0, nil
+	}
+	v, err := m.opts.Stored(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("read the store's version: %w", err)
+	}
+	return v, nil
+}
+
 // load reads a new snapshot. Its version and time are taken before the
 // reads, so a write during them makes it old at once.
 func (m *Model) load(ctx context.Context) (*Snapshot, error) {
 	s := &Snapshot{version: m.opts.Version(), at: m.opts.Clock(), memo: map[string]*memoEntry{}}
 	var err error
+	if s.stored, err = m.stored(ctx); err != nil {
+		return nil, err
+	}
 	if s.pages, err = m.opts.Catalog.Pages(ctx); err != nil {
 		return nil, fmt.Errorf("read pages: %w", err)
 	}

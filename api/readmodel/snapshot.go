@@ -18,6 +18,7 @@ import (
 // modified.
 type Snapshot struct {
 	version uint64
+	stored  int64 // the store's version when it was read
 	at      time.Time
 
 	pages  []catalog.Page

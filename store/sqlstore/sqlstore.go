@@ -129,6 +129,11 @@ func (s *Store) inTx(ctx context.Context, action string, key int64, fn func(*sql
 	if err := fn(tx); err != nil {
 		return errors.Join(fmt.Errorf("%s: %w", action, err), rollback(tx))
 	}
+	if key == lockCatalog {
+		if err := bumpStoredVersion(ctx, tx); err != nil {
+			return errors.Join(fmt.Errorf("%s: %w", action, err), rollback(tx))
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("%s: commit: %w", action, err)
 	}
@@ -144,6 +149,27 @@ func (s *Store) inTx(ctx context.Context, action string, key int64, fn func(*sql
 // process, and of states, incidents and results, do not move it: it lets
 // a cache in this process see its own writes at once.
 func (s *Store) CatalogVersion() uint64 { return s.version.Load() }
+
+// StoredVersion reads the counter that every committed change of the
+// catalog, component states, day buckets or incidents moves, by any
+// process: a snapshot read at one value holds everything committed before
+// it. One primary-key read.
+func (s *Store) StoredVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.db.QueryRowContext(ctx, `SELECT v FROM stored_version WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read stored version: %w", err)
+	}
+	return v, nil
+}
+
+// bumpStoredVersion moves the stored version in tx, last, so that the row
+// lock is held only until the commit.
+func bumpStoredVersion(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE stored_version SET v = v + 1 WHERE id = 1`); err != nil {
+		return fmt.Errorf("move stored version: %w", err)
+	}
+	return nil
+}
 
 func rollback(tx *sql.Tx) error {
 	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {

@@ -156,7 +156,10 @@ func (s *Store) ApplyChanges(ctx context.Context, ch health.Changes, marks []hea
 				return err
 			}
 		}
-		return nil
+		if len(ch.Components) == 0 && len(ch.Buckets) == 0 && len(ch.Incidents) == 0 {
+			return nil // check states and watermarks: nothing the API shows
+		}
+		return bumpStoredVersion(ctx, tx)
 	})
 }
 
