@@ -48,34 +48,20 @@ func open(t testing.TB, opts Options, migrate bool) *Store {
 	return s
 }
 
-func TestStateSuite(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			storetest.RunStateSuite(t, func(t *testing.T) storetest.StateStore { return open(t, b.opts(t), true) })
-		})
-	}
-}
+func TestStateSuite(t *testing.T) { onEveryBackend(t, storetest.RunStateSuite) }
 
-func TestBucketSuite(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			storetest.RunBucketSuite(t, func(t *testing.T) storetest.BucketStore { return open(t, b.opts(t), true) })
-		})
-	}
-}
+func TestBucketSuite(t *testing.T) { onEveryBackend(t, storetest.RunBucketSuite) }
 
-func TestFrozenSuite(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			storetest.RunFrozenSuite(t, func(t *testing.T) storetest.FrozenStore { return open(t, b.opts(t), true) })
-		})
-	}
-}
+func TestFrozenSuite(t *testing.T) { onEveryBackend(t, storetest.RunFrozenSuite) }
 
-func TestSeriesSuite(t *testing.T) {
+func TestSeriesSuite(t *testing.T) { onEveryBackend(t, storetest.RunSeriesSuite) }
+
+// onEveryBackend runs a store suite on every backend, each test on a
+// fresh, migrated store.
+func onEveryBackend[S any](t *testing.T, run func(*testing.T, func(*testing.T) S)) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
-			storetest.RunSeriesSuite(t, func(t *testing.T) storetest.SeriesStore { return open(t, b.opts(t), true) })
+			run(t, func(t *testing.T) S { return any(open(t, b.opts(t), true)).(S) })
 		})
 	}
 }
@@ -315,26 +301,8 @@ func BenchmarkWriteResults(b *testing.B) {
 	}
 }
 
-func TestEntitySuite(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			storetest.RunEntitySuite(t, func(t *testing.T) storetest.EntityStore { return open(t, b.opts(t), true) })
-		})
-	}
-}
+func TestEntitySuite(t *testing.T) { onEveryBackend(t, storetest.RunEntitySuite) }
 
-func TestAuthSuite(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			storetest.RunAuthSuite(t, func(t *testing.T) storetest.AuthStore { return open(t, b.opts(t), true) })
-		})
-	}
-}
+func TestAuthSuite(t *testing.T) { onEveryBackend(t, storetest.RunAuthSuite) }
 
-func TestScopeSuite(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			storetest.RunScopeSuite(t, func(t *testing.T) storetest.ScopeStore { return open(t, b.opts(t), true) })
-		})
-	}
-}
+func TestScopeSuite(t *testing.T) { onEveryBackend(t, storetest.RunScopeSuite) }
