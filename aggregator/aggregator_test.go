@@ -256,3 +256,22 @@ func runWith(t *testing.T, st stores, l *memLog, batch int, wrap func(StateStore
 	}
 	return a
 }
+
+// regionsFleet is a Fleet that knows a fixed set of regions.
+type regionsFleet map[string]bool
+
+func (f regionsFleet) ObserveResults(string, string, time.Time) {}
+func (f regionsFleet) LiveRegions(time.Time) map[string]bool    { return f }
+
+func TestLiveLeavesUnknownRegionsToTheirChecks(t *testing.T) {
+	a := &Aggregator{opts: Options{Fleet: regionsFleet{"eu": false, "us": true}}}
+	live := a.live(time.Now())
+	for _, tt := range []struct {
+		region string
+		want   bool
+	}{{"eu", false}, {"us", true}, {"ap", true}} {
+		if got := live(tt.region); got != tt.want {
+			t.Errorf("live(%q) = %v, want %v", tt.region, got, tt.want)
+		}
+	}
+}

@@ -147,13 +147,19 @@ func (a *Aggregator) observeFleet(rs []result.Result, now time.Time) {
 // life of its agent.
 const heardWithin = 30 * time.Second
 
-// live returns the evaluator's view of live regions now.
+// live returns the evaluator's view of live regions now. A region the
+// fleet does not know (none of its agents heard since this aggregator
+// started) is not declared dead: its check states' own silence decides,
+// so a restart does not silence every region until the fleet hears them.
 func (a *Aggregator) live(now time.Time) health.Live {
 	if a.opts.Fleet == nil {
 		return func(string) bool { return true }
 	}
 	set := a.opts.Fleet.LiveRegions(now)
-	return func(region string) bool { return set[region] }
+	return func(region string) bool {
+		live, known := set[region]
+		return live || !known
+	}
 }
 
 func (a *Aggregator) unknownChecks(rs []result.Result) bool {

@@ -123,7 +123,11 @@ func (a *Aggregator) load(ctx context.Context, o *owned, p int) (*partition, int
 			o.compOf[c.ComponentID] = p
 		}
 	}
-	a.eval.Restore(cp.Checks, comps)
+	var away time.Duration
+	if !cp.At.IsZero() {
+		away = max(0, a.opts.Clock().Sub(cp.At))
+	}
+	a.eval.Restore(cp.Checks, comps, away)
 	part := &partition{applied: cp.Applied, skipTo: cp.SnapshotOffset, replayTo: cp.Applied,
 		stored: map[int64]bool{}, snapshot: a.opts.Clock().Add(-a.stagger(p))}
 	// Rows above the watermark are those of a batch whose state commit

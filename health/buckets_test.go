@@ -99,9 +99,9 @@ func TestBucketsDoNotDependOnBatching(t *testing.T) {
 				c, ok := e.Component("api")
 				e = NewEvaluator(Options{Catalog: tokyoCatalog()})
 				if ok {
-					e.Restore(checks, []ComponentState{c})
+					e.Restore(checks, []ComponentState{c}, 0)
 				} else {
-					e.Restore(checks, nil)
+					e.Restore(checks, nil, 0)
 				}
 			}
 			start = end

@@ -24,7 +24,7 @@ type pass struct {
 	comps  map[string]ComponentState
 	// pending: component → the oldest tick not decided yet, because a
 	// voting region had not reported it; zero once decided.
-	pending map[string]time.Time
+	pending map[string]waiting
 	order   []string // components changed, first change first
 	ch      Changes
 	// sweeping: decisions are by the aggregator's clock, not by ticks, so
@@ -35,7 +35,7 @@ type pass struct {
 
 func (e *Evaluator) newPass(now time.Time, live Live) *pass {
 	return &pass{e: e, now: now, live: live, checks: map[string][]CheckState{},
-		comps: map[string]ComponentState{}, pending: map[string]time.Time{}, buckets: map[bucketKey]int{}}
+		comps: map[string]ComponentState{}, pending: map[string]waiting{}, buckets: map[bucketKey]int{}}
 }
 
 // states returns a check's states as this pass sees them.
@@ -135,26 +135,26 @@ func (p *pass) apply(r result.Result, c catalog.Check) bool {
 // together whichever batches carry them, and a region that reports a
 // little later does not make the status flap through a passing state.
 func (p *pass) decideWhenReady(id string, tick time.Time) {
-	if pending := p.pendingOf(id); pending.After(tick) {
+	if pending := p.pendingOf(id).tick; pending.After(tick) {
 		// A straggler of an older tick: the newer regions have moved on,
 		// so the decision waits for everyone to reach the pending tick.
 		tick = pending
 	}
 	if !p.ready(id, tick) {
-		if p.pendingOf(id).IsZero() {
-			p.pending[id] = tick
+		if p.pendingOf(id).tick.IsZero() {
+			p.pending[id] = waiting{tick: tick, seen: p.now}
 		}
 		return
 	}
 	p.decide(id, tick)
-	if !p.pendingOf(id).IsZero() {
-		p.pending[id] = time.Time{}
+	if !p.pendingOf(id).tick.IsZero() {
+		p.pending[id] = waiting{}
 	}
 }
 
-func (p *pass) pendingOf(id string) time.Time {
-	if t, ok := p.pending[id]; ok {
-		return t
+func (p *pass) pendingOf(id string) waiting {
+	if w, ok := p.pending[id]; ok {
+		return w
 	}
 	return p.e.pending[id]
 }
@@ -212,22 +212,37 @@ func (e *Evaluator) Sweep(now time.Time, live Live, limit int) Changes {
 			e.sweepFrom = id // the next sweep starts here
 			return p.finish()
 		}
-		at, tick := now, e.pending[id]
+		at, tick, since := now, e.pending[id].tick, time.Time{}
 		if !tick.IsZero() {
-			at = tick
+			// The wait counts from when the tick was first seen: an
+			// aggregator reading a backlog sees old ticks whose other
+			// regions are only a fetch away.
+			at, since = tick, latest(tick, e.pending[id].seen)
 		} else {
 			tick = e.newestTick(id)
+			since = tick
 		}
-		if !p.ready(id, tick) && now.Sub(tick) <= e.grace(id) {
+		if !p.ready(id, tick) && now.Sub(since) <= e.grace(id) {
 			continue // a voting region has yet to report the tick
 		}
 		p.decide(id, at)
-		if !e.pending[id].IsZero() {
-			p.pending[id] = time.Time{}
+		if !e.pending[id].tick.IsZero() {
+			p.pending[id] = waiting{}
 		}
 	}
 	e.sweepFrom = ""
 	return p.finish()
+}
+
+// waiting is a tick a component waits on, and when, by the aggregator's
+// clock, it began to wait; zero once decided.
+type waiting struct{ tick, seen time.Time }
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // newestTick is the newest tick applied for any check of a component.

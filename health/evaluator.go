@@ -59,8 +59,8 @@ type Evaluator struct {
 	byComp           map[string][]string     // component ID → check IDs
 	states           map[string][]CheckState // check ID → its states, one per region, sorted by region
 	comps            map[string]ComponentState
-	pending          map[string]time.Time // component → oldest undecided tick
-	sweepFrom        string               // where a sweep cut short by its limit goes on
+	pending          map[string]waiting // component → oldest undecided tick
+	sweepFrom        string             // where a sweep cut short by its limit goes on
 }
 
 // NewEvaluator returns an evaluator with no state.
@@ -70,7 +70,7 @@ func NewEvaluator(opts Options) *Evaluator {
 		zones:   map[string]*time.Location{},
 		states:  map[string][]CheckState{},
 		comps:   map[string]ComponentState{},
-		pending: map[string]time.Time{},
+		pending: map[string]waiting{},
 	}
 	if e.cooldown <= 0 {
 		e.cooldown = DefaultCooldown
@@ -147,10 +147,18 @@ func (e *Evaluator) Known(checkID string) bool {
 	return ok
 }
 
-// Restore adds stored states, replacing those of the same keys.
-func (e *Evaluator) Restore(checks []CheckState, comps []ComponentState) {
+// Restore adds stored states, replacing those of the same keys. away is
+// how long no aggregator applied results to them: from the last stored
+// batch to now. Their Received times move forward by it, so that a region
+// falls silent only by time in which an aggregator was reading, and a
+// restart does not silence every region until its result of the next tick
+// comes through the backlog.
+func (e *Evaluator) Restore(checks []CheckState, comps []ComponentState, away time.Duration) {
 	for _, s := range checks {
 		if _, ok := e.checks[s.CheckID]; ok {
+			if away > 0 && !s.Received.IsZero() {
+				s.Received = s.Received.Add(away)
+			}
 			e.setState(s)
 		}
 	}
@@ -210,11 +218,11 @@ func (e *Evaluator) Commit(ch Changes) {
 	for _, s := range ch.Components {
 		e.comps[s.ComponentID] = s
 	}
-	for id, t := range ch.pending {
-		if t.IsZero() {
+	for id, w := range ch.pending {
+		if w.tick.IsZero() {
 			delete(e.pending, id)
 		} else {
-			e.pending[id] = t
+			e.pending[id] = w
 		}
 	}
 }

@@ -236,6 +236,15 @@ func TestEvaluatorScenarios(t *testing.T) {
 				{now: tick(7).Add(time.Second), sweep: true}, // still within the grace: nothing yet
 				{now: tick(7).Add(5 * time.Second), sweep: true}},
 			want: status.PartialOutage, transitions: "major_outage@3 partial_outage@7", actions: "open@3 update@7"},
+		{name: "a backlog's tick waits the grace from when it was read",
+			batches: []batch{
+				at(5, join(run("eu", 1, 4, false), run("us", 1, 4, false), run("ap", 1, 4, false),
+					[]res{{5, "eu", true}, {5, "us", true}, {5, "ap", true}})...),
+				// Read 4 s after tick 6, past the grace of the tick itself:
+				// ap's result of tick 6 is only a fetch behind.
+				{now: tick(6).Add(4 * time.Second), rs: []result.Result{res{6, "eu", true}.result(), res{6, "us", true}.result()}, sweep: true},
+				{now: tick(6).Add(5 * time.Second), rs: []result.Result{res{6, "ap", true}.result()}}},
+			want: status.Operational, transitions: "major_outage@3 operational@6", actions: "open@3 resolve@6"},
 		{name: "slow successes are degraded without incident",
 			batches: []batch{{now: tick(3), rs: func() []result.Result {
 				r1, r2 := slow{res{1, "eu", true}}.result(), slow{res{2, "eu", true}}.result()

@@ -190,7 +190,7 @@ type Changes struct {
 	// Buckets are the day buckets the changes moved, with their absolute
 	// totals, one per component and day.
 	Buckets []DayBucket
-	pending map[string]time.Time // ticks waiting for a region, or decided (zero)
+	pending map[string]waiting // ticks waiting for a region, or decided (zero)
 }
 
 // Empty reports whether c changes nothing.
@@ -210,6 +210,9 @@ type Checkpoint struct {
 	// when no snapshot is stored.
 	SnapshotOffset int64
 	Checks         []CheckState
+	// At is when Applied was stored, by the clock of the aggregator that
+	// stored it; zero when none is.
+	At time.Time
 }
 
 // Mark moves a partition's watermark from Prev to Applied, in the same

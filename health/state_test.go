@@ -10,6 +10,7 @@ import (
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/incident"
 	"github.com/statusd/statusd/result"
+	"github.com/statusd/statusd/status"
 )
 
 func all(string) bool { return true }
@@ -64,7 +65,7 @@ func TestRestoreFromSnapshot(t *testing.T) {
 		}
 	}
 	restored := NewEvaluator(Options{Catalog: cat})
-	restored.Restore(snapshot, comps)
+	restored.Restore(snapshot, comps, 0)
 	restored.Replay(batches[1].rs, batches[1].now)
 	for i, b := range batches[2:] {
 		ch, _ := restored.Evaluate(b.rs, b.now, all)
@@ -233,5 +234,51 @@ func TestSweepLimit(t *testing.T) {
 	}
 	if ch := e.Sweep(tick(11), all, 10); !ch.Empty() {
 		t.Fatalf("a fourth sweep changed %d components, want none", len(ch.Components))
+	}
+}
+
+// TestRestoreAfterTimeAwayKeepsRegionsVoting restores an evaluator a while
+// after its last stored batch, as a restart after a crash does, and feeds
+// it the backlog one region at a time. The time no aggregator was reading
+// must not count as the regions' silence: the partial outage of one region
+// stays partial, as it was when the states were stored.
+func TestRestoreAfterTimeAwayKeepsRegionsVoting(t *testing.T) {
+	cat := testCatalog(0, "")
+	three := func(n int, ap bool) []res { return []res{{n, "eu", true}, {n, "us", true}, {n, "ap", ap}} }
+	orig := NewEvaluator(Options{Catalog: cat})
+	for _, b := range []batch{
+		at(3, join(three(1, true), three(2, true), three(3, true))...),
+		at(6, join(three(4, false), three(5, false), three(6, false))...),
+	} {
+		ch, _ := orig.Evaluate(b.rs, b.now, all)
+		orig.Commit(ch)
+	}
+	stored := tick(6).Add(time.Second) // the last stored batch, by the aggregator's clock
+	comp, _ := orig.Component("api")
+	if comp.Status != status.PartialOutage {
+		t.Fatalf("before the restart the component is %s, want %s", comp.Status, status.PartialOutage)
+	}
+	tests := []struct {
+		name string
+		away time.Duration
+		want status.Status
+	}{
+		// No time away: eu and us said nothing for 6 intervals while an
+		// aggregator was reading, so they are silent and ap decides alone.
+		{"eu and us silent while read", 0, status.MajorOutage},
+		// 6 intervals away: nobody was reading, so nobody went silent.
+		{"nobody read for 6 intervals", 6 * interval, status.PartialOutage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := NewEvaluator(Options{Catalog: cat})
+			e.Restore(orig.CheckStates(all), []ComponentState{comp}, tt.away)
+			now := stored.Add(6 * interval) // the restart: well over the silence of 3 intervals later
+			ch, _ := e.Evaluate([]result.Result{res{7, "ap", false}.result()}, now, all)
+			e.Commit(ch)
+			if got, _ := e.Component("api"); got.Status != tt.want {
+				t.Errorf("after ap's result of the next tick the component is %s, want %s", got.Status, tt.want)
+			}
+		})
 	}
 }

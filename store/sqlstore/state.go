@@ -106,14 +106,16 @@ func (s *Store) componentStates(ctx context.Context, query string, args ...any) 
 func (s *Store) LoadPartition(ctx context.Context, topic string, partition int) (health.Checkpoint, []health.ComponentState, error) {
 	cp := health.Checkpoint{Topic: topic, Partition: partition, Applied: -1, SnapshotOffset: -1}
 	var snapshot string
+	var at int64
 	err := s.db.QueryRowContext(ctx, s.d.rebind(`
-		SELECT applied_offset, snapshot_offset, snapshot FROM partition_watermarks
-		WHERE topic = ? AND kafka_partition = ?`), topic, partition).Scan(&cp.Applied, &cp.SnapshotOffset, &snapshot)
+		SELECT applied_offset, snapshot_offset, snapshot, updated_at FROM partition_watermarks
+		WHERE topic = ? AND kafka_partition = ?`), topic, partition).Scan(&cp.Applied, &cp.SnapshotOffset, &snapshot, &at)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return cp, nil, fmt.Errorf("load watermark of %s/%d: %w", topic, partition, err)
 	default:
+		cp.At = fromMS(at)
 		if err := json.Unmarshal([]byte(snapshot), &cp.Checks); err != nil {
 			return cp, nil, fmt.Errorf("decode check states of %s/%d: %w", topic, partition, err)
 		}

@@ -323,11 +323,11 @@ var stateCases = []stateCase{
 			{Topic: "results", Partition: 2, Prev: 9, Applied: 20, At: at(4)}}))
 		cp, _, err := s.LoadPartition(t.Context(), "results", 2)
 		must(t, "load partition", err)
-		equal(t, "checkpoint", cp, health.Checkpoint{Topic: "results", Partition: 2, Applied: 20, SnapshotOffset: 9, Checks: snap})
+		equal(t, "checkpoint", cp, health.Checkpoint{Topic: "results", Partition: 2, Applied: 20, SnapshotOffset: 9, Checks: snap, At: at(4)})
 		cp, _, err = s.LoadPartition(t.Context(), "results", 4)
 		must(t, "load partition", err)
 		equal(t, "checkpoint without snapshot", cp, health.Checkpoint{Topic: "results", Partition: 4, Applied: 0,
-			SnapshotOffset: -1, Checks: []health.CheckState{}})
+			SnapshotOffset: -1, Checks: []health.CheckState{}, At: at(3)})
 		for _, m := range []health.Mark{
 			{Topic: "results", Partition: 2, Prev: 9, Applied: 30, At: at(5)},
 			{Topic: "results", Partition: 2, Prev: -1, Applied: 30, At: at(5)},
@@ -343,6 +343,6 @@ var stateCases = []stateCase{
 			{Topic: "results", Partition: 2, Prev: 20, Applied: 31, Snapshot: snap[:1], At: at(6)}}))
 		cp, _, err = s.LoadPartition(t.Context(), "results", 2)
 		must(t, "load partition", err)
-		equal(t, "checkpoint", cp, health.Checkpoint{Topic: "results", Partition: 2, Applied: 31, SnapshotOffset: 31, Checks: snap[:1]})
+		equal(t, "checkpoint", cp, health.Checkpoint{Topic: "results", Partition: 2, Applied: 31, SnapshotOffset: 31, Checks: snap[:1], At: at(6)})
 	}},
 }
