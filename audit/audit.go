@@ -10,14 +10,16 @@ import (
 
 // The actions an entry records.
 const (
-	ActionCreate     = "create"
-	ActionUpdate     = "update"
-	ActionDelete     = "delete"
-	ActionEnable     = "enable"
-	ActionDisable    = "disable"
-	ActionSetAlert   = "set_platform_alert"
-	ActionClearAlert = "clear_platform_alert"
-	ActionRevoke     = "revoke" // of an API key
+	ActionCreate        = "create"
+	ActionUpdate        = "update"
+	ActionDelete        = "delete"
+	ActionEnable        = "enable"
+	ActionDisable       = "disable"
+	ActionSetAlert      = "set_platform_alert"
+	ActionClearAlert    = "clear_platform_alert"
+	ActionRevoke        = "revoke"         // of an API key
+	ActionSetOverride   = "set_override"   // of a component's status
+	ActionClearOverride = "clear_override" // of a component's status
 )
 
 // Entry is one change.

@@ -146,3 +146,26 @@ func (e *FieldError) FieldName() string { return e.Field }
 
 // Error returns "field: message".
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// Entry is a stored history entry of one component.
+type Entry struct {
+	ID          int64 // orders entries stored at the same time
+	ComponentID string
+	Change
+}
+
+// HistoryQuery selects a page of one component's status history.
+type HistoryQuery struct {
+	ComponentID string
+	From, To    time.Time // [From, To); zero for unbounded
+	// Before continues a listing: only entries older than this cursor
+	// (the previous page's last entry) are listed.
+	Before HistoryCursor
+	Limit  int
+}
+
+// HistoryCursor is the position of an entry in the newest-first order.
+type HistoryCursor struct {
+	At time.Time
+	ID int64
+}

@@ -56,6 +56,8 @@ func TestFrozenSuite(t *testing.T) { onEveryBackend(t, storetest.RunFrozenSuite)
 
 func TestSeriesSuite(t *testing.T) { onEveryBackend(t, storetest.RunSeriesSuite) }
 
+func TestHistorySuite(t *testing.T) { onEveryBackend(t, storetest.RunHistorySuite) }
+
 // onEveryBackend runs a store suite on every backend, each test on a
 // fresh, migrated store.
 func onEveryBackend[S any](t *testing.T, run func(*testing.T, func(*testing.T) S)) {

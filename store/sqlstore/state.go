@@ -158,6 +158,9 @@ func (s *Store) ApplyChanges(ctx context.Context, ch health.Changes, marks []hea
 				return err
 			}
 		}
+		if err := s.moveEffective(ctx, tx, probeSteps(ch.Transitions)); err != nil {
+			return err
+		}
 		if len(ch.Components) == 0 && len(ch.Buckets) == 0 && len(ch.Incidents) == 0 {
 			return nil // check states and watermarks: nothing the API shows
 		}
@@ -258,4 +261,14 @@ func fenced(res sql.Result, err error, m health.Mark) error {
 		return fmt.Errorf("move watermark of %s/%d from %d to %d: %w", m.Topic, m.Partition, m.Prev, m.Applied, health.ErrFenced)
 	}
 	return nil
+}
+
+// probeSteps are the shown-status steps of the probes' transitions.
+func probeSteps(ts []health.Transition) []effectiveStep {
+	steps := make([]effectiveStep, len(ts))
+	for i, t := range ts {
+		to := t.To
+		steps[i] = effectiveStep{ComponentID: t.ComponentID, Probe: &to, At: t.At}
+	}
+	return steps
 }

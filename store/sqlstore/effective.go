@@ -1,0 +1,192 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/statusd/statusd/componentstatus"
+	"github.com/statusd/statusd/status"
+)
+
+// effectiveStep is one move of a component's inputs within a transaction:
+// a probe status change at At (Probe set), or a person's input already
+// written in the transaction (Probe nil: the stored probe status holds).
+type effectiveStep struct {
+	ComponentID string
+	Probe       *status.Status
+	At          time.Time
+}
+
+// effectivePerQuery bounds the IN lists of the effective-status reads.
+const effectivePerQuery = 500
+
+// moveEffective re-decides the status the components of steps show, step
+// by step in order, and appends a history entry for every change of it.
+// Components that no longer exist are skipped. The public view decides:
+// a private incident's claim does not move the shown status.
+func (s *Store) moveEffective(ctx context.Context, tx *sql.Tx, steps []effectiveStep) error {
+	if len(steps) == 0 {
+		return nil
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, st := range steps {
+		if !seen[st.ComponentID] {
+			seen[st.ComponentID] = true
+			ids = append(ids, st.ComponentID)
+		}
+	}
+	inputs := make(map[string]*componentstatus.Inputs, len(ids))
+	shown := make(map[string]componentstatus.Effective, len(ids))
+	for start := 0; start < len(ids); start += effectivePerQuery {
+		chunk := ids[start:min(start+effectivePerQuery, len(ids))]
+		if err := s.loadEffectiveInputs(ctx, tx, chunk, inputs, shown); err != nil {
+			return err
+		}
+	}
+	dirty := map[string]bool{}
+	var changes []historyRow
+	for _, st := range steps {
+		in, ok := inputs[st.ComponentID]
+		if !ok {
+			continue // deleted meanwhile
+		}
+		if st.Probe != nil {
+			in.Probe = *st.Probe
+		}
+		prev, next := shown[st.ComponentID], componentstatus.Resolve(*in)
+		if ch, moved := componentstatus.Diff(prev, next, st.At); moved {
+			changes = append(changes, historyRow{componentID: st.ComponentID, Change: ch})
+		}
+		if next != prev {
+			shown[st.ComponentID], dirty[st.ComponentID] = next, true
+		}
+	}
+	var put []string
+	for _, id := range ids {
+		if dirty[id] {
+			put = append(put, id)
+		}
+	}
+	for start := 0; start < len(put); start += effectivePerQuery {
+		if err := s.putEffective(ctx, tx, put[start:min(start+effectivePerQuery, len(put))], shown); err != nil {
+			return err
+		}
+	}
+	return s.appendHistory(ctx, tx, changes)
+}
+
+// loadEffectiveInputs reads, for the components of ids that exist, what
+// decides their shown status (into inputs) and the status they show now
+// (into shown; absent when never decided).
+func (s *Store) loadEffectiveInputs(ctx context.Context, tx *sql.Tx, ids []string,
+	inputs map[string]*componentstatus.Inputs, shown map[string]componentstatus.Effective) error {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	in := placeholders(len(ids))
+	rows, err := tx.QueryContext(ctx, s.d.rebind(`
+		SELECT c.id, COALESCE(cs.status, ''), COALESCE(cs.no_data, TRUE),
+			COALESCE(o.status, ''), COALESCE(o.since, 0), COALESCE(o.by_principal, ''),
+			COALESCE(e.status, ''), COALESCE(e.source, ''), COALESCE(e.ref_id, 0), COALESCE(e.since, 0),
+			COALESCE(e.probe, '')
+		FROM components c
+		LEFT JOIN component_states cs ON cs.component_id = c.id
+		LEFT JOIN component_overrides o ON o.component_id = c.id
+		LEFT JOIN component_effective e ON e.component_id = c.id
+		WHERE c.id IN (`+in+`)`), args...)
+	if err != nil {
+		return fmt.Errorf("load status inputs: %w", err)
+	}
+	for rows.Next() {
+		var (
+			id, probe, over, by, eStatus, eSource, eProbe string
+			noData                                        bool
+			overSince, ref, eSince                        int64
+		)
+		if err := rows.Scan(&id, &probe, &noData, &over, &overSince, &by, &eStatus, &eSource, &ref, &eSince, &eProbe); err != nil {
+			return closeRows(rows, fmt.Errorf("scan status inputs: %w", err))
+		}
+		cur := &componentstatus.Inputs{}
+		if !noData {
+			cur.Probe = status.Status(probe)
+		}
+		if over != "" {
+			cur.Override = &componentstatus.Override{Status: status.Status(over), Since: fromMS(overSince), By: by}
+		}
+		inputs[id] = cur
+		if eSource != "" {
+			shown[id] = componentstatus.Effective{Status: status.Status(eStatus), Source: componentstatus.Source(eSource),
+				RefID: ref, Since: fromMS(eSince), Probe: status.Status(eProbe)}
+		}
+	}
+	if err := closeRows(rows, nil); err != nil {
+		return fmt.Errorf("load status inputs: %w", err)
+	}
+	claims, err := s.claimsOf(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	for id, cs := range claims {
+		if cur, ok := inputs[id]; ok {
+			cur.Claims = cs
+		}
+	}
+	return nil
+}
+
+// claimsOf returns the claims of open incidents and active maintenance on
+// the components of ids.
+func (s *Store) claimsOf(ctx context.Context, tx *sql.Tx, ids []string) (map[string][]componentstatus.Claim, error) {
+	return nil, nil
+}
+
+// putEffective stores the shown statuses of ids in one statement.
+func (s *Store) putEffective(ctx context.Context, tx *sql.Tx, ids []string, shown map[string]componentstatus.Effective) error {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO component_effective (component_id, status, source, ref_id, since, probe) VALUES `)
+	args := make([]any, 0, 6*len(ids))
+	for i, id := range ids {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?)")
+		e := shown[id]
+		args = append(args, id, string(e.Status), string(e.Source), e.RefID, ms(e.Since), string(e.Probe))
+	}
+	q.WriteString(` ON CONFLICT (component_id) DO UPDATE SET status = excluded.status, source = excluded.source,
+		ref_id = excluded.ref_id, since = excluded.since, probe = excluded.probe`)
+	if _, err := tx.ExecContext(ctx, s.d.rebind(q.String()), args...); err != nil {
+		return fmt.Errorf("store the shown statuses of %d components: %w", len(ids), err)
+	}
+	return nil
+}
+
+// EffectiveStatuses returns the status every component shows and why, for
+// the components that were decided at least once, by component ID.
+func (s *Store) EffectiveStatuses(ctx context.Context) (map[string]componentstatus.Effective, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT component_id, status, source, ref_id, since, probe FROM component_effective`)
+	if err != nil {
+		return nil, fmt.Errorf("list shown statuses: %w", err)
+	}
+	out := map[string]componentstatus.Effective{}
+	for rows.Next() {
+		var (
+			id, st, src, probe string
+			ref, since         int64
+		)
+		if err := rows.Scan(&id, &st, &src, &ref, &since, &probe); err != nil {
+			return nil, closeRows(rows, fmt.Errorf("scan shown status: %w", err))
+		}
+		out[id] = componentstatus.Effective{Status: status.Status(st), Source: componentstatus.Source(src),
+			RefID: ref, Since: fromMS(since), Probe: status.Status(probe)}
+	}
+	if err := closeRows(rows, nil); err != nil {
+		return nil, fmt.Errorf("list shown statuses: %w", err)
+	}
+	return out, nil
+}
