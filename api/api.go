@@ -67,6 +67,10 @@ type Options struct {
 	// Keys authenticates the API keys of every /api/v1 route but
 	// openapi.json; nil means no key is valid, so those routes answer 401.
 	Keys KeyAuthenticator
+	// Statuses serves the components' overrides and status history, and
+	// tells the status each component shows by a person's decision; nil
+	// serves neither and shows the probes' statuses.
+	Statuses StatusStore
 	// KeyStore and AdminStore serve /api/v1/keys and /api/v1/admins, which
 	// are served only when both are set.
 	KeyStore   KeyStore
@@ -109,6 +113,7 @@ type API struct {
 	adminDB AdminStore
 
 	entities EntityStore
+	statuses StatusStore
 	maxBody  int64
 	onChange func()
 	model    *readmodel.Model
@@ -140,7 +145,7 @@ func New(opts Options) (*API, error) {
 	a := &API{
 		store: opts.Store, fleet: opts.Fleet, log: opts.Logger, ready: opts.Ready, version: opts.Version,
 		metrics: m, locations: map[string]*time.Location{}, weights: opts.ImpactWeights,
-		entities: opts.Entities, series: opts.Series,
+		entities: opts.Entities, statuses: opts.Statuses, series: opts.Series,
 		maxBody: opts.MaxBodyBytes, onChange: opts.OnCatalogChange,
 	}
 	if a.weights == (uptime.Weights{}) {
@@ -227,6 +232,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	readGet("/agents", a.v1Agents)
 	readGet("/regions", a.v1Regions)
 	a.operatorRoutes(v1)
+	a.statusRoutes(v1)
 	if a.keyDB != nil && a.adminDB != nil {
 		a.credentialRoutes(v1.Group("", a.authenticate, a.require(auth.ScopeAdmin)))
 	}

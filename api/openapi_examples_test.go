@@ -48,7 +48,7 @@ func TestOpenAPIExamples(t *testing.T) {
 	t.Cleanup(pub.Close)
 	down := httptest.NewServer(newServerWith(t, api.Options{Store: &fakeStore{fail: errors.New("disk on fire")}, Keys: e.authn}).handler)
 	t.Cleanup(down.Close)
-	limited := httptest.NewServer(newServerWith(t, api.Options{Store: e.store, Entities: e.store, Keys: e.authn,
+	limited := httptest.NewServer(newServerWith(t, api.Options{Store: e.store, Entities: e.store, Statuses: e.store, Keys: e.authn,
 		RateLimit: 1, RateBurst: 1}).handler)
 	t.Cleanup(limited.Close)
 	urls := map[string]string{"ops": e.url, "pub": pub.URL, "down": down.URL, "limited": limited.URL}

@@ -35,6 +35,9 @@ func newReadModel(opts Options, clock func() time.Time) (*readmodel.Model, error
 	if opts.Entities != nil {
 		ro.Checks = opts.Entities
 	}
+	if opts.Statuses != nil {
+		ro.Shown = opts.Statuses
+	}
 	if v, ok := opts.Store.(StoredVersioner); ok {
 		ro.Stored = v.StoredVersion
 	}

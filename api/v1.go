@@ -42,9 +42,15 @@ type v1Component struct {
 	Data      string `json:"data"`
 	DataStale bool   `json:"data_stale"`
 	// StatusSince is when Status began; null when no state says.
-	StatusSince    *string  `json:"status_since"`
-	UpdatedAt      string   `json:"updated_at"`
-	FailingRegions []string `json:"failing_regions"`
+	StatusSince *string `json:"status_since"`
+	// StatusSource says who decides Status: "probe", or a person's
+	// "override", "incident" or "maintenance" (StatusRef names the last
+	// two); ProbeStatus is what the probes alone say, null without data.
+	StatusSource   string         `json:"status_source"`
+	StatusRef      *int64         `json:"status_ref"`
+	ProbeStatus    *status.Status `json:"probe_status"`
+	UpdatedAt      string         `json:"updated_at"`
+	FailingRegions []string       `json:"failing_regions"`
 	// The definition's other fields, as a write gives them.
 	Pages              []placementJSON `json:"pages"`
 	Quorum             int             `json:"quorum"`
@@ -165,7 +171,7 @@ func (a *API) subtree(snap *readmodel.Snapshot, id string) []rollup.Component {
 	case !ok:
 		return nil
 	case !comp.IsGroup:
-		return rollup.Components([]catalog.Component{comp}, snap.ComponentStatesOf([]string{id}), a.origin)
+		return rollup.Components([]catalog.Component{comp}, snap.ComponentStatesOf([]string{id}), snap.Shown(), a.origin)
 	}
 	comps := snap.Components("")
 	in := map[string]bool{id: true}
@@ -184,7 +190,7 @@ func (a *API) subtree(snap *readmodel.Snapshot, id string) []rollup.Component {
 			sub, ids = append(sub, co), append(ids, co.ID)
 		}
 	}
-	return rollup.Components(sub, snap.ComponentStatesOf(ids), a.origin)
+	return rollup.Components(sub, snap.ComponentStatesOf(ids), snap.Shown(), a.origin)
 }
 
 // pageComponents rolls up the components of a page, or of every page for
@@ -192,13 +198,13 @@ func (a *API) subtree(snap *readmodel.Snapshot, id string) []rollup.Component {
 func (a *API) pageComponents(snap *readmodel.Snapshot, pageID string) []rollup.Component {
 	comps := snap.Components(pageID)
 	if pageID == "" {
-		return rollup.Components(comps, snap.ComponentStates(), a.origin)
+		return rollup.Components(comps, snap.ComponentStates(), snap.Shown(), a.origin)
 	}
 	ids := make([]string, 0, len(comps))
 	for _, co := range comps {
 		ids = append(ids, co.ID)
 	}
-	return rollup.Components(comps, snap.ComponentStatesOf(ids), a.origin)
+	return rollup.Components(comps, snap.ComponentStatesOf(ids), snap.Shown(), a.origin)
 }
 
 // parsePaging reads ?page and ?per_page; absent or empty means the default.
@@ -246,6 +252,15 @@ func newV1Component(rc rollup.Component) v1Component {
 		st := rc.Status
 		out.Status = &st
 		out.StatusSince = v1TimePtr(rc.Since)
+	}
+	out.StatusSource = string(rc.Source)
+	if rc.RefID != 0 {
+		ref := rc.RefID
+		out.StatusRef = &ref
+	}
+	if rc.Probe != "" {
+		probe := rc.Probe
+		out.ProbeStatus = &probe
 	}
 	if rc.GroupID != "" {
 		out.GroupID = &rc.GroupID

@@ -10,6 +10,7 @@ import (
 	"github.com/statusd/statusd/api/rollup"
 	"github.com/statusd/statusd/api/statuspage"
 	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/componentstatus"
 	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/incident"
 )
@@ -88,7 +89,14 @@ func (a *API) v2Page(c *gin.Context) (*statuspage.View, []incident.Incident, boo
 		a.storeFailed(c, fmt.Errorf("read newest incident of page %q: %w", page.ID, err))
 		return nil, nil, false
 	}
-	shown := rollup.Components(comps, states, a.origin)
+	var held map[string]componentstatus.Effective
+	if a.statuses != nil {
+		if held, err = a.statuses.EffectiveStatuses(ctx); err != nil {
+			a.storeFailed(c, fmt.Errorf("list shown statuses: %w", err))
+			return nil, nil, false
+		}
+	}
+	shown := rollup.Components(comps, states, held, a.origin)
 	updated := pageUpdated(comps, states, unresolved, newest)
 	if updated.IsZero() {
 		updated = a.origin

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/componentstatus"
 	"github.com/statusd/statusd/health"
 )
 
@@ -67,6 +68,12 @@ type StateReader interface {
 	ComponentStates(ctx context.Context) ([]health.ComponentState, error)
 }
 
+// ShownReader reads the status each component shows by a person's
+// decision.
+type ShownReader interface {
+	EffectiveStatuses(ctx context.Context) (map[string]componentstatus.Effective, error)
+}
+
 // Options configure a Model.
 type Options struct {
 	// Catalog and States are read for each snapshot. Required.
@@ -74,6 +81,9 @@ type Options struct {
 	States  StateReader
 	// Checks is read for each snapshot; nil means none.
 	Checks CheckReader
+	// Shown is read for each snapshot; nil means the probes' states alone
+	// decide.
+	Shown ShownReader
 	// Version counts this process's writes of the catalog; a snapshot
 	// taken at another count is replaced. Nil means none.
 	Version func() uint64
@@ -186,6 +196,11 @@ func (m *Model) load(ctx context.Context) (*Snapshot, error) {
 	}
 	if s.states, err = m.opts.States.ComponentStates(ctx); err != nil {
 		return nil, fmt.Errorf("read component states: %w", err)
+	}
+	if m.opts.Shown != nil {
+		if s.shown, err = m.opts.Shown.EffectiveStatuses(ctx); err != nil {
+			return nil, fmt.Errorf("read shown statuses: %w", err)
+		}
 	}
 	s.index()
 	return s, nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/componentstatus"
 	"github.com/statusd/statusd/health"
 )
 
@@ -25,6 +26,7 @@ type Snapshot struct {
 	comps  []catalog.Component // every component on its primary page
 	checks []catalog.Check
 	states []health.ComponentState
+	shown  map[string]componentstatus.Effective
 
 	compByID  map[string]int
 	onPage    map[string][]catalog.Component // page ID → its components as placed there
@@ -123,6 +125,10 @@ func (s *Snapshot) Check(id string) (catalog.Check, bool) {
 
 // ComponentStates lists every component state, sorted by component ID.
 func (s *Snapshot) ComponentStates() []health.ComponentState { return s.states }
+
+// Shown is the status each component shows by a person's decision (see
+// rollup.Components); nil when the model reads none.
+func (s *Snapshot) Shown() map[string]componentstatus.Effective { return s.shown }
 
 // ComponentStatesOf lists the states of the given components that have
 // one, sorted by component ID.

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/componentstatus"
 	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/status"
 )
@@ -49,15 +50,27 @@ type Component struct {
 	// Children lists the IDs of a group's direct children in input order;
 	// nil for a component that is not a group.
 	Children []string
+	// Source says who decides Status: the probes (SourceProbe), or a
+	// person's override, incident or maintenance, whose ID RefID is for
+	// the last two. Probe is then what the probes' states alone show.
+	Source componentstatus.Source
+	RefID  int64
+	Probe  status.Status
 }
 
 // Components rolls states up onto comps and returns them in the order of
 // comps. A group's children are the components of comps whose GroupID names
 // it; a cycle of groups is broken where it closes. origin is the earliest
 // time the caller can vouch for, used where no state says more.
-func Components(comps []catalog.Component, states []health.ComponentState, origin time.Time) []Component {
+//
+// held is the status each component shows by a person's decision, as the
+// store decided it (componentstatus.Resolve); a held status wins over the
+// states, and a group rolls up its members' shown statuses. Nil holds none.
+func Components(comps []catalog.Component, states []health.ComponentState,
+	held map[string]componentstatus.Effective, origin time.Time) []Component {
 	r := roller{
 		comps:    comps,
+		held:     held,
 		states:   make(map[string]health.ComponentState, len(states)),
 		children: map[string][]int{},
 		out:      make([]Component, len(comps)),
@@ -104,6 +117,7 @@ const (
 type roller struct {
 	comps    []catalog.Component
 	states   map[string]health.ComponentState
+	held     map[string]componentstatus.Effective
 	children map[string][]int // group ID → indexes of its children
 	out      []Component
 	mark     []uint8
@@ -140,6 +154,17 @@ func (r *roller) resolve(i int) bool {
 	out.Component, out.Children = c, childIDs
 	if hasState && !c.IsGroup {
 		out.Regions = own.Regions
+	}
+	out.Source = componentstatus.SourceProbe
+	if !out.NoData {
+		out.Probe = out.Status
+	}
+	if e, ok := r.held[c.ID]; ok && e.Source != componentstatus.SourceProbe && e.Status.Valid() {
+		out.Status, out.Source, out.RefID = e.Status, e.Source, e.RefID
+		out.NoData, out.Stale = false, false
+		if !e.Since.IsZero() {
+			out.Since = e.Since
+		}
 	}
 	r.out[i], r.mark[i] = out, done
 	return true

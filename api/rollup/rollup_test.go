@@ -7,6 +7,7 @@ import (
 
 	"github.com/statusd/statusd/api/rollup"
 	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/componentstatus"
 	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/status"
 )
@@ -40,6 +41,7 @@ func TestComponents(t *testing.T) {
 		name   string
 		comps  []catalog.Component
 		states []health.ComponentState
+		held   map[string]componentstatus.Effective
 		want   map[string]want
 	}{
 		{
@@ -112,6 +114,19 @@ func TestComponents(t *testing.T) {
 			},
 		},
 		{
+			name:   "a person's status holds against the probes, and the group rolls it up",
+			comps:  group,
+			states: []health.ComponentState{state("a", status.MajorOutage, 5, 7, "eu", "us"), state("b", status.Operational, 2, 7)},
+			held: map[string]componentstatus.Effective{
+				"a": {Status: status.UnderMaintenance, Source: componentstatus.SourceMaintenance, RefID: 4, Since: at(6), Probe: status.MajorOutage},
+				"b": {Status: status.Operational, Source: componentstatus.SourceProbe, Probe: status.Operational},
+			},
+			want: map[string]want{
+				"a": {status: status.UnderMaintenance, since: at(6), created: at(5), updated: at(7), regions: []string{"eu", "us"}},
+				"g": {status: status.UnderMaintenance, since: at(6), created: at(2), updated: at(7), regions: []string{"eu", "us"}, children: []string{"a", "b"}},
+			},
+		},
+		{
 			name:   "a cycle of groups is broken where it closes",
 			comps:  []catalog.Component{{ID: "p", GroupID: "q", IsGroup: true}, {ID: "q", GroupID: "p", IsGroup: true}},
 			states: []health.ComponentState{state("q", status.MajorOutage, 1, 1)},
@@ -123,7 +138,7 @@ func TestComponents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := rollup.Components(tt.comps, tt.states, origin)
+			got := rollup.Components(tt.comps, tt.states, tt.held, origin)
 			if len(got) != len(tt.comps) {
 				t.Fatalf("%d components, want %d", len(got), len(tt.comps))
 			}
