@@ -358,9 +358,17 @@ func (p *pass) decide(id string, at time.Time) {
 	} else {
 		next.NoData, next.Stale, next.FailingRegions = false, false, failing
 		next.Status = p.e.status(id, voters, len(failing), degraded)
-		if next.Status != prev.Status || prev.NoData {
-			next.Since = at
-		}
+	}
+	inWindow := p.e.maint != nil && !next.NoData && p.e.maint.UnderMaintenance(id, at)
+	switch {
+	case inWindow:
+		next.Status, next.Stale = status.UnderMaintenance, false
+	case voters == 0 && prev.Status == status.UnderMaintenance:
+		// The window ended while nobody votes: what the probes said last.
+		next.Status = p.e.status(id, max(len(prev.Regions), len(prev.FailingRegions)), len(prev.FailingRegions), false)
+	}
+	if next.Status != prev.Status || (voters > 0 && prev.NoData) {
+		next.Since = at
 	}
 	moved := p.account(&next, at)
 	if !moved && next.Status == prev.Status && next.NoData == prev.NoData && next.Stale == prev.Stale &&
@@ -374,7 +382,7 @@ func (p *pass) decide(id string, at time.Time) {
 		}
 		p.ch.Transitions = append(p.ch.Transitions, Transition{ComponentID: id, From: from, To: next.Status, At: at})
 	}
-	if !next.Stale && !next.NoData {
+	if !next.Stale && !next.NoData && !inWindow {
 		p.incident(&next, prev, at)
 	}
 	if _, seen := p.comps[id]; !seen {

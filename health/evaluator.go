@@ -42,6 +42,19 @@ type Options struct {
 	// Weights weigh outage time as impact in the day buckets;
 	// uptime.DefaultWeights when zero.
 	Weights uptime.Weights
+	// Maintenance tells which components are in a maintenance window at a
+	// time; nil means none ever is.
+	Maintenance Maintenance
+}
+
+// Maintenance tells whether a component is in a maintenance window at a
+// time. It answers by the window's stored start and end, not by when it is
+// asked, so a replayed tick is decided as it was the first time. While a
+// component is in a window it shows under_maintenance, probe failures open
+// no automatic incident (nor resolve one), and its time counts as
+// maintenance in the day buckets.
+type Maintenance interface {
+	UnderMaintenance(componentID string, at time.Time) bool
 }
 
 // Evaluator turns probe results into check states, component statuses and
@@ -61,12 +74,13 @@ type Evaluator struct {
 	comps            map[string]ComponentState
 	pending          map[string]waiting // component → oldest undecided tick
 	sweepFrom        string             // where a sweep cut short by its limit goes on
+	maint            Maintenance        // nil: no windows
 }
 
 // NewEvaluator returns an evaluator with no state.
 func NewEvaluator(opts Options) *Evaluator {
 	e := &Evaluator{
-		cooldown: opts.Cooldown, maxAge: opts.MaxAge, weights: opts.Weights,
+		cooldown: opts.Cooldown, maxAge: opts.MaxAge, weights: opts.Weights, maint: opts.Maintenance,
 		zones:   map[string]*time.Location{},
 		states:  map[string][]CheckState{},
 		comps:   map[string]ComponentState{},

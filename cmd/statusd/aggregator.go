@@ -110,8 +110,15 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 	if err != nil {
 		return err
 	}
+	// Every aggregator runs a maintenance scheduler; the store lets one
+	// of them carry out each transition.
+	windows, maint, err := newMaintenance(st.entities, cfg, reg, logger)
+	if err != nil {
+		return err
+	}
 	agg, err := newAggregator(cfg, aggregatorParts{source: src, results: st.series, state: st.entities,
-		fleet: liveSet, snapshotInterval: aggregator.DefaultSnapshotInterval, retention: st.series}, reg, logger)
+		fleet: liveSet, snapshotInterval: aggregator.DefaultSnapshotInterval, retention: st.series,
+		maintenance: windows}, reg, logger)
 	if err != nil {
 		return err
 	}
@@ -134,6 +141,7 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 	g := &group{logger: logger}
 	g.add("check sync", sync.Run)
 	g.add("aggregator", agg.Run)
+	g.add("maintenance", maint.Run)
 	g.add("heartbeats", beats.Run)
 	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler.Handler()) })
 	served = true // serveHTTP closes ln

@@ -23,6 +23,7 @@ import (
 	"github.com/statusd/statusd/fleet"
 	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/internal/dirlock"
+	"github.com/statusd/statusd/maintenance/scheduler"
 	"github.com/statusd/statusd/store/sqlstore"
 	"github.com/statusd/statusd/transport/inproc"
 )
@@ -129,7 +130,12 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	}
 	defer func() { err = errors.Join(err, closeProbers()) }()
 	// The in-process queue cannot replay: store check states with every batch.
-	agg, err := newAggregator(cfg, aggregatorParts{source: results, results: store, state: store, fleet: liveSet}, reg, logger)
+	windows, maint, err := newMaintenance(store, cfg, reg, logger)
+	if err != nil {
+		return err
+	}
+	agg, err := newAggregator(cfg, aggregatorParts{source: results, results: store, state: store, fleet: liveSet,
+		maintenance: windows}, reg, logger)
 	if err != nil {
 		return err
 	}
@@ -151,6 +157,7 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	g.add("check sync", sync.Run)
 	g.add("agent", ag.Run)
 	g.add("aggregator", agg.Run)
+	g.add("maintenance", maint.Run)
 	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler.Handler()) })
 	served = true // serveHTTP closes ln
 	return g.run(ctx)
@@ -223,6 +230,7 @@ type aggregatorParts struct {
 	fleet            aggregator.Fleet
 	snapshotInterval time.Duration
 	retention        aggregator.SeriesRetention // nil: none
+	maintenance      *scheduler.Set             // which components are in a maintenance window
 }
 
 func newAggregator(cfg *config.Config, parts aggregatorParts, reg prometheus.Registerer, logger *slog.Logger) (*aggregator.Aggregator, error) {
@@ -248,7 +256,7 @@ func newAggregator(cfg *config.Config, parts aggregatorParts, reg prometheus.Reg
 			return catalog.Catalog{Pages: pages, Components: comps, Checks: checks}, nil
 		},
 		Health: health.Options{Cooldown: cfg.Aggregator.IncidentCooldown, MaxAge: cfg.Aggregator.MaxResultAge,
-			Weights: cfg.Aggregator.ImpactWeights.Weights()},
+			Weights: cfg.Aggregator.ImpactWeights.Weights(), Maintenance: parts.maintenance},
 		Buckets: state, BucketRetention: cfg.Aggregator.BucketRetention,
 		Months: state, MonthInputs: state, MonthFreezeGrace: cfg.Aggregator.MonthFreezeGrace,
 		SeriesRetention: parts.retention,
