@@ -58,6 +58,12 @@ func (s *Store) moveEffective(ctx context.Context, tx *sql.Tx, steps []effective
 			in.Probe = *st.Probe
 		}
 		prev, next := shown[st.ComponentID], componentstatus.Resolve(*in)
+		if next.Source == componentstatus.SourceProbe && next.Status == status.UnderMaintenance {
+			// The evaluator reports a maintenance window as the probes'
+			// status (so that its time counts as maintenance): the window
+			// decides it, not the probes.
+			next.Source = componentstatus.SourceMaintenance
+		}
 		if ch, moved := componentstatus.Diff(prev, next, st.At); moved {
 			changes = append(changes, historyRow{componentID: st.ComponentID, Change: ch})
 		}

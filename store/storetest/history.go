@@ -77,10 +77,13 @@ var historyCases = []struct {
 	name string
 	run  func(t *testing.T, s HistoryStore)
 }{
-	{"history/the probes' changes, newest first", func(t *testing.T, s HistoryStore) {
+	{"history/the probes' changes and maintenance windows, newest first", func(t *testing.T, s HistoryStore) {
 		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
 		probeMoves(t, s, "api", probeMove{1, status.Operational}, probeMove{2, status.MajorOutage}, probeMove{3, status.Operational})
+		probeMoves(t, s, "api", probeMove{3, status.Operational}, probeMove{4, status.UnderMaintenance}, probeMove{5, status.Operational})
 		equal(t, "history", history(t, s, componentstatus.HistoryQuery{ComponentID: "api"}), []componentstatus.Entry{
+			entry("api", status.UnderMaintenance, status.Operational, componentstatus.SourceProbe, 5),
+			entry("api", status.Operational, status.UnderMaintenance, componentstatus.SourceMaintenance, 4),
 			entry("api", status.MajorOutage, status.Operational, componentstatus.SourceProbe, 3),
 			entry("api", status.Operational, status.MajorOutage, componentstatus.SourceProbe, 2),
 			entry("api", "", status.Operational, componentstatus.SourceProbe, 1),
