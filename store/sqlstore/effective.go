@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/statusd/statusd/componentstatus"
+	"github.com/statusd/statusd/maintenance"
 	"github.com/statusd/statusd/status"
 )
 
@@ -148,7 +150,62 @@ func (s *Store) loadEffectiveInputs(ctx context.Context, tx *sql.Tx, ids []strin
 // claimsOf returns the claims of open incidents and active maintenance on
 // the components of ids.
 func (s *Store) claimsOf(ctx context.Context, tx *sql.Tx, ids []string) (map[string][]componentstatus.Claim, error) {
-	return nil, nil
+	out := map[string][]componentstatus.Claim{}
+	if err := s.maintenanceClaims(ctx, tx, ids, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// maintenanceClaims adds the claims of the windows in progress or
+// verifying that cover the components of ids.
+func (s *Store) maintenanceClaims(ctx context.Context, tx *sql.Tx, ids []string, out map[string][]componentstatus.Claim) error {
+	args := make([]any, 0, len(ids)+2)
+	args = append(args, string(maintenance.InProgress), string(maintenance.Verifying))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := tx.QueryContext(ctx, s.d.rebind(`
+		SELECT mc.component_id, m.id, m.started_at, m.private
+		FROM maintenance_components mc JOIN maintenances m ON m.id = mc.maintenance_id
+		WHERE m.status IN (?, ?) AND mc.component_id IN (`+placeholders(len(ids))+`)`), args...)
+	if err != nil {
+		return fmt.Errorf("load maintenance claims: %w", err)
+	}
+	for rows.Next() {
+		var (
+			c       componentstatus.Claim
+			started int64
+		)
+		if err := rows.Scan(&c.ComponentID, &c.RefID, &started, &c.Private); err != nil {
+			return closeRows(rows, fmt.Errorf("scan maintenance claim: %w", err))
+		}
+		c.Source, c.Status, c.Since = componentstatus.SourceMaintenance, status.UnderMaintenance, fromMS(started)
+		out[c.ComponentID] = append(out[c.ComponentID], c)
+	}
+	if err := closeRows(rows, nil); err != nil {
+		return fmt.Errorf("load maintenance claims: %w", err)
+	}
+	return nil
+}
+
+// windowMoved re-decides, at at, the shown status of the components a
+// change of a window touches: those it covered before and after (nil
+// after: deleted).
+func (s *Store) windowMoved(ctx context.Context, tx *sql.Tx, before maintenance.Window, after *maintenance.Window, at time.Time) error {
+	ids := slices.Clone(before.ComponentIDs)
+	if after != nil {
+		if after.Status == before.Status && slices.Equal(after.ComponentIDs, before.ComponentIDs) {
+			return nil
+		}
+		ids = append(ids, after.ComponentIDs...)
+	}
+	slices.Sort(ids)
+	steps := make([]effectiveStep, 0, len(ids))
+	for _, id := range slices.Compact(ids) {
+		steps = append(steps, effectiveStep{ComponentID: id, At: at})
+	}
+	return s.moveEffective(ctx, tx, steps)
 }
 
 // putEffective stores the shown statuses of ids in one statement.

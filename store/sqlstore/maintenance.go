@@ -75,6 +75,9 @@ func (s *Store) ChangeMaintenance(ctx context.Context, id int64, action string,
 		if err := s.writeMaintenance(ctx, tx, before, &after); err != nil {
 			return err
 		}
+		if err := s.windowMoved(ctx, tx, before, &after, after.UpdatedAt); err != nil {
+			return err
+		}
 		if err := s.appendAudit(ctx, tx, p, action, "maintenance", strconv.FormatInt(id, 10),
 			auditView(before), auditView(after), after.UpdatedAt); err != nil {
 			return err
@@ -101,6 +104,9 @@ func (s *Store) DeleteMaintenance(ctx context.Context, id int64, now time.Time) 
 		}
 		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM maintenances WHERE id = ?`), id); err != nil {
 			return fmt.Errorf("delete maintenance %d: %w", id, err)
+		}
+		if err := s.windowMoved(ctx, tx, before, nil, now); err != nil {
+			return err
 		}
 		if err := s.appendAudit(ctx, tx, p, "delete", "maintenance", strconv.FormatInt(id, 10), auditView(before), nil, now); err != nil {
 			return err

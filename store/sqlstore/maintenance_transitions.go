@@ -55,6 +55,9 @@ func (s *Store) ApplyMaintenanceTransition(ctx context.Context, t maintenance.Tr
 		if err := s.writeMaintenance(ctx, tx, before, &after); err != nil {
 			return err
 		}
+		if err := s.windowMoved(ctx, tx, before, &after, t.At); err != nil {
+			return err
+		}
 		if next != nil {
 			if err := s.insertMaintenance(ctx, tx, next); err != nil {
 				return err

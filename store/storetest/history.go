@@ -9,6 +9,7 @@ import (
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/componentstatus"
 	"github.com/statusd/statusd/health"
+	"github.com/statusd/statusd/maintenance"
 	"github.com/statusd/statusd/status"
 )
 
@@ -22,6 +23,9 @@ type HistoryStore interface {
 	Override(ctx context.Context, componentID string) (*componentstatus.Override, error)
 	EffectiveStatuses(ctx context.Context) (map[string]componentstatus.Effective, error)
 	StatusHistory(ctx context.Context, q componentstatus.HistoryQuery) ([]componentstatus.Entry, error)
+	CreateMaintenance(ctx context.Context, w maintenance.Window) (maintenance.Window, error)
+	OpenMaintenances(ctx context.Context, since time.Time) ([]maintenance.Window, error)
+	ApplyMaintenanceTransition(ctx context.Context, t maintenance.Transition, now time.Time) (bool, error)
 }
 
 // RunHistorySuite runs the history cases, each against a fresh, empty,
@@ -142,6 +146,40 @@ var historyCases = []struct {
 		equal(t, "pages", pages, [][]time.Time{{at(5), at(4)}, {at(3), at(2)}, {at(1)}})
 		equal(t, "another component's history", history(t, s, componentstatus.HistoryQuery{ComponentID: "api"}),
 			[]componentstatus.Entry{})
+	}},
+	{"history/a window holds its components while it runs, an override wins over it", func(t *testing.T, s HistoryStore) {
+		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
+		probeMoves(t, s, "api", probeMove{1, status.MajorOutage})
+		probeMoves(t, s, "web", probeMove{1, status.Operational})
+		w, err := maintenance.Act(maintenance.Window{}, maintenance.Action{Kind: maintenance.KindSchedule, Title: "Upgrade",
+			StartsAt: at(10), EndsAt: at(20), ComponentIDs: []string{"api", "web"}, AutoStart: true, AutoEnd: true},
+			maintenance.Env{Now: at(0), Loc: time.UTC})
+		must(t, "schedule", err)
+		w.PageID = "acme"
+		w, err = s.CreateMaintenance(asOperator(t), w)
+		must(t, "create window", err)
+		_, err = s.SetOverride(asOperator(t), "web", status.DegradedPerformance, at(5))
+		must(t, "set override", err)
+		for _, now := range []time.Time{at(10), at(20)} {
+			ws, err := s.OpenMaintenances(t.Context(), at(0))
+			must(t, "open windows", err)
+			for _, tr := range maintenance.Due(ws, now) {
+				if tr.WindowID == w.ID && tr.Kind != maintenance.TransitionRemind {
+					_, err := s.ApplyMaintenanceTransition(t.Context(), tr, now)
+					must(t, "apply "+string(tr.Kind), err)
+				}
+			}
+		}
+		equal(t, "history of api", history(t, s, componentstatus.HistoryQuery{ComponentID: "api"}), []componentstatus.Entry{
+			entry("api", status.UnderMaintenance, status.MajorOutage, componentstatus.SourceProbe, 20),
+			{ComponentID: "api", Change: componentstatus.Change{From: status.MajorOutage, To: status.UnderMaintenance,
+				Source: componentstatus.SourceMaintenance, RefID: w.ID, At: at(10)}},
+			entry("api", "", status.MajorOutage, componentstatus.SourceProbe, 1),
+		})
+		equal(t, "history of web, held by its override", history(t, s, componentstatus.HistoryQuery{ComponentID: "web"}), []componentstatus.Entry{
+			entry("web", status.Operational, status.DegradedPerformance, componentstatus.SourceOverride, 5),
+			entry("web", "", status.Operational, componentstatus.SourceProbe, 1),
+		})
 	}},
 	{"history/unknown components and missing overrides", func(t *testing.T, s HistoryStore) {
 		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
