@@ -64,6 +64,9 @@ type Options struct {
 	// checks, so that agents and the evaluator follow at once; nil for
 	// none. It must not block.
 	OnCatalogChange func()
+	// Incidents serves /api/v1/incidents, reads and writes, behind an API
+	// key (Keys); nil serves none of them.
+	Incidents IncidentStore
 	// Keys authenticates the API keys of every /api/v1 route but
 	// openapi.json; nil means no key is valid, so those routes answer 401.
 	Keys KeyAuthenticator
@@ -108,10 +111,11 @@ type API struct {
 	keyDB   KeyStore
 	adminDB AdminStore
 
-	entities EntityStore
-	maxBody  int64
-	onChange func()
-	model    *readmodel.Model
+	entities  EntityStore
+	incidents IncidentStore
+	maxBody   int64
+	onChange  func()
+	model     *readmodel.Model
 
 	mu        sync.Mutex
 	locations map[string]*time.Location // time zone name → location, UTC when unknown
@@ -140,7 +144,7 @@ func New(opts Options) (*API, error) {
 	a := &API{
 		store: opts.Store, fleet: opts.Fleet, log: opts.Logger, ready: opts.Ready, version: opts.Version,
 		metrics: m, locations: map[string]*time.Location{}, weights: opts.ImpactWeights,
-		entities: opts.Entities, series: opts.Series,
+		entities: opts.Entities, incidents: opts.Incidents, series: opts.Series,
 		maxBody: opts.MaxBodyBytes, onChange: opts.OnCatalogChange,
 	}
 	if a.weights == (uptime.Weights{}) {
@@ -227,6 +231,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	readGet("/agents", a.v1Agents)
 	readGet("/regions", a.v1Regions)
 	a.operatorRoutes(v1)
+	a.incidentRoutes(v1)
 	if a.keyDB != nil && a.adminDB != nil {
 		a.credentialRoutes(v1.Group("", a.authenticate, a.require(auth.ScopeAdmin)))
 	}
