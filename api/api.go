@@ -64,6 +64,9 @@ type Options struct {
 	// checks, so that agents and the evaluator follow at once; nil for
 	// none. It must not block.
 	OnCatalogChange func()
+	// Incidents serves /api/v1/incidents, reads and writes, behind an API
+	// key (Keys); nil serves none of them.
+	Incidents IncidentStore
 	// Keys authenticates the API keys of every /api/v1 route but
 	// openapi.json; nil means no key is valid, so those routes answer 401.
 	Keys KeyAuthenticator
@@ -112,11 +115,12 @@ type API struct {
 	keyDB   KeyStore
 	adminDB AdminStore
 
-	entities EntityStore
-	statuses StatusStore
-	maxBody  int64
-	onChange func()
-	model    *readmodel.Model
+	entities  EntityStore
+	statuses  StatusStore
+	incidents IncidentStore
+	maxBody   int64
+	onChange  func()
+	model     *readmodel.Model
 
 	mu        sync.Mutex
 	locations map[string]*time.Location // time zone name → location, UTC when unknown
@@ -145,7 +149,7 @@ func New(opts Options) (*API, error) {
 	a := &API{
 		store: opts.Store, fleet: opts.Fleet, log: opts.Logger, ready: opts.Ready, version: opts.Version,
 		metrics: m, locations: map[string]*time.Location{}, weights: opts.ImpactWeights,
-		entities: opts.Entities, statuses: opts.Statuses, series: opts.Series,
+		entities: opts.Entities, statuses: opts.Statuses, incidents: opts.Incidents, series: opts.Series,
 		maxBody: opts.MaxBodyBytes, onChange: opts.OnCatalogChange,
 	}
 	if a.weights == (uptime.Weights{}) {
@@ -233,6 +237,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	readGet("/regions", a.v1Regions)
 	a.operatorRoutes(v1)
 	a.statusRoutes(v1)
+	a.incidentRoutes(v1)
 	if a.keyDB != nil && a.adminDB != nil {
 		a.credentialRoutes(v1.Group("", a.authenticate, a.require(auth.ScopeAdmin)))
 	}

@@ -24,8 +24,13 @@ func fuzzWrite(f *testing.F, method, path string, seeds ...string) {
 			f.Fatalf("create %s: status %d: %v", r[0], code, body)
 		}
 	}
+	fuzzRoute(f, s, method, path, []string{"own", "own-c", "own-k", "acme"}, seeds...)
+}
+
+// fuzzRoute fuzzes one route of s with seeds for each of ids.
+func fuzzRoute(f *testing.F, s opsServer, method, path string, ids []string, seeds ...string) {
 	for _, b := range seeds {
-		for _, id := range []string{"own", "own-c", "own-k", "acme"} {
+		for _, id := range ids {
 			f.Add(b, "", id, "application/json")
 		}
 	}

@@ -65,6 +65,14 @@ type Incident struct {
 	PageID          string           `json:"page_id"`
 	IncidentUpdates []IncidentUpdate `json:"incident_updates"`
 	Components      []Component      `json:"components"`
+	// The postmortem, as Statuspage's incident carries it: null body and
+	// times until one is published; statusd notifies no one of it.
+	PostmortemBodyJSON            *string `json:"postmortem_body"`
+	PostmortemBodyLastUpdatedAt   *string `json:"postmortem_body_last_updated_at"`
+	PostmortemPublishedAt         *string `json:"postmortem_published_at"`
+	PostmortemIgnored             bool    `json:"postmortem_ignored"`
+	PostmortemNotifiedSubscribers bool    `json:"postmortem_notified_subscribers"`
+	PostmortemNotifiedTwitter     bool    `json:"postmortem_notified_twitter"`
 }
 
 // IncidentUpdate is one message posted to an incident.
@@ -76,10 +84,12 @@ type IncidentUpdate struct {
 	CreatedAt  string          `json:"created_at"`
 	UpdatedAt  string          `json:"updated_at"`
 	DisplayAt  string          `json:"display_at"`
-	// AffectedComponents is always null: statusd does not record which
-	// component transitions an update announced, and Statuspage sends null
-	// for an update that recorded none.
-	AffectedComponents []AffectedComponent `json:"affected_components"`
+	// AffectedComponents are the component transitions the update
+	// announced; null when none, as Statuspage sends it.
+	AffectedComponents   []AffectedComponent `json:"affected_components"`
+	DeliverNotifications bool                `json:"deliver_notifications"`
+	CustomTweet          *string             `json:"custom_tweet"`
+	TweetID              *string             `json:"tweet_id"` // statusd posts no tweets: always null
 }
 
 // AffectedComponent is a component transition announced by an update.
@@ -200,14 +210,16 @@ func (v *View) incidents(list []incident.Incident) []Incident {
 	return out
 }
 
+// incident renders in, whose private updates the caller left out; a
+// custom status shows as the standard one it maps onto (in.Status).
 func (v *View) incident(in incident.Incident) Incident {
 	id := strconv.FormatInt(in.ID, 10)
 	out := Incident{
 		ID: id, Name: in.Name, Status: in.Status,
 		CreatedAt: stamp(in.CreatedAt, v.loc), UpdatedAt: stamp(in.UpdatedAt, v.loc),
-		ResolvedAt: optionalTime(in.ResolvedAt, v.loc), Impact: in.Impact,
-		StartedAt: stamp(in.CreatedAt, v.loc), PageID: in.PageID,
-		IncidentUpdates: make([]IncidentUpdate, len(in.Updates)),
+		MonitoringAt: optionalTime(in.MonitoringAt(), v.loc), ResolvedAt: optionalTime(in.ResolvedAt, v.loc),
+		Impact: in.Impact, StartedAt: stamp(in.Started(), v.loc), PageID: in.PageID,
+		IncidentUpdates: make([]IncidentUpdate, 0, len(in.Updates)),
 		Components:      []Component{},
 	}
 	if out.Impact == "" {
@@ -217,22 +229,42 @@ func (v *View) incident(in incident.Incident) Incident {
 		link := v.pageURL + "/incidents/" + id
 		out.Shortlink = &link
 	}
-	var monitoring time.Time
-	for i, u := range in.Updates {
-		at := stamp(u.CreatedAt, v.loc)
-		out.IncidentUpdates[i] = IncidentUpdate{
-			ID: strconv.FormatInt(u.ID, 10), Status: u.Status, Body: u.Body, IncidentID: id,
-			CreatedAt: at, UpdatedAt: at, DisplayAt: at,
-		}
-		if u.Status == incident.Monitoring && (monitoring.IsZero() || u.CreatedAt.Before(monitoring)) {
-			monitoring = u.CreatedAt
-		}
+	if !in.PostmortemAt.IsZero() {
+		out.PostmortemBodyJSON = optional(in.PostmortemBody)
+		out.PostmortemBodyLastUpdatedAt = optionalTime(in.PostmortemAt, v.loc)
+		out.PostmortemPublishedAt = optionalTime(in.PostmortemAt, v.loc)
 	}
-	out.MonitoringAt = optionalTime(monitoring, v.loc)
+	for _, u := range in.Updates {
+		if u.Private {
+			continue
+		}
+		out.IncidentUpdates = append(out.IncidentUpdates, v.update(id, u))
+	}
 	for _, cid := range in.ComponentIDs {
 		if i, ok := v.byID[cid]; ok {
 			out.Components = append(out.Components, v.components[i])
 		}
+	}
+	return out
+}
+
+func (v *View) update(incidentID string, u incident.Update) IncidentUpdate {
+	edited := u.UpdatedAt
+	if edited.IsZero() {
+		edited = u.CreatedAt
+	}
+	out := IncidentUpdate{
+		ID: strconv.FormatInt(u.ID, 10), Status: u.Status, Body: u.Body, IncidentID: incidentID,
+		CreatedAt: stamp(u.CreatedAt, v.loc), UpdatedAt: stamp(edited, v.loc), DisplayAt: stamp(u.Display(), v.loc),
+		DeliverNotifications: u.Notify.Deliver, CustomTweet: optional(u.Notify.CustomTweet),
+	}
+	for _, c := range u.Components {
+		name := c.ComponentID
+		if i, ok := v.byID[c.ComponentID]; ok {
+			name = v.components[i].Name
+		}
+		out.AffectedComponents = append(out.AffectedComponents,
+			AffectedComponent{Code: c.ComponentID, Name: name, OldStatus: c.Old, NewStatus: c.New})
 	}
 	return out
 }

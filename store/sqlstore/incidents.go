@@ -56,33 +56,15 @@ func (s *Store) insertIncident(ctx context.Context, tx *sql.Tx, inc incident.Inc
 	if inc.UpdatedAt.IsZero() {
 		inc.UpdatedAt = inc.CreatedAt
 	}
-	var resolved sql.NullInt64
-	if inc.Status == incident.Resolved {
-		at := inc.ResolvedAt
-		if at.IsZero() {
-			at = inc.UpdatedAt
-		}
-		resolved = sql.NullInt64{Int64: ms(at), Valid: true}
-	}
 	var id int64
-	if err := tx.QueryRowContext(ctx, s.d.rebind(`
-		INSERT INTO incidents (page_id, name, status, impact, automatic, created_at, updated_at, resolved_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		page, inc.Name, string(inc.Status), string(inc.Impact), inc.Automatic,
-		ms(inc.CreatedAt), ms(inc.UpdatedAt), resolved).Scan(&id); err != nil {
+	if err := tx.QueryRowContext(ctx, s.d.rebind(`INSERT INTO incidents (page_id, name, status, impact,
+		automatic, created_at, updated_at, resolved_at, body, custom_status, private, started_at, backfilled,
+		taken_over, postmortem_body, postmortem_at, notify_deliver, notify_tweet, custom_tweet, deleted_at)
+		VALUES (?, `+placeholders(19)+`) RETURNING id`), append([]any{page}, incidentArgs(inc)...)...).Scan(&id); err != nil {
 		return 0, fmt.Errorf("insert incident: %w", err)
 	}
-	seen := map[string]bool{}
-	for _, c := range inc.ComponentIDs {
-		if seen[c] {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, s.d.rebind(`
-			INSERT INTO incident_components (incident_id, component_id, position) VALUES (?, ?, ?)`),
-			id, c, len(seen)); err != nil {
-			return 0, fmt.Errorf("insert component %s of incident %d: %w", c, id, err)
-		}
-		seen[c] = true
+	if err := s.writeComponents(ctx, tx, id, inc); err != nil {
+		return 0, err
 	}
 	for i := len(inc.Updates) - 1; i >= 0; i-- { // oldest first, so IDs follow time
 		u := inc.Updates[i]
@@ -94,15 +76,6 @@ func (s *Store) insertIncident(ctx context.Context, tx *sql.Tx, inc incident.Inc
 		}
 	}
 	return id, nil
-}
-
-func (s *Store) insertUpdate(ctx context.Context, tx *sql.Tx, incidentID int64, u incident.Update) error {
-	if _, err := tx.ExecContext(ctx, s.d.rebind(`
-		INSERT INTO incident_updates (incident_id, status, body, created_at) VALUES (?, ?, ?, ?)`),
-		incidentID, string(u.Status), u.Body, ms(u.CreatedAt)); err != nil {
-		return fmt.Errorf("insert update of incident %d: %w", incidentID, err)
-	}
-	return nil
 }
 
 // incidentPage is the page of the incident's first component, or its own
@@ -129,7 +102,9 @@ func (s *Store) incidentPage(ctx context.Context, tx *sql.Tx, inc incident.Incid
 // incident. Open skips a component that already has an unresolved
 // incident, automatic or manual; update and resolve act on its unresolved
 // automatic incident, reopen on its most recently resolved one; each finds
-// nothing to do when there is no such incident.
+// nothing to do when there is no such incident. A person's decision wins
+// (incident.OnProbe): on an incident a person has acted on, update and
+// resolve only post what the probes see, and reopen opens a new incident.
 func (s *Store) applyIncidentAction(ctx context.Context, tx *sql.Tx, a health.IncidentAction) error {
 	switch a.Kind {
 	case health.ActionOpen:
@@ -139,18 +114,61 @@ func (s *Store) applyIncidentAction(ctx context.Context, tx *sql.Tx, a health.In
 		if err != nil || !ok {
 			return err
 		}
-		return s.advanceIncident(ctx, tx, id, a)
+		ev := incident.ProbeWorse
+		if a.Kind == health.ActionResolve {
+			ev = incident.ProbeRecovered
+		}
+		return s.followProbes(ctx, tx, id, ev, a)
 	case health.ActionReopen:
 		id, ok, err := s.automaticIncident(ctx, tx, a.ComponentID, false)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return s.openAutomatic(ctx, tx, a)
+		if ok {
+			taken, err := s.takenOver(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if !taken {
+				return s.advanceIncident(ctx, tx, id, a)
+			}
 		}
-		return s.advanceIncident(ctx, tx, id, a)
+		return s.openAutomatic(ctx, tx, a)
 	}
 	return fmt.Errorf("incident action %q of component %s: unknown kind", a.Kind, a.ComponentID)
+}
+
+// followProbes applies a probe event to automatic incident id as
+// incident.OnProbe decides.
+func (s *Store) followProbes(ctx context.Context, tx *sql.Tx, id int64, ev incident.ProbeEvent, a health.IncidentAction) error {
+	in, err := s.incidentIn(ctx, tx, id, true)
+	if err != nil {
+		return err
+	}
+	switch incident.OnProbe(in, ev) {
+	case incident.DecideFollow:
+		return s.advanceIncident(ctx, tx, id, a)
+	case incident.DecideNote:
+		body := a.Update.Body
+		if ev == incident.ProbeRecovered {
+			body += " A person is handling this incident, so it stays open until they resolve it."
+		}
+		out, _, err := incident.Apply(in, incident.NoteAction(body), incident.Env{Now: a.At})
+		if err != nil {
+			return fmt.Errorf("note probes on incident %d: %w", id, err)
+		}
+		return s.saveIncident(ctx, tx, in, out)
+	}
+	return nil
+}
+
+// takenOver reports whether a person has acted on incident id.
+func (s *Store) takenOver(ctx context.Context, tx *sql.Tx, id int64) (bool, error) {
+	var taken bool
+	if err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT taken_over FROM incidents WHERE id = ?`), id).Scan(&taken); err != nil {
+		return false, fmt.Errorf("read incident %d: %w", id, err)
+	}
+	return taken, nil
 }
 
 // openAutomatic opens an automatic incident unless an unresolved incident,
@@ -159,7 +177,7 @@ func (s *Store) openAutomatic(ctx context.Context, tx *sql.Tx, a health.Incident
 	var open int
 	if err := tx.QueryRowContext(ctx, s.d.rebind(`
 		SELECT COUNT(*) FROM incidents i JOIN incident_components ic ON ic.incident_id = i.id
-		WHERE i.resolved_at IS NULL AND ic.component_id = ?`), a.ComponentID).Scan(&open); err != nil {
+		WHERE i.resolved_at IS NULL AND i.deleted_at = 0 AND ic.component_id = ?`), a.ComponentID).Scan(&open); err != nil {
 		return fmt.Errorf("find open incidents of %s: %w", a.ComponentID, err)
 	}
 	if open > 0 {
@@ -186,7 +204,7 @@ func (s *Store) automaticIncident(ctx context.Context, tx *sql.Tx, componentID s
 	var id int64
 	err := tx.QueryRowContext(ctx, s.d.rebind(`
 		SELECT i.id FROM incidents i JOIN incident_components ic ON ic.incident_id = i.id
-		WHERE ic.component_id = ? AND i.automatic = ? AND `+cond+` ORDER BY i.id DESC LIMIT 1`),
+		WHERE ic.component_id = ? AND i.automatic = ? AND i.deleted_at = 0 AND `+cond+` ORDER BY i.id DESC LIMIT 1`),
 		componentID, true).Scan(&id)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

@@ -50,6 +50,8 @@ func open(t testing.TB, opts Options, migrate bool) *Store {
 
 func TestStateSuite(t *testing.T) { onEveryBackend(t, storetest.RunStateSuite) }
 
+func TestIncidentSuite(t *testing.T) { onEveryBackend(t, storetest.RunIncidentSuite) }
+
 func TestBucketSuite(t *testing.T) { onEveryBackend(t, storetest.RunBucketSuite) }
 
 func TestFrozenSuite(t *testing.T) { onEveryBackend(t, storetest.RunFrozenSuite) }

@@ -208,7 +208,8 @@ func (s *Store) resolveRemoved(ctx context.Context, tx *sql.Tx, pages, comps []s
 // openIncidents lists the unresolved incidents with their components.
 func (s *Store) openIncidents(ctx context.Context, tx *sql.Tx) ([]incident.Incident, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT i.id, i.page_id, ic.component_id FROM incidents i
-		LEFT JOIN incident_components ic ON ic.incident_id = i.id WHERE i.resolved_at IS NULL ORDER BY i.id`)
+		LEFT JOIN incident_components ic ON ic.incident_id = i.id WHERE i.resolved_at IS NULL AND i.deleted_at = 0
+		ORDER BY i.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list open incidents: %w", err)
 	}

@@ -77,7 +77,12 @@ func wantErr[E error](t *testing.T, what string, err error) E {
 	return target
 }
 
-func auditOf(t *testing.T, s EntityStore, f audit.Filter) []audit.Entry {
+// auditReader is a store with an audit log.
+type auditReader interface {
+	AuditLog(ctx context.Context, f audit.Filter) ([]audit.Entry, int, error)
+}
+
+func auditOf(t *testing.T, s auditReader, f audit.Filter) []audit.Entry {
 	t.Helper()
 	es, _, err := s.AuditLog(t.Context(), f)
 	must(t, "audit log", err)
