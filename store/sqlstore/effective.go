@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/statusd/statusd/componentstatus"
+	"github.com/statusd/statusd/incident"
 	"github.com/statusd/statusd/maintenance"
 	"github.com/statusd/statusd/status"
 )
@@ -154,7 +155,73 @@ func (s *Store) claimsOf(ctx context.Context, tx *sql.Tx, ids []string) (map[str
 	if err := s.maintenanceClaims(ctx, tx, ids, out); err != nil {
 		return nil, err
 	}
+	if err := s.incidentClaims(ctx, tx, ids, out); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// incidentClaims adds the claims of the open incidents that set the
+// status of a component of ids (incident.Incident.Claims decides).
+func (s *Store) incidentClaims(ctx context.Context, tx *sql.Tx, ids []string, out map[string][]componentstatus.Claim) error {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := tx.QueryContext(ctx, s.d.rebind(`
+		SELECT DISTINCT ic.incident_id FROM incident_components ic JOIN incidents i ON i.id = ic.incident_id
+		WHERE ic.status <> '' AND i.resolved_at IS NULL AND i.deleted_at = 0
+			AND ic.component_id IN (`+placeholders(len(ids))+`)`), args...)
+	if err != nil {
+		return fmt.Errorf("load incident claims: %w", err)
+	}
+	var incidents []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return closeRows(rows, fmt.Errorf("scan incident claim: %w", err))
+		}
+		incidents = append(incidents, id)
+	}
+	if err := closeRows(rows, nil); err != nil {
+		return fmt.Errorf("load incident claims: %w", err)
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	for _, id := range incidents {
+		in, err := s.incidentIn(ctx, tx, id, false)
+		if err != nil {
+			return fmt.Errorf("load incident claims: %w", err)
+		}
+		for _, c := range in.Claims() {
+			if want[c.ComponentID] {
+				out[c.ComponentID] = append(out[c.ComponentID], c)
+			}
+		}
+	}
+	return nil
+}
+
+// incidentMoved re-decides, at at, the shown status of the components an
+// incident's change touches: those it concerned before and after.
+func (s *Store) incidentMoved(ctx context.Context, tx *sql.Tx, before, after incident.Incident, at time.Time) error {
+	var ids []string
+	for _, in := range []incident.Incident{before, after} {
+		for _, c := range in.Components {
+			ids = append(ids, c.ComponentID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	steps := make([]effectiveStep, 0, len(ids))
+	for _, id := range slices.Compact(ids) {
+		steps = append(steps, effectiveStep{ComponentID: id, At: at})
+	}
+	return s.moveEffective(ctx, tx, steps)
 }
 
 // maintenanceClaims adds the claims of the windows in progress or

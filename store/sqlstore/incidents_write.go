@@ -60,6 +60,9 @@ func (s *Store) ActOnIncident(ctx context.Context, pageID string, id int64, a in
 		if out, err = s.incidentIn(ctx, tx, after.ID, false); err != nil {
 			return err
 		}
+		if err := s.incidentMoved(ctx, tx, before, out, now); err != nil {
+			return err
+		}
 		return s.auditIncident(ctx, tx, p, a.Kind, before, out, rev, now)
 	})
 	return out, err

@@ -9,6 +9,7 @@ import (
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/componentstatus"
 	"github.com/statusd/statusd/health"
+	"github.com/statusd/statusd/incident"
 	"github.com/statusd/statusd/maintenance"
 	"github.com/statusd/statusd/status"
 )
@@ -26,6 +27,7 @@ type HistoryStore interface {
 	CreateMaintenance(ctx context.Context, w maintenance.Window) (maintenance.Window, error)
 	OpenMaintenances(ctx context.Context, since time.Time) ([]maintenance.Window, error)
 	ApplyMaintenanceTransition(ctx context.Context, t maintenance.Transition, now time.Time) (bool, error)
+	ActOnIncident(ctx context.Context, pageID string, id int64, a incident.Action, now time.Time) (incident.Incident, error)
 }
 
 // RunHistorySuite runs the history cases, each against a fresh, empty,
@@ -179,6 +181,33 @@ var historyCases = []struct {
 		equal(t, "history of web, held by its override", history(t, s, componentstatus.HistoryQuery{ComponentID: "web"}), []componentstatus.Entry{
 			entry("web", status.Operational, status.DegradedPerformance, componentstatus.SourceOverride, 5),
 			entry("web", "", status.Operational, componentstatus.SourceProbe, 1),
+		})
+	}},
+	{"history/an open incident holds the statuses it sets until resolved; a private one only in private", func(t *testing.T, s HistoryStore) {
+		must(t, "sync", s.SyncCatalog(t.Context(), fixture(), at(0)))
+		probeMoves(t, s, "api", probeMove{1, status.Operational})
+		probeMoves(t, s, "web", probeMove{1, status.Operational})
+		public, err := s.ActOnIncident(asOperator(t), "acme", 0, incident.Action{Kind: incident.KindOpen, Title: "Slow API",
+			Body: "Looking.", Impact: incident.ImpactMinor,
+			Components: []incident.ComponentStatus{{ComponentID: "api", Status: status.DegradedPerformance}}}, at(2))
+		must(t, "open", err)
+		_, err = s.ActOnIncident(asOperator(t), "acme", 0, incident.Action{Kind: incident.KindOpen, Title: "Internal",
+			Body: "Shh.", Private: true,
+			Components: []incident.ComponentStatus{{ComponentID: "web", Status: status.MajorOutage}}}, at(2))
+		must(t, "open private", err)
+		probeMoves(t, s, "api", probeMove{3, status.MajorOutage}) // the incident holds it
+		shown, err := s.EffectiveStatuses(t.Context())
+		must(t, "shown statuses", err)
+		equal(t, "api held by the incident", shown["api"], componentstatus.Effective{Status: status.DegradedPerformance,
+			Source: componentstatus.SourceIncident, RefID: public.ID, Since: at(2), Probe: status.MajorOutage})
+		equal(t, "web, whose incident is private", shown["web"].Source, componentstatus.SourceProbe)
+		_, err = s.ActOnIncident(asOperator(t), "acme", public.ID, incident.Action{Kind: incident.KindResolve, Body: "Fixed."}, at(4))
+		must(t, "resolve", err)
+		equal(t, "history of api", history(t, s, componentstatus.HistoryQuery{ComponentID: "api"}), []componentstatus.Entry{
+			entry("api", status.DegradedPerformance, status.MajorOutage, componentstatus.SourceProbe, 4),
+			{ComponentID: "api", Change: componentstatus.Change{From: status.Operational, To: status.DegradedPerformance,
+				Source: componentstatus.SourceIncident, RefID: public.ID, At: at(2)}},
+			entry("api", "", status.Operational, componentstatus.SourceProbe, 1),
 		})
 	}},
 	{"history/unknown components and missing overrides", func(t *testing.T, s HistoryStore) {
