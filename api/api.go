@@ -71,6 +71,10 @@ type Options struct {
 	// tells the status each component shows by a person's decision; nil
 	// serves neither and shows the probes' statuses.
 	Statuses StatusStore
+	// Maintenances serves /api/v1/maintenances and the windows of the v2
+	// documents (scheduled-maintenances*.json, summary.json); nil serves
+	// the first not at all and lists no windows in the second.
+	Maintenances MaintenanceStore
 	// KeyStore and AdminStore serve /api/v1/keys and /api/v1/admins, which
 	// are served only when both are set.
 	KeyStore   KeyStore
@@ -114,6 +118,7 @@ type API struct {
 
 	entities EntityStore
 	statuses StatusStore
+	maint    MaintenanceStore
 	maxBody  int64
 	onChange func()
 	model    *readmodel.Model
@@ -145,7 +150,7 @@ func New(opts Options) (*API, error) {
 	a := &API{
 		store: opts.Store, fleet: opts.Fleet, log: opts.Logger, ready: opts.Ready, version: opts.Version,
 		metrics: m, locations: map[string]*time.Location{}, weights: opts.ImpactWeights,
-		entities: opts.Entities, statuses: opts.Statuses, series: opts.Series,
+		entities: opts.Entities, statuses: opts.Statuses, series: opts.Series, maint: opts.Maintenances,
 		maxBody: opts.MaxBodyBytes, onChange: opts.OnCatalogChange,
 	}
 	if a.weights == (uptime.Weights{}) {
@@ -213,6 +218,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 		get(prefix+"/components.json", a.v2Components)
 		get(prefix+"/incidents.json", a.v2Incidents)
 		get(prefix+"/incidents/unresolved.json", a.v2Unresolved)
+		a.v2MaintenanceRoutes(prefix, get)
 	}
 
 	v1 := e.Group("/api/v1")
@@ -233,6 +239,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	readGet("/regions", a.v1Regions)
 	a.operatorRoutes(v1)
 	a.statusRoutes(v1)
+	a.maintenanceRoutes(v1)
 	if a.keyDB != nil && a.adminDB != nil {
 		a.credentialRoutes(v1.Group("", a.authenticate, a.require(auth.ScopeAdmin)))
 	}
