@@ -52,7 +52,9 @@ func (fakeMaintenances) CreateMaintenance(context.Context, maintenance.Window) (
 func (fakeMaintenances) ChangeMaintenance(context.Context, int64, string, func(maintenance.Window) (maintenance.Window, error)) (maintenance.Window, error) {
 	return maintenance.Window{}, errReadOnly
 }
-func (fakeMaintenances) DeleteMaintenance(context.Context, int64, time.Time) error { return errReadOnly }
+func (fakeMaintenances) DeleteMaintenance(context.Context, int64, time.Time) error {
+	return errReadOnly
+}
 
 // maintenanceFixture is windows on the pages of fixture(): on acme one
 // upcoming, one in progress with a private note, one completed after
