@@ -74,6 +74,10 @@ type Options struct {
 	// tells the status each component shows by a person's decision; nil
 	// serves neither and shows the probes' statuses.
 	Statuses StatusStore
+	// Maintenances serves /api/v1/maintenances and the windows of the v2
+	// documents (scheduled-maintenances*.json, summary.json); nil serves
+	// the first not at all and lists no windows in the second.
+	Maintenances MaintenanceStore
 	// KeyStore and AdminStore serve /api/v1/keys and /api/v1/admins, which
 	// are served only when both are set.
 	KeyStore   KeyStore
@@ -118,6 +122,7 @@ type API struct {
 	entities  EntityStore
 	statuses  StatusStore
 	incidents IncidentStore
+	maint     MaintenanceStore
 	maxBody   int64
 	onChange  func()
 	model     *readmodel.Model
@@ -149,7 +154,8 @@ func New(opts Options) (*API, error) {
 	a := &API{
 		store: opts.Store, fleet: opts.Fleet, log: opts.Logger, ready: opts.Ready, version: opts.Version,
 		metrics: m, locations: map[string]*time.Location{}, weights: opts.ImpactWeights,
-		entities: opts.Entities, statuses: opts.Statuses, incidents: opts.Incidents, series: opts.Series,
+		entities: opts.Entities, statuses: opts.Statuses, incidents: opts.Incidents, maint: opts.Maintenances,
+		series: opts.Series,
 		maxBody: opts.MaxBodyBytes, onChange: opts.OnCatalogChange,
 	}
 	if a.weights == (uptime.Weights{}) {
@@ -217,6 +223,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 		get(prefix+"/components.json", a.v2Components)
 		get(prefix+"/incidents.json", a.v2Incidents)
 		get(prefix+"/incidents/unresolved.json", a.v2Unresolved)
+		a.v2MaintenanceRoutes(prefix, get)
 	}
 
 	v1 := e.Group("/api/v1")
@@ -238,6 +245,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	a.operatorRoutes(v1)
 	a.statusRoutes(v1)
 	a.incidentRoutes(v1)
+	a.maintenanceRoutes(v1)
 	if a.keyDB != nil && a.adminDB != nil {
 		a.credentialRoutes(v1.Group("", a.authenticate, a.require(auth.ScopeAdmin)))
 	}

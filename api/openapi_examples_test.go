@@ -46,9 +46,10 @@ func TestOpenAPIExamples(t *testing.T) {
 	pub := httptest.NewServer(newServerWith(t, api.Options{Store: withHistory(), Fleet: fleetFixture(t), Keys: e.authn,
 		Ready: func() bool { return false }}).handler)
 	t.Cleanup(pub.Close)
-	down := httptest.NewServer(newServerWith(t, api.Options{Store: &fakeStore{fail: errors.New("disk on fire")}, Keys: e.authn}).handler)
+	down := httptest.NewServer(newServerWith(t, api.Options{Store: &fakeStore{fail: errors.New("disk on fire")}, Keys: e.authn,
+		Maintenances: brokenMaintenances{}}).handler)
 	t.Cleanup(down.Close)
-	limited := httptest.NewServer(newServerWith(t, api.Options{Store: e.store, Entities: e.store, Statuses: e.store, Keys: e.authn,
+	limited := httptest.NewServer(newServerWith(t, api.Options{Store: e.store, Entities: e.store, Statuses: e.store, Maintenances: e.store, Keys: e.authn,
 		RateLimit: 1, RateBurst: 1}).handler)
 	t.Cleanup(limited.Close)
 	urls := map[string]string{"ops": e.url, "pub": pub.URL, "down": down.URL, "limited": limited.URL}

@@ -10,7 +10,8 @@ func openAPIExamples(e *openAPIEnv) []example {
 	big := func(head, field string) string {
 		return `{` + head + `"` + field + `":"` + strings.Repeat("a", 1<<20+10) + `"}`
 	}
-	v2 := []string{"summary.json", "status.json", "components.json", "incidents.json", "incidents/unresolved.json"}
+	v2 := []string{"summary.json", "status.json", "components.json", "incidents.json", "incidents/unresolved.json",
+		"scheduled-maintenances.json", "scheduled-maintenances/upcoming.json", "scheduled-maintenances/active.json"}
 	var out []example
 	add := func(ex ...example) { out = append(out, ex...) }
 
@@ -215,6 +216,8 @@ func openAPIExamples(e *openAPIEnv) []example {
 		example{name: "history unknown component", srv: "ops", method: "GET", path: "/api/v1/components/nope/history", key: "read", want: 404},
 		example{name: "history of another page", srv: "ops", method: "GET", path: "/api/v1/components/web/history", key: "beta-write", want: 403},
 		example{name: "history without a key", srv: "ops", method: "GET", path: "/api/v1/components/web/history", want: 401, badRequest: true})
+
+	add(maintenanceExamples()...)
 
 	// Checks.
 	add(example{name: "create http check", srv: "ops", method: "POST", path: "/api/v1/checks", key: "write", want: 201,

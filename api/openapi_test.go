@@ -181,7 +181,7 @@ func newOpenAPIEnv(t *testing.T) *openAPIEnv {
 		Changes: st.CatalogVersion}); err != nil {
 		t.Fatal(err)
 	}
-	s := newServerWith(t, api.Options{Store: st, Entities: st, Statuses: st, Incidents: st, Keys: e.authn, KeyStore: st, AdminStore: st, Series: st,
+	s := newServerWith(t, api.Options{Store: st, Entities: st, Statuses: st, Incidents: st, Maintenances: st, Keys: e.authn, KeyStore: st, AdminStore: st, Series: st,
 		Fleet: fleetFixture(t), RateLimit: 100000, RateBurst: 100000})
 	e.handler = s.handler
 	srv := httptest.NewServer(e.handler)

@@ -72,7 +72,7 @@ func newOpsServer(t testing.TB, maxBody int64) opsServer {
 		t.Fatal(err)
 	}
 	changes := &atomic.Int64{}
-	s := newServerWith(t, api.Options{Store: st, Entities: st, Statuses: st, Incidents: st, Keys: testKeyAuth{}, RateLimit: 1e6, RateBurst: 1e9, // no 429 in these tests, fuzzing included
+	s := newServerWith(t, api.Options{Store: st, Entities: st, Statuses: st, Incidents: st, Maintenances: st, Keys: testKeyAuth{}, RateLimit: 1e6, RateBurst: 1e9, // no 429 in these tests, fuzzing included
 		MaxBodyBytes: maxBody, OnCatalogChange: func() { changes.Add(1) }})
 	return opsServer{server: s, store: st, changes: changes}
 }

@@ -19,9 +19,17 @@ import (
 const incidentsLimit = 50
 
 func (a *API) v2Summary(c *gin.Context) {
-	if v, unresolved, ok := a.v2Page(c); ok {
-		c.JSON(http.StatusOK, v.Summary(unresolved))
+	v, unresolved, ok := a.v2Page(c)
+	if !ok {
+		return
 	}
+	doc := v.Summary(unresolved)
+	list, ok := a.publicMaintenances(c, v.PageID(), v2SummaryStatuses)
+	if !ok {
+		return
+	}
+	doc.ScheduledMaintenances = v.MaintenanceList(list)
+	c.JSON(http.StatusOK, doc)
 }
 
 func (a *API) v2Status(c *gin.Context) {

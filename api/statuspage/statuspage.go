@@ -1,5 +1,6 @@
 // Package statuspage owns the documents of Atlassian Statuspage's public v2
-// API (summary.json, status.json, components.json, incidents.json), field
+// API (summary.json, status.json, components.json, incidents.json,
+// scheduled-maintenances.json), field
 // for field as Statuspage writes them, and builds them from statusd's domain
 // types so that tools and widgets written for Statuspage read statusd.
 //
@@ -111,10 +112,10 @@ type Summary struct {
 	Page       Page        `json:"page"`
 	Components []Component `json:"components"`
 	Incidents  []Incident  `json:"incidents"`
-	// ScheduledMaintenances is always empty: statusd has no maintenances
-	// in its store yet.
-	ScheduledMaintenances []Incident `json:"scheduled_maintenances"`
-	Status                Status     `json:"status"`
+	// ScheduledMaintenances are the upcoming and active ones; Summary
+	// leaves it empty for the caller to fill (MaintenanceList).
+	ScheduledMaintenances []Maintenance `json:"scheduled_maintenances"`
+	Status                Status        `json:"status"`
 }
 
 // StatusDoc is status.json.
@@ -174,7 +175,7 @@ func (v *View) PageID() string { return v.page.ID }
 func (v *View) Summary(unresolved []incident.Incident) Summary {
 	return Summary{
 		Page: v.page, Components: v.components, Incidents: v.incidents(unresolved),
-		ScheduledMaintenances: []Incident{}, Status: v.status,
+		ScheduledMaintenances: []Maintenance{}, Status: v.status,
 	}
 }
 

@@ -133,7 +133,7 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 		Keys: keys, KeyStore: st.entities, AdminStore: st.entities, RateLimit: cfg.API.RateLimit, RateBurst: cfg.API.RateBurst,
 		// A write through this process reaches the agents and its evaluator
 		// at once, other aggregators' evaluators within their catalog interval.
-		Entities: st.entities, Statuses: st.entities, Incidents: st.entities, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
+		Entities: st.entities, Statuses: st.entities, Incidents: st.entities, Maintenances: st.entities, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
 	if err != nil {
 		return err
 	}

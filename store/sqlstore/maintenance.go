@@ -12,14 +12,6 @@ import (
 	"github.com/statusd/statusd/maintenance"
 )
 
-// MaintenanceFilter selects maintenance windows for Maintenances.
-type MaintenanceFilter struct {
-	PageID   string               // "" for every page
-	Statuses []maintenance.Status // none for every status
-	Limit    int                  // 0: 100
-	Offset   int
-}
-
 // CreateMaintenance stores a new window (its ID, if any, is ignored) with
 // its components and updates, and an audit entry of the principal in ctx.
 // Every component must sit on the window's page: otherwise a
@@ -129,7 +121,7 @@ func (s *Store) Maintenance(ctx context.Context, id int64) (maintenance.Window, 
 
 // Maintenances lists the windows f selects, latest start first, and how
 // many it selects in all.
-func (s *Store) Maintenances(ctx context.Context, f MaintenanceFilter) ([]maintenance.Window, int, error) {
+func (s *Store) Maintenances(ctx context.Context, f maintenance.Filter) ([]maintenance.Window, int, error) {
 	var (
 		where []string
 		args  []any
@@ -142,6 +134,9 @@ func (s *Store) Maintenances(ctx context.Context, f MaintenanceFilter) ([]mainte
 		for _, st := range f.Statuses {
 			args = append(args, string(st))
 		}
+	}
+	if f.Public {
+		where = append(where, "NOT m.private")
 	}
 	cond := strings.Join(where, " AND ")
 	if cond == "" {

@@ -22,6 +22,7 @@ type MaintenanceStore interface {
 		change func(maintenance.Window) (maintenance.Window, error)) (maintenance.Window, error)
 	DeleteMaintenance(ctx context.Context, id int64, now time.Time) error
 	Maintenance(ctx context.Context, id int64) (maintenance.Window, error)
+	Maintenances(ctx context.Context, f maintenance.Filter) ([]maintenance.Window, int, error)
 	OpenMaintenances(ctx context.Context, since time.Time) ([]maintenance.Window, error)
 	ApplyMaintenanceTransition(ctx context.Context, t maintenance.Transition, now time.Time) (bool, error)
 	MaintenanceTransitions(ctx context.Context, id int64) ([]maintenance.Transition, error)
@@ -93,6 +94,50 @@ var maintenanceCases = []struct {
 		}
 		if v1, _ := s.StoredVersion(ctx); v1 <= v0 {
 			t.Errorf("stored version %d after the create, was %d", v1, v0)
+		}
+	}},
+	{"a listing filters by page, status and privacy, pages, and counts", func(t *testing.T, s MaintenanceStore) {
+		ctx := asOperator(t)
+		ids := map[string]int64{}
+		for _, w := range []struct {
+			name, page string
+			start      int
+			private    bool
+		}{{"public-early", "acme", 60, false}, {"private", "acme", 120, true}, {"public-late", "acme", 180, false},
+			{"other-page", "other", 240, false}} {
+			win := fullWindow(t)
+			win.Title, win.PageID, win.Private, win.Recurrence = w.name, w.page, w.private, nil
+			win.StartsAt, win.EndsAt, win.ComponentIDs = at(w.start), at(w.start+30), nil
+			got, err := s.CreateMaintenance(ctx, win)
+			must(t, "create "+w.name, err)
+			ids[w.name] = got.ID
+		}
+		_, err := s.ChangeMaintenance(ctx, ids["public-late"], "start", func(w maintenance.Window) (maintenance.Window, error) {
+			return maintenance.Act(w, maintenance.Action{Kind: maintenance.KindStart}, maintenance.Env{Now: at(10), Loc: time.UTC})
+		})
+		must(t, "start", err)
+		for _, tc := range []struct {
+			name  string
+			f     maintenance.Filter
+			want  []string
+			total int
+		}{
+			{"every window, latest start first", maintenance.Filter{}, []string{"other-page", "public-late", "private", "public-early"}, 4},
+			{"one page", maintenance.Filter{PageID: "acme"}, []string{"public-late", "private", "public-early"}, 3},
+			{"public only", maintenance.Filter{PageID: "acme", Public: true}, []string{"public-late", "public-early"}, 2},
+			{"by status", maintenance.Filter{Statuses: []maintenance.Status{maintenance.InProgress, maintenance.Verifying}}, []string{"public-late"}, 1},
+			{"a page of two", maintenance.Filter{Limit: 2, Offset: 1}, []string{"public-late", "private"}, 4},
+			{"past the end", maintenance.Filter{Limit: 2, Offset: 9}, []string{}, 4},
+		} {
+			ws, total, err := s.Maintenances(ctx, tc.f)
+			must(t, tc.name, err)
+			got := []string{}
+			for _, w := range ws {
+				got = append(got, w.Title)
+			}
+			if !reflect.DeepEqual(got, tc.want) || total != tc.total {
+				t.Errorf("%s: %v of %d, want %v of %d", tc.name, got, total, tc.want, tc.total)
+			}
 		}
 	}},
 	{"a component off the page is refused and nothing is written", func(t *testing.T, s MaintenanceStore) {
