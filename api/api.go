@@ -155,7 +155,7 @@ func New(opts Options) (*API, error) {
 		store: opts.Store, fleet: opts.Fleet, log: opts.Logger, ready: opts.Ready, version: opts.Version,
 		metrics: m, locations: map[string]*time.Location{}, weights: opts.ImpactWeights,
 		entities: opts.Entities, statuses: opts.Statuses, incidents: opts.Incidents, maint: opts.Maintenances,
-		series: opts.Series,
+		series:  opts.Series,
 		maxBody: opts.MaxBodyBytes, onChange: opts.OnCatalogChange,
 	}
 	if a.weights == (uptime.Weights{}) {

@@ -75,7 +75,7 @@ func maintenanceCommand(ctx context.Context, args []string, getenv func(string) 
 			usage(stderr)
 			return maintExitUsage
 		}
-		usage(stdout)
+		usage(stderr) // as every command's help
 		return exitOK
 	}
 	for _, s := range maintSubs() {

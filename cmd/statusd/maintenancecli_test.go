@@ -89,7 +89,7 @@ func TestMaintenanceCLI(t *testing.T) {
 		out, err string // substrings of stdout and stderr
 	}{
 		{"no command", nil, env, 64, "", "Exit codes: 0 done"},
-		{"help", []string{"--help"}, env, 0, "Exit codes: 0 done", ""},
+		{"help", []string{"--help"}, env, 0, "", "Exit codes: 0 done"},
 		{"help of a command", []string{"cancel", "--help"}, env, 0, "", "-series"},
 		{"unknown command", []string{"reschedule"}, env, 64, "", `unknown command "reschedule"`},
 		{"unknown flag", []string{"list", "--colour"}, env, 64, "", "flag provided but not defined: -colour"},
@@ -141,7 +141,7 @@ func TestMaintenanceCLI(t *testing.T) {
 // command through run.
 func TestMaintenanceCommandIsDispatched(t *testing.T) {
 	var out, errOut strings.Builder
-	if code := run(t.Context(), []string{"maintenance", "--help"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "schedule") {
+	if code := run(t.Context(), []string{"maintenance", "--help"}, &out, &errOut); code != 0 || !strings.Contains(errOut.String(), "schedule") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
 	}
 }
