@@ -42,6 +42,11 @@ type Options struct {
 	// Weights weigh outage time as impact in the day buckets;
 	// uptime.DefaultWeights when zero.
 	Weights uptime.Weights
+	// NoBuckets leaves the day buckets out: no cursor moves, no buckets in
+	// the changes, no uptime, MTTR or MTBF. It exists to measure what the
+	// buckets cost (BenchmarkEvaluateBuckets, make bench-aggregator); no
+	// aggregator sets it.
+	NoBuckets bool
 }
 
 // Evaluator turns probe results into check states, component statuses and
@@ -52,6 +57,7 @@ type Options struct {
 type Evaluator struct {
 	cooldown, maxAge time.Duration
 	weights          uptime.Weights
+	noBuckets        bool
 	locs             map[string]*time.Location // component ID → its page's time zone
 	zones            map[string]*time.Location // time zone name → location
 	checks           map[string]catalog.Check
@@ -66,7 +72,7 @@ type Evaluator struct {
 // NewEvaluator returns an evaluator with no state.
 func NewEvaluator(opts Options) *Evaluator {
 	e := &Evaluator{
-		cooldown: opts.Cooldown, maxAge: opts.MaxAge, weights: opts.Weights,
+		cooldown: opts.Cooldown, maxAge: opts.MaxAge, weights: opts.Weights, noBuckets: opts.NoBuckets,
 		zones:   map[string]*time.Location{},
 		states:  map[string][]CheckState{},
 		comps:   map[string]ComponentState{},
