@@ -62,7 +62,7 @@ func (a *API) fetch(ctx context.Context, br BucketReader, snap *readmodel.Snapsh
 	var missing []string
 	f.frozen, missing = a.frozen.Cached(f.ids, want)
 	if len(missing) > 0 && snap != nil && !a.frozen.Swept(want) {
-		swept, err := a.frozen.Sweep(ctx, leavesOf(snap), want)
+		swept, err := a.frozen.Sweep(ctx, len(snap.Components("")), func() []string { return leavesOf(snap) }, want)
 		if f.err = err; err != nil {
 			return f
 		}

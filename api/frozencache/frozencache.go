@@ -33,8 +33,9 @@ import (
 )
 
 // DefaultMaxEntries bounds the component-months kept when Options leave
-// it out: 12 months of 10,000 components, at about 150 bytes each.
-const DefaultMaxEntries = 120_000
+// it out: 12 months of 20,000 components, at about 100 bytes each (the
+// totals alone: a kept month comes back without its FrozenAt).
+const DefaultMaxEntries = 240_000
 
 // Reader reads frozen months from the store.
 type Reader interface {
@@ -57,7 +58,7 @@ type Cache struct {
 	max    int
 
 	mu     sync.Mutex
-	byComp map[string]map[uptime.Month]uptime.FrozenMonth
+	byComp map[string]map[uptime.Month]uptime.Totals
 	n      int                  // component-months kept
 	seen   map[uptime.Month]int // month → how many kept components have it
 	swept  map[uptime.Month]bool
@@ -72,7 +73,7 @@ func New(opts Options) (*Cache, error) {
 		opts.MaxEntries = DefaultMaxEntries
 	}
 	return &Cache{reader: opts.Reader, max: opts.MaxEntries,
-		byComp: map[string]map[uptime.Month]uptime.FrozenMonth{}, seen: map[uptime.Month]int{},
+		byComp: map[string]map[uptime.Month]uptime.Totals{}, seen: map[uptime.Month]int{},
 		swept: map[uptime.Month]bool{}}, nil
 }
 
@@ -87,12 +88,12 @@ func (c *Cache) Cached(ids []string, want []uptime.Month) (map[string][]uptime.F
 		ms := c.byComp[id]
 		complete := true
 		for _, m := range want {
-			fm, ok := ms[m]
+			tot, ok := ms[m]
 			if !ok {
 				complete = false
 				continue
 			}
-			out[id] = append(out[id], fm)
+			out[id] = append(out[id], uptime.FrozenMonth{ComponentID: id, Month: m, Totals: tot})
 		}
 		if !complete {
 			missing = append(missing, id)
@@ -147,11 +148,12 @@ func (c *Cache) Swept(want []uptime.Month) bool {
 	return true
 }
 
-// Sweep reads the months of want not swept yet for every one of all (the
-// components the caller knows) in one read, when all of them for those
-// months fit in half the bound, and marks them swept; it reports whether
-// it read. A component that misses a swept month later is read alone.
-func (c *Cache) Sweep(ctx context.Context, all []string, want []uptime.Month) (bool, error) {
+// Sweep reads the months of want not swept yet for all the components
+// the caller knows (count of them, listed by all, called only to read) in
+// one read, when they fit in half the bound, and marks them swept; it
+// reports whether it read. A component that misses a swept month later is
+// read alone.
+func (c *Cache) Sweep(ctx context.Context, count int, all func() []string, want []uptime.Month) (bool, error) {
 	c.mu.Lock()
 	var months []uptime.Month
 	for _, m := range want {
@@ -160,10 +162,10 @@ func (c *Cache) Sweep(ctx context.Context, all []string, want []uptime.Month) (b
 		}
 	}
 	c.mu.Unlock()
-	if len(months) == 0 || len(all)*len(months) > c.max/2 {
+	if len(months) == 0 || count*len(months) > c.max/2 {
 		return false, nil
 	}
-	if _, err := c.Load(ctx, all, slices.Min(months), slices.Max(months)); err != nil {
+	if _, err := c.Load(ctx, all(), slices.Min(months), slices.Max(months)); err != nil {
 		return false, err
 	}
 	c.mu.Lock()
@@ -196,13 +198,13 @@ func (c *Cache) Len() int {
 func (c *Cache) keep(fm uptime.FrozenMonth) {
 	ms := c.byComp[fm.ComponentID]
 	if ms == nil {
-		ms = map[uptime.Month]uptime.FrozenMonth{}
+		ms = map[uptime.Month]uptime.Totals{}
 		c.byComp[fm.ComponentID] = ms
 	}
 	if _, ok := ms[fm.Month]; ok {
 		return
 	}
-	ms[fm.Month] = fm
+	ms[fm.Month] = fm.Totals
 	c.n++
 	c.seen[fm.Month]++
 }

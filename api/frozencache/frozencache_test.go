@@ -159,8 +159,8 @@ func TestSweep(t *testing.T) {
 		wantSwept bool
 		wantReads int
 	}{
-		{"fits in half the bound: one read for all", 20, true, 1},
-		{"beyond half the bound: no read", 10, false, 0},
+		{"fits in half the bound: one read for all", 12, true, 1},
+		{"beyond half the bound: no read", 11, false, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,7 +170,7 @@ func TestSweep(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := []uptime.Month{202609, 202610}
-			swept, err := c.Sweep(t.Context(), ids, want)
+			swept, err := c.Sweep(t.Context(), len(ids), func() []string { return ids }, want)
 			if err != nil || swept != tt.wantSwept || s.reads != tt.wantReads || c.Swept(want) != tt.wantSwept {
 				t.Fatalf("sweep %v %v, %d reads, swept %v; want %v, %d reads", swept, err, s.reads, c.Swept(want), tt.wantSwept, tt.wantReads)
 			}
@@ -180,7 +180,7 @@ func TestSweep(t *testing.T) {
 			if _, missing := c.Cached(ids, want); len(missing) != 0 {
 				t.Fatalf("missing %v after the sweep", missing)
 			}
-			if again, _ := c.Sweep(t.Context(), ids, want); again || s.reads != 1 {
+			if again, _ := c.Sweep(t.Context(), len(ids), func() []string { return ids }, want); again || s.reads != 1 {
 				t.Fatalf("a second sweep of the same months read again (%v, %d reads)", again, s.reads)
 			}
 			c.Forget(202610)
