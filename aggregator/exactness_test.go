@@ -38,6 +38,9 @@ func exactCatalog() catalog.Catalog {
 	for i := range exactComps {
 		id := fmt.Sprintf("c%d", i)
 		cat.Components = append(cat.Components, catalog.Component{ID: id, PageID: "main", Name: id, Position: i})
+		if i == 0 {
+			cat.Components[i].SLO = exactSLO
+		}
 		cat.Checks = append(cat.Checks, catalog.Check{ID: "k-" + id, ComponentID: id, Type: catalog.TypeHTTP,
 			Interval: exactInterval, Timeout: time.Second, FailureThreshold: 3, SuccessThreshold: 2,
 			HTTP: &catalog.HTTPSpec{URL: "http://127.0.0.1:1/", Method: "GET"}, IncidentOn: catalog.IncidentOnMajor})
@@ -292,6 +295,7 @@ func TestExactness(t *testing.T) {
 					t.Fatalf("%d component states, %d outages, %d ms without data: the scenario tests too little",
 						len(states), outages, noData)
 				}
+				checkServed(t, st, want, loc)
 			})
 		}
 	}

@@ -12,12 +12,14 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/statusd/statusd/api/frozencache"
 	"github.com/statusd/statusd/api/ratelimit"
 	"github.com/statusd/statusd/api/readmodel"
 	"github.com/statusd/statusd/auth"
@@ -126,6 +128,10 @@ type API struct {
 	maxBody   int64
 	onChange  func()
 	model     *readmodel.Model
+	// frozen keeps the frozen months read (nil when the store keeps
+	// none); frozenSnap is the snapshot it last followed.
+	frozen     *frozencache.Cache
+	frozenSnap atomic.Pointer[readmodel.Snapshot]
 
 	mu        sync.Mutex
 	locations map[string]*time.Location // time zone name → location, UTC when unknown
@@ -178,6 +184,11 @@ func New(opts Options) (*API, error) {
 	a.origin = clock()
 	if a.model, err = newReadModel(opts, clock); err != nil {
 		return nil, fmt.Errorf("new api: %w", err)
+	}
+	if fr, ok := opts.Store.(FrozenReader); ok {
+		if a.frozen, err = frozencache.New(frozencache.Options{Reader: fr}); err != nil {
+			return nil, fmt.Errorf("new api: %w", err)
+		}
 	}
 	a.keys, a.keyDB, a.adminDB = opts.Keys, opts.KeyStore, opts.AdminStore
 	rate, burst := cmp.Or(opts.RateLimit, defaultRateLimit), cmp.Or(opts.RateBurst, defaultRateBurst)

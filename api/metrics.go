@@ -13,7 +13,6 @@ import (
 
 	"github.com/statusd/statusd/api/readmodel"
 	"github.com/statusd/statusd/catalog"
-	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/uptime"
 )
 
@@ -137,6 +136,31 @@ type ScopeReader interface {
 	ComponentScope(ctx context.Context, id string) (c catalog.Component, timeZone string, leaves []string, err error)
 }
 
+// snapScope finds one component of a snapshot with its leaves and its
+// page's time zone; false when the snapshot has no such component.
+func (a *API) snapScope(snap *readmodel.Snapshot, id string) (scope, bool) {
+	c, ok := snap.Component(id)
+	if !ok {
+		return scope{}, false
+	}
+	p, _ := snap.Page(c.PageID)
+	sc := scope{comp: c, loc: a.location(p.TimeZone)}
+	var walk func(c catalog.Component, depth int)
+	walk = func(c catalog.Component, depth int) {
+		if !c.IsGroup {
+			sc.leaves = append(sc.leaves, c.ID)
+			return
+		}
+		for _, m := range snap.Members(c.ID) {
+			if depth < 16 { // groups nest; a cycle in bad data must not loop
+				walk(m, depth+1)
+			}
+		}
+	}
+	walk(c, 0)
+	return sc, true
+}
+
 // scopeOf finds one component with its leaves and its page's time zone;
 // false when there is no such component.
 func (a *API) scopeOf(ctx context.Context, id string) (scope, bool, error) {
@@ -163,95 +187,6 @@ func (a *API) scopeOf(ctx context.Context, id string) (scope, bool, error) {
 	return sc, ok, nil
 }
 
-// figures is what one scope holds over a timeframe and over its SLO
-// window.
-type figures struct {
-	sum    uptime.Summary
-	window *uptime.Summary
-	recent [2][2]int64 // impact, available over 1 h and 6 h
-	since  time.Time   // when the first leaf was first tracked; zero if none
-}
-
-// measure reads the buckets and cursors of the scopes and sums each over
-// the days from..to (and its SLO window, ending today).
-func (a *API) measure(ctx context.Context, br BucketReader, statesOf statesReader, scs []scope, from, to uptime.Day,
-	now time.Time) ([]figures, error) {
-	var ids []string
-	lo, hi := from, to
-	for _, sc := range scs {
-		ids = append(ids, sc.leaves...)
-		if slo := sc.comp.SLO; slo.Set() {
-			today := uptime.DayOf(now, sc.loc)
-			lo, hi = min(lo, today.AddDays(-(slo.WindowDays-1))), max(hi, today)
-		}
-	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	// The states are read beside the frozen months and buckets: one round
-	// trip less to wait for.
-	var (
-		states    []health.ComponentState
-		statesErr error
-		done      = make(chan struct{})
-	)
-	go func() {
-		defer close(done)
-		states, statesErr = statesOf(ctx, ids)
-	}()
-	frozen, err := a.frozenMonths(ctx, ids, from, to)
-	var bs []uptime.Bucket
-	if err == nil {
-		// A day of margin each side: the pages' days are not UTC's.
-		bs, err = readSpans(ctx, br, ids, bucketSpans(scs, ids, frozen, lo.AddDays(-1), hi.AddDays(1), from, to, now))
-	}
-	<-done
-	if statesErr != nil {
-		return nil, fmt.Errorf("read component states: %w", statesErr)
-	}
-	if err != nil {
-		return nil, err
-	}
-	cursors := map[string]uptime.Cursor{}
-	for _, s := range states {
-		cursors[s.ComponentID] = s.Uptime
-	}
-	byComp := map[string][]uptime.Bucket{}
-	for _, b := range bs {
-		byComp[b.ComponentID] = append(byComp[b.ComponentID], b)
-	}
-	out := make([]figures, len(scs))
-	for i, sc := range scs {
-		var sums, windows []uptime.Summary
-		f := &out[i]
-		for _, id := range sc.leaves {
-			cur := cursors[id]
-			sums = append(sums, uptime.SumFrozen(byComp[id], frozen[id], cur, from, to, now, sc.loc, a.weights))
-			if slo := sc.comp.SLO; slo.Set() {
-				today := uptime.DayOf(now, sc.loc)
-				windows = append(windows, uptime.Sum(byComp[id], cur, today.AddDays(-(slo.WindowDays-1)), today, now, sc.loc, a.weights))
-				for k, d := range []time.Duration{time.Hour, 6 * time.Hour} {
-					impact, available := cur.Window(now, d, a.weights)
-					f.recent[k][0] += impact
-					f.recent[k][1] += available
-				}
-			}
-			if cur.Tracking() && (f.since.IsZero() || cur.Start.Before(f.since)) {
-				f.since = cur.Start
-			}
-		}
-		f.sum = uptime.Combine(sums)
-		if len(sums) == 0 { // a group without members: the timeframe, all without data
-			s := uptime.Sum(nil, uptime.Cursor{}, from, to, now, sc.loc, a.weights)
-			f.sum = s
-		}
-		if windows != nil {
-			w := uptime.Combine(windows)
-			f.window = &w
-		}
-	}
-	return out, nil
-}
-
 // buckets returns the store's bucket reader, or answers 404 and false when
 // the store keeps no buckets.
 func (a *API) buckets(c *gin.Context) (BucketReader, bool) {
@@ -269,11 +204,28 @@ func (a *API) v1ComponentMetrics(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	id := c.Param("id")
-	sc, ok, err := a.scopeOf(ctx, id)
+	now := a.clock()
+	// Asking whether the snapshot at hand is current is a round trip: the
+	// buckets are read meanwhile for the component as that snapshot has
+	// it, and read again only if the answer is another snapshot.
+	early := a.model.Current()
+	a.followSnapshot(early)
+	var pre chan fetched
+	if early != nil {
+		if sc, ok := a.snapScope(early, id); ok {
+			if q, fields := parseMetricsQuery(c.Request.URL.Query(), uptime.DayOf(now, sc.loc)); len(fields) == 0 {
+				pre = make(chan fetched, 1)
+				go func() { pre <- a.fetch(ctx, br, early, []scope{sc}, q.from, q.to, now) }()
+			}
+		}
+	}
+	snap, err := a.model.Snapshot(ctx)
 	if err != nil {
 		a.storeFailed(c, err)
 		return
 	}
+	a.followSnapshot(snap)
+	sc, ok := a.snapScope(snap, id)
 	if !ok {
 		abortError(c, http.StatusNotFound, codeNotFound, fmt.Sprintf("component %q not found", catalog.Truncate(id)))
 		return
@@ -281,17 +233,22 @@ func (a *API) v1ComponentMetrics(c *gin.Context) {
 	if !maySee(c, sc.comp) {
 		return
 	}
-	now := a.clock()
 	q, fields := parseMetricsQuery(c.Request.URL.Query(), uptime.DayOf(now, sc.loc))
 	if len(fields) > 0 {
 		abortInvalid(c, fields)
 		return
 	}
-	fs, err := a.measure(ctx, br, a.store.ComponentStatesOf, []scope{sc}, q.from, q.to, now)
-	if err != nil {
-		a.storeFailed(c, err)
+	var f fetched
+	if pre != nil && snap == early {
+		f = <-pre // read after the snapshot's states: see fetch
+	} else {
+		f = a.fetch(ctx, br, snap, []scope{sc}, q.from, q.to, now)
+	}
+	if f.err != nil {
+		a.storeFailed(c, f.err)
 		return
 	}
+	fs := a.sumUp([]scope{sc}, f, snap.ComponentStatesOf(f.ids), q.from, q.to, now)
 	body := newMetricsBody(sc, q, fs[0], a.weights, now)
 	if q.calc {
 		notices, err := a.notices(ctx, sc, fs[0].sum)
@@ -338,17 +295,12 @@ func (a *API) summaries(ctx context.Context, snap *readmodel.Snapshot, data []v1
 	if !ok || len(data) == 0 {
 		return nil
 	}
-	comps, pages := snap.Components(""), snap.Pages()
-	ids := make([]string, len(data))
-	for i, d := range data {
-		ids[i] = d.ID
-	}
-	byID := a.scopes(comps, pages, ids)
+	a.followSnapshot(snap)
 	now := a.clock()
 	// One read per time zone: the days differ between zones.
 	byZone := map[*time.Location][]scope{}
-	for _, id := range ids {
-		if sc, ok := byID[id]; ok {
+	for _, d := range data {
+		if sc, ok := a.snapScope(snap, d.ID); ok {
 			byZone[sc.loc] = append(byZone[sc.loc], sc)
 		}
 	}
@@ -356,10 +308,11 @@ func (a *API) summaries(ctx context.Context, snap *readmodel.Snapshot, data []v1
 	for loc, scs := range byZone {
 		today := uptime.DayOf(now, loc)
 		from := today.AddDays(-(summaryDays - 1))
-		fs, err := a.measure(ctx, br, snapshotStates(snap), scs, from, today, now)
-		if err != nil {
-			return err
+		f := a.fetch(ctx, br, snap, scs, from, today, now)
+		if f.err != nil {
+			return f.err
 		}
+		fs := a.sumUp(scs, f, snap.ComponentStatesOf(f.ids), from, today, now)
 		for i, sc := range scs {
 			out[sc.comp.ID] = newMetricsSummary(sc, metricsQuery{from: from, to: today}, fs[i], now)
 		}

@@ -3,34 +3,85 @@ package api
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/statusd/statusd/api/readmodel"
 	"github.com/statusd/statusd/uptime"
 )
 
 // FrozenReader reads the frozen totals of closed months; the metrics
 // endpoint serves each closed month a timeframe covers whole from them
-// when the Store is one, as they were frozen.
+// when the Store is one, as they were frozen, and keeps them in memory
+// (api/frozencache): they never change once written.
 type FrozenReader interface {
 	FrozenMonths(ctx context.Context, ids []string, from, to uptime.Month) ([]uptime.FrozenMonth, error)
 }
 
-// frozenMonths reads the frozen months of ids over the days from..to, by
-// component; none when the store keeps none.
-func (a *API) frozenMonths(ctx context.Context, ids []string, from, to uptime.Day) (map[string][]uptime.FrozenMonth, error) {
-	fr, ok := a.store.(FrozenReader)
-	if !ok || len(ids) == 0 {
-		return nil, nil
+// followSnapshot drops, once per snapshot, the kept frozen months of the
+// components the snapshot no longer has (deleted, their months went with
+// them) and of the months no timeframe reaches any more.
+func (a *API) followSnapshot(snap *readmodel.Snapshot) {
+	if a.frozen == nil || snap == nil || a.frozenSnap.Swap(snap) == snap {
+		return
 	}
-	ms, err := fr.FrozenMonths(ctx, ids, uptime.MonthOf(from), uptime.MonthOf(to))
-	if err != nil {
-		return nil, fmt.Errorf("read frozen months: %w", err)
+	a.frozen.Retain(func(id string) bool { _, ok := snap.Component(id); return ok })
+	y, m, d := uptime.DayOf(a.clock(), time.UTC).Date()
+	a.frozen.Forget(uptime.MonthOf(uptime.DateDay(y, m-maxTimeframeMonths, d).AddDays(-1)))
+}
+
+// wantedMonths lists the months that the scopes may serve frozen over
+// the days from..to: wholly within them and over at now in the time zone
+// of one of the scopes.
+func wantedMonths(scs []scope, from, to uptime.Day, now time.Time) []uptime.Month {
+	var out []uptime.Month
+	for m := uptime.MonthOf(from); m.First() <= to; m = m.Next() {
+		if m.First() < from || m.Last() > to {
+			continue
+		}
+		if slices.ContainsFunc(scs, func(sc scope) bool { return !now.Before(m.End(sc.loc)) }) {
+			out = append(out, m)
+		}
 	}
-	out := map[string][]uptime.FrozenMonth{}
-	for _, m := range ms {
-		out[m.ComponentID] = append(out[m.ComponentID], m)
+	return out
+}
+
+// expectFrozen returns the kept frozen months with, for each of missing,
+// the wanted months seen frozen for any component added as a guess.
+func expectFrozen(kept map[string][]uptime.FrozenMonth, missing []string, want []uptime.Month,
+	seen func(uptime.Month) bool) map[string][]uptime.FrozenMonth {
+	out := make(map[string][]uptime.FrozenMonth, len(kept)+len(missing))
+	for id, ms := range kept {
+		out[id] = ms
 	}
-	return out, nil
+	for _, id := range missing {
+		ms := slices.Clone(kept[id])
+		for _, m := range want {
+			if seen(m) && !slices.ContainsFunc(ms, func(fm uptime.FrozenMonth) bool { return fm.Month == m }) {
+				ms = append(ms, uptime.FrozenMonth{ComponentID: id, Month: m})
+			}
+		}
+		out[id] = ms
+	}
+	return out
+}
+
+// subtractSpans returns the days of spans that are in none of have.
+func subtractSpans(spans, have []daySpan) []daySpan {
+	var out []daySpan
+	for _, sp := range spans {
+		for d := sp.from; d <= sp.to; d = d.Next() {
+			if slices.ContainsFunc(have, func(h daySpan) bool { return d >= h.from && d <= h.to }) {
+				continue
+			}
+			if n := len(out); n > 0 && out[n-1].to.Next() == d {
+				out[n-1].to = d
+			} else {
+				out = append(out, daySpan{d, d})
+			}
+		}
+	}
+	return out
 }
 
 // daySpan is a range of days, both ends included.

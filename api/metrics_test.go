@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 )
 
@@ -145,3 +146,56 @@ func FuzzMetricsQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestMetricsBeforeTracking asks for timeframes before api was first
+// tracked (1 November): that time counts as no data, and the calculation
+// says so; a timeframe wholly before has no uptime at all.
+func TestMetricsBeforeTracking(t *testing.T) {
+	tests := []struct {
+		name, query string
+		percent     *float64
+		noData      int64
+		note        string
+	}{
+		{"wholly before", "timeframe_start=2026-10-01&timeframe_end=2026-10-31", nil, 31 * 86400,
+			"statusd has tracked this component since 2026-11-01T00:00:00.000Z; the 31 Days of the timeframe before count as no data."},
+		{"partly before", "timeframe_start=2026-10-30&timeframe_end=2026-11-05", ptr(100.0), 2 * 86400,
+			"statusd has tracked this component since 2026-11-01T00:00:00.000Z; the 2 Days of the timeframe before count as no data."},
+		{"a component never tracked", "", nil, 0, "statusd has no data on this component yet: the whole timeframe counts as no data."},
+	}
+	s := newServer(t, withHistory(), nil)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := "api"
+			if tt.query == "" {
+				id = "cdn"
+			}
+			resp, body := s.do(t, http.MethodGet, "/api/v1/components/"+id+"/metrics?include_calculation=true&"+tt.query)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d, want 200: %s", resp.StatusCode, body)
+			}
+			got := decode[struct {
+				Uptime struct {
+					Percent *float64 `json:"percent"`
+					Words   string   `json:"words"`
+				} `json:"percentage_uptime"`
+				Data struct {
+					NoData struct{ Seconds int64 } `json:"no_data_time"`
+					Notes  []string                `json:"notes"`
+				} `json:"calculation_data_in_timeframe"`
+			}](t, body)
+			switch {
+			case (got.Uptime.Percent == nil) != (tt.percent == nil) || (tt.percent != nil && *got.Uptime.Percent != *tt.percent):
+				t.Errorf("uptime %+v; want %v", got.Uptime, tt.percent)
+			case tt.percent == nil && got.Uptime.Words != "No data in this timeframe":
+				t.Errorf("uptime words %q; want No data in this timeframe", got.Uptime.Words)
+			case tt.noData != 0 && got.Data.NoData.Seconds != tt.noData:
+				t.Errorf("no data %d s; want %d", got.Data.NoData.Seconds, tt.noData)
+			case !slices.Contains(got.Data.Notes, tt.note):
+				t.Errorf("notes %q; want %q among them", got.Data.Notes, tt.note)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/statusd/statusd/api/readmodel"
 	"github.com/statusd/statusd/catalog"
-	"github.com/statusd/statusd/health"
 )
 
 // CatalogVersioner counts the writes of the catalog this process made
@@ -99,13 +98,3 @@ func componentNotFound(id string) (int, any, error) {
 	return http.StatusNotFound, errorBody{Error: errorDetail{Code: codeNotFound,
 		Message: fmt.Sprintf("component %q not found", catalog.Truncate(id))}}, nil
 }
-
-// snapshotStates reads states from a snapshot as measure needs them.
-func snapshotStates(snap *readmodel.Snapshot) statesReader {
-	return func(_ context.Context, ids []string) ([]health.ComponentState, error) {
-		return snap.ComponentStatesOf(ids), nil
-	}
-}
-
-// statesReader reads the states of components.
-type statesReader func(ctx context.Context, ids []string) ([]health.ComponentState, error)

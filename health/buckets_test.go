@@ -138,3 +138,51 @@ func TestSweepClosesNoDay(t *testing.T) {
 		t.Fatalf("cursor %+v; want no data from the sweep on, still in the outage", c.Uptime)
 	}
 }
+
+// TestNoBucketsChangesNothingElse: an evaluator without buckets (the
+// baseline of BenchmarkEvaluateBuckets and make bench-aggregator) hands
+// out no bucket and no cursor, and the same transitions, incident actions
+// and statuses as one with buckets; so the difference between the two is
+// the accounting alone.
+func TestNoBucketsChangesNothingElse(t *testing.T) {
+	rs := outageOverMidnight()
+	with := NewEvaluator(Options{Catalog: tokyoCatalog()})
+	without := NewEvaluator(Options{Catalog: tokyoCatalog(), NoBuckets: true})
+	chWith, outsWith := with.Evaluate(rs, tick(1813), all)
+	chWithout, outsWithout := without.Evaluate(rs, tick(1813), all)
+	if len(chWith.Buckets) == 0 {
+		t.Fatal("the evaluator with buckets wrote none")
+	}
+	if len(chWithout.Buckets) != 0 {
+		t.Fatalf("the evaluator without buckets wrote %+v", chWithout.Buckets)
+	}
+	if !reflect.DeepEqual(outsWith, outsWithout) || !reflect.DeepEqual(chWith.Transitions, chWithout.Transitions) ||
+		!reflect.DeepEqual(chWith.Incidents, chWithout.Incidents) {
+		t.Fatalf("without buckets\n got %v %+v %+v\nwant %v %+v %+v", outsWithout, chWithout.Transitions, chWithout.Incidents,
+			outsWith, chWith.Transitions, chWith.Incidents)
+	}
+	for i, s := range chWithout.Components {
+		w := chWith.Components[i]
+		if s.Uptime.Tracking() {
+			t.Fatalf("component %s has a cursor without buckets: %+v", s.ComponentID, s.Uptime)
+		}
+		w.Uptime = uptime.Cursor{}
+		if !reflect.DeepEqual(s, w) {
+			t.Fatalf("component state without buckets\n got %+v\nwant %+v", s, w)
+		}
+	}
+}
+
+// BenchmarkEvaluateBuckets is BenchmarkEvaluate's workload with the day
+// buckets kept and without (Options.NoBuckets): the difference of their
+// ns/result is what the buckets cost the evaluator per result. Compare
+// the two with benchstat over -count runs; make bench-aggregator reports
+// the same difference on its own results as bucket_cost_ns_per_result.
+func BenchmarkEvaluateBuckets(b *testing.B) {
+	for _, tt := range []struct {
+		name      string
+		noBuckets bool
+	}{{"buckets", false}, {"no_buckets", true}} {
+		b.Run(tt.name, func(b *testing.B) { benchEvaluate(b, Options{NoBuckets: tt.noBuckets}) })
+	}
+}

@@ -399,6 +399,9 @@ func (p *pass) decide(id string, at time.Time) {
 // they move the buckets on a change of class only. It reports whether the
 // cursor moved.
 func (p *pass) account(s *ComponentState, at time.Time) bool {
+	if p.e.noBuckets {
+		return false
+	}
 	class := classOf(*s)
 	cur := s.Uptime
 	loc := p.e.loc(s.ComponentID)

@@ -45,6 +45,11 @@ type Options struct {
 	// Maintenance tells which components are in a maintenance window at a
 	// time; nil means none ever is.
 	Maintenance Maintenance
+	// NoBuckets leaves the day buckets out: no cursor moves, no buckets in
+	// the changes, no uptime, MTTR or MTBF. It exists to measure what the
+	// buckets cost (BenchmarkEvaluateBuckets, make bench-aggregator); no
+	// aggregator sets it.
+	NoBuckets bool
 }
 
 // Maintenance tells whether a component is in a maintenance window at a
@@ -65,6 +70,7 @@ type Maintenance interface {
 type Evaluator struct {
 	cooldown, maxAge time.Duration
 	weights          uptime.Weights
+	noBuckets        bool
 	locs             map[string]*time.Location // component ID → its page's time zone
 	zones            map[string]*time.Location // time zone name → location
 	checks           map[string]catalog.Check
@@ -81,10 +87,11 @@ type Evaluator struct {
 func NewEvaluator(opts Options) *Evaluator {
 	e := &Evaluator{
 		cooldown: opts.Cooldown, maxAge: opts.MaxAge, weights: opts.Weights, maint: opts.Maintenance,
-		zones:   map[string]*time.Location{},
-		states:  map[string][]CheckState{},
-		comps:   map[string]ComponentState{},
-		pending: map[string]waiting{},
+		noBuckets: opts.NoBuckets,
+		zones:     map[string]*time.Location{},
+		states:    map[string][]CheckState{},
+		comps:     map[string]ComponentState{},
+		pending:   map[string]waiting{},
 	}
 	if e.cooldown <= 0 {
 		e.cooldown = DefaultCooldown

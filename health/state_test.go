@@ -133,9 +133,12 @@ func TestRemovedCheckForgetsItsState(t *testing.T) {
 	}
 }
 
-func BenchmarkEvaluate(b *testing.B) {
-	// 10,000 components with one check each, reported from 3 regions: a
-	// batch holds one tick of every check in every region.
+func BenchmarkEvaluate(b *testing.B) { benchEvaluate(b, Options{}) }
+
+// benchEvaluate evaluates 10,000 components with one check each, reported
+// from 3 regions: a batch holds one tick of every check in every region,
+// and every 50th result fails. opts.Catalog is set here.
+func benchEvaluate(b *testing.B, opts Options) {
 	var cat catalog.Catalog
 	for c := range 10_000 {
 		id := fmt.Sprintf("c%d", c)
@@ -143,7 +146,8 @@ func BenchmarkEvaluate(b *testing.B) {
 		cat.Checks = append(cat.Checks, catalog.Check{ID: id + "-k", ComponentID: id,
 			Interval: 10 * time.Second, FailureThreshold: 3, SuccessThreshold: 2})
 	}
-	e := NewEvaluator(Options{Catalog: cat})
+	opts.Catalog = cat
+	e := NewEvaluator(opts)
 	batch := func(n int) []result.Result {
 		rs := make([]result.Result, 0, 3*len(cat.Checks))
 		for i, c := range cat.Checks {

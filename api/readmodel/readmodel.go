@@ -163,6 +163,11 @@ func (m *Model) Snapshot(ctx context.Context) (*Snapshot, error) {
 	return s, nil
 }
 
+// Current returns the snapshot at hand without asking whether it is
+// still current, nil before the first. A caller may start work on it
+// while Snapshot checks; what it answers must come from Snapshot's.
+func (m *Model) Current() *Snapshot { return m.cur.Load() }
+
 // stored reads the store's version, 0 without Stored.
 func (m *Model) stored(ctx context.Context) (int64, error) {
 	if m.opts.Stored == nil {

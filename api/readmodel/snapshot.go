@@ -30,6 +30,8 @@ type Snapshot struct {
 
 	compByID  map[string]int
 	onPage    map[string][]catalog.Component // page ID → its components as placed there
+	members   map[string][]catalog.Component // group ID → its members, by position, then ID
+	pageByID  map[string]int
 	checksOf  map[string][]catalog.Check
 	checkByID map[string]int
 	stateByID map[string]int
@@ -56,8 +58,12 @@ type Compute func(ctx context.Context, s *Snapshot) (any, error)
 func (s *Snapshot) index() {
 	s.compByID = make(map[string]int, len(s.comps))
 	s.onPage = map[string][]catalog.Component{}
-	for i, c := range s.comps {
+	s.members = map[string][]catalog.Component{}
+	for i, c := range s.comps { // sorted by position, then ID, so each group's members are too
 		s.compByID[c.ID] = i
+		if c.GroupID != "" {
+			s.members[c.GroupID] = append(s.members[c.GroupID], c)
+		}
 		for _, p := range c.Placements() {
 			placed := c
 			placed.PageID, placed.Position = p.PageID, p.Position
@@ -68,6 +74,10 @@ func (s *Snapshot) index() {
 		slices.SortFunc(list, func(a, b catalog.Component) int {
 			return cmp.Or(cmp.Compare(a.Position, b.Position), cmp.Compare(a.ID, b.ID))
 		})
+	}
+	s.pageByID = make(map[string]int, len(s.pages))
+	for i, p := range s.pages {
+		s.pageByID[p.ID] = i
 	}
 	s.checkByID = make(map[string]int, len(s.checks))
 	s.checksOf = map[string][]catalog.Check{}
@@ -106,6 +116,19 @@ func (s *Snapshot) Component(id string) (catalog.Component, bool) {
 		return catalog.Component{}, false
 	}
 	return s.comps[i], true
+}
+
+// Members lists the components whose group is groupID, sorted by
+// position, then ID, each on its primary page.
+func (s *Snapshot) Members(groupID string) []catalog.Component { return s.members[groupID] }
+
+// Page returns the page with this ID.
+func (s *Snapshot) Page(id string) (catalog.Page, bool) {
+	i, ok := s.pageByID[id]
+	if !ok {
+		return catalog.Page{}, false
+	}
+	return s.pages[i], true
 }
 
 // Checks lists every check, sorted by ID.

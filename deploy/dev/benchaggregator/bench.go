@@ -260,6 +260,17 @@ func (b *bench) references(ctx context.Context, line *mainLine, marks map[int]in
 		}
 		lines = append(lines, l)
 	}
+	b.log.Info("reference: the day buckets' cost per result, in process")
+	var cpuPerResult float64
+	if line.CPUS != nil && line.Results > 0 {
+		cpuPerResult = *line.CPUS * 1e9 / float64(line.Results)
+	}
+	bl, err := bucketCost(ctx, b.scenario, cpuPerResult)
+	if err != nil {
+		return lines, err
+	}
+	line.BucketCostNS, line.BucketCostRatio = bl.CostNS, bl.Ratio
+	lines = append(lines, bl)
 	return lines, nil
 }
 

@@ -31,7 +31,12 @@ type mainLine struct {
 	// Metrics12mP99 is the p99 of GET /api/v1/components/{id}/metrics over
 	// the last 12 months with a year of day buckets, on the running
 	// aggregator.
-	Metrics12mP99    *float64 `json:"metrics_12m_p99_ms"`
+	Metrics12mP99 *float64 `json:"metrics_12m_p99_ms"`
+	// BucketCostNS is what the day buckets add per result to the
+	// evaluator, BucketCostRatio the evaluator's time with them over
+	// without (bucketCost; the bucket_accounting line has the details).
+	BucketCostNS     *float64 `json:"bucket_cost_ns_per_result"`
+	BucketCostRatio  *float64 `json:"bucket_cost_ratio"`
 	KafkaConsumeOnly *float64 `json:"kafka_consume_only_per_s"`
 	CHInsertOnly     *float64 `json:"clickhouse_insert_only_per_s"`
 	CHInsertOnly20k  *float64 `json:"clickhouse_insert_only_20000_per_s"`
