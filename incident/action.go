@@ -165,9 +165,10 @@ func open(a Action, env Env) (Incident, error) {
 		Automatic: !a.Person, Private: a.Private, StartedAt: started, ResolvedAt: ended,
 		Backfilled: a.Backfilled, Notify: a.Notify, CreatedAt: env.Now, UpdatedAt: env.Now,
 	}
+	changes := in.changes(a.Components, env) // before the incident claims them: old is what the page showed
 	in.setComponents(a.Components)
 	in.post(Update{Status: st, CustomStatus: custom, Body: a.Body, DisplayAt: at, Notify: a.Notify,
-		Components: in.changes(a.Components, env)}, a, env)
+		Components: changes}, a, env)
 	return in, nil
 }
 

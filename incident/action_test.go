@@ -3,6 +3,7 @@ package incident
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -291,5 +292,16 @@ func TestVocabularyValidate(t *testing.T) {
 				t.Errorf("Validate = %v, want field %q", err, tc.field)
 			}
 		})
+	}
+}
+
+// TestOpenAnnouncesWhatThePageShowed: the opening update's component
+// change goes from the status the page showed before the incident to the
+// one the incident sets.
+func TestOpenAnnouncesWhatThePageShowed(t *testing.T) {
+	got := opened(t).Updates[0].Components
+	want := []ComponentChange{{ComponentID: "api", Old: status.Operational, New: status.MajorOutage}}
+	if !slices.Equal(got, want) {
+		t.Errorf("opening update's changes = %+v, want %+v", got, want)
 	}
 }

@@ -79,7 +79,7 @@ func (s *Store) pageExists(ctx context.Context, tx *sql.Tx, pageID string) error
 }
 
 // incidentEnv is what a is applied against: the page's custom statuses and
-// the stored status of each component a names, which must sit on the page.
+// the status each component a names shows, which must sit on the page.
 func (s *Store) incidentEnv(ctx context.Context, tx *sql.Tx, pageID string, a incident.Action, now time.Time) (incident.Env, error) {
 	env := incident.Env{Now: now, Current: map[string]status.Status{}}
 	var err error
@@ -92,7 +92,9 @@ func (s *Store) incidentEnv(ctx context.Context, tx *sql.Tx, pageID string, a in
 	}
 	for i, c := range cs {
 		var st sql.NullString
-		err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT cs.status FROM page_components pc
+		// What the page shows: a person's decision, else the probes.
+		err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT COALESCE(e.status, cs.status) FROM page_components pc
+			LEFT JOIN component_effective e ON e.component_id = pc.component_id AND e.status <> ''
 			LEFT JOIN component_states cs ON cs.component_id = pc.component_id
 			WHERE pc.page_id = ? AND pc.component_id = ?`), pageID, c.ComponentID).Scan(&st)
 		switch {
