@@ -1,10 +1,6 @@
 package api_test
 
 import (
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 )
 
@@ -55,26 +51,7 @@ func fuzzMaintenance(f *testing.F, method, path string, seeds ...string) {
 			f.Fatalf("POST %s: status %d: %v", r[0], code, body)
 		}
 	}
-	for _, b := range seeds {
-		for _, id := range []string{"1", "2", "99", "-1", "x"} {
-			f.Add(b, "", id, "application/json")
-		}
-	}
-	f.Fuzz(func(t *testing.T, body, query, id, contentType string) {
-		target := strings.ReplaceAll(path, "{id}", escapeSegment(id))
-		req := httptest.NewRequest(method, "/", strings.NewReader(body))
-		req.URL.Path, req.URL.RawQuery = target, query
-		req.Header.Set("Authorization", "Bearer writer")
-		req.Header.Set("Content-Type", contentType)
-		rec := httptest.NewRecorder()
-		s.handler.ServeHTTP(rec, req)
-		if rec.Code >= 500 {
-			t.Fatalf("%s %s %q: status %d: %s", method, target, body, rec.Code, rec.Body)
-		}
-		if rec.Code != http.StatusNoContent && !json.Valid(rec.Body.Bytes()) {
-			t.Fatalf("%s %s %q: status %d, body is not JSON: %q", method, target, body, rec.Code, rec.Body)
-		}
-	})
+	fuzzRoute(f, s, method, path, []string{"1", "2", "99", "-1", "x"}, seeds...)
 }
 
 // FuzzMaintenancesQuery fuzzes the listing's query string.

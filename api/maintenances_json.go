@@ -155,34 +155,11 @@ func parseTimeField(fields map[string]string, name, v string) time.Time {
 func parseReminders(fields map[string]string, names []string) maintenance.Reminders {
 	var r maintenance.Reminders
 	for i, n := range names {
-		switch maintenance.Reminder(n) {
-		case maintenance.DayBefore:
-			r.DayBefore = true
-		case maintenance.HourBefore:
-			r.HourBefore = true
-		case maintenance.AtStart:
-			r.AtStart = true
-		case maintenance.AtCompletion:
-			r.AtCompletion = true
-		default:
+		if !r.Set(maintenance.Reminder(n)) {
 			fields["reminders["+strconv.Itoa(i)+"]"] = "must be one of day_before, hour_before, at_start, at_completion"
 		}
 	}
 	return r
-}
-
-func reminderNames(r maintenance.Reminders) []maintenance.Reminder {
-	out := []maintenance.Reminder{}
-	for _, x := range []struct {
-		on   bool
-		name maintenance.Reminder
-	}{{r.DayBefore, maintenance.DayBefore}, {r.HourBefore, maintenance.HourBefore},
-		{r.AtStart, maintenance.AtStart}, {r.AtCompletion, maintenance.AtCompletion}} {
-		if x.on {
-			out = append(out, x.name)
-		}
-	}
-	return out
 }
 
 func v1OptionalTime(t time.Time) *string {
@@ -199,7 +176,7 @@ func newMaintenanceJSON(w maintenance.Window) maintenanceJSON {
 		StartsAt: v1Time(w.StartsAt), EndsAt: v1Time(w.EndsAt), StartedAt: v1OptionalTime(w.StartedAt),
 		CompletedAt: v1OptionalTime(w.CompletedAt), CancelledAt: v1OptionalTime(w.CancelledAt),
 		ComponentIDs: append([]string{}, w.ComponentIDs...), AutoStart: w.AutoStart, AutoEnd: w.AutoEnd,
-		Private: w.Private, Occurrence: w.Occurrence, Reminders: reminderNames(w.Reminders),
+		Private: w.Private, Occurrence: w.Occurrence, Reminders: w.Reminders.Names(),
 		RemindersSent: append([]maintenance.Reminder{}, w.Sent...), Notify: notifyJSON(w.Notify),
 		Updates:   make([]maintenanceUpdateJSON, 0, len(w.Updates)),
 		CreatedAt: v1Time(w.CreatedAt), UpdatedAt: v1Time(w.UpdatedAt),

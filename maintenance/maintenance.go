@@ -55,6 +55,34 @@ type Reminders struct {
 	DayBefore, HourBefore, AtStart, AtCompletion bool
 }
 
+// Names lists the reminders r wants, in the order they fall due; never nil.
+func (r Reminders) Names() []Reminder {
+	out := []Reminder{}
+	for _, k := range []Reminder{DayBefore, HourBefore, AtStart, AtCompletion} {
+		if r.wants(k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Set turns the reminder k on; false when k is not a reminder.
+func (r *Reminders) Set(k Reminder) bool {
+	switch k {
+	case DayBefore:
+		r.DayBefore = true
+	case HourBefore:
+		r.HourBefore = true
+	case AtStart:
+		r.AtStart = true
+	case AtCompletion:
+		r.AtCompletion = true
+	default:
+		return false
+	}
+	return true
+}
+
 func (r Reminders) wants(k Reminder) bool {
 	switch k {
 	case DayBefore:

@@ -219,32 +219,13 @@ func (s *Store) loadMaintenanceParts(ctx context.Context, q querier, ws []mainte
 }
 
 func encodeReminders(r maintenance.Reminders) string {
-	var out []string
-	for _, x := range []struct {
-		on   bool
-		name maintenance.Reminder
-	}{{r.DayBefore, maintenance.DayBefore}, {r.HourBefore, maintenance.HourBefore},
-		{r.AtStart, maintenance.AtStart}, {r.AtCompletion, maintenance.AtCompletion}} {
-		if x.on {
-			out = append(out, string(x.name))
-		}
-	}
-	return strings.Join(out, ",")
+	return encodeSent(r.Names())
 }
 
 func decodeReminders(s string) maintenance.Reminders {
 	var r maintenance.Reminders
 	for _, name := range decodeSent(s) {
-		switch name {
-		case maintenance.DayBefore:
-			r.DayBefore = true
-		case maintenance.HourBefore:
-			r.HourBefore = true
-		case maintenance.AtStart:
-			r.AtStart = true
-		case maintenance.AtCompletion:
-			r.AtCompletion = true
-		}
+		r.Set(name)
 	}
 	return r
 }
