@@ -385,10 +385,15 @@ func (a *Agent) loop(ctx context.Context) {
 	}
 }
 
-// dispatch queues a run of e at tick unless its previous run is unfinished.
-// The caller holds a.mu.
-func (a *Agent) dispatch(e *entry, tick time.Time) {
+// dispatch queues a run of e at tick unless its previous run is unfinished;
+// the passed ticks the schedule collapsed into tick count as skipped. The
+// caller holds a.mu.
+func (a *Agent) dispatch(e *entry, tick time.Time, passed int) {
 	t := e.check.Type
+	if passed > 0 {
+		a.metrics.skipped.WithLabelValues(string(t)).Add(float64(passed))
+		a.log.Debug("ticks skipped: the agent was stalled", "check_id", e.check.ID, "ticks", passed, "tick", tick)
+	}
 	if e.busy {
 		a.metrics.skipped.WithLabelValues(string(t)).Inc()
 		a.log.Debug("tick skipped: previous run unfinished", "check_id", e.check.ID, "tick", tick)

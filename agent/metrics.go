@@ -33,7 +33,7 @@ func newMetrics(reg prometheus.Registerer, collectors ...prometheus.Collector) (
 		}, []string{"type", "result"}),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "statusd_agent_skipped_runs_total",
-			Help: "Ticks skipped because the previous run of the same check had not finished.",
+			Help: "Ticks not run: the previous run of the same check had not finished, or the agent was stalled past them.",
 		}, []string{"type"}),
 		publishErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "statusd_agent_publish_errors_total", Help: "Results the publisher refused, so dropped.",

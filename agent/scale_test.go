@@ -116,7 +116,7 @@ func BenchmarkScheduler(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			next, _ := s.nextDue()
-			s.due(next, func(*entry, time.Time) { runs++ })
+			s.due(next, func(*entry, time.Time, int) { runs++ })
 		}
 		b.ReportMetric(float64(runs)/float64(b.N), "runs/op")
 	})

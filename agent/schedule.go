@@ -110,16 +110,18 @@ func (s *schedule) remove(id string) *entry {
 }
 
 // due calls run for every check whose tick is at or before now, with the
-// latest such tick (ticks missed while the agent was stalled collapse into
-// one), and moves each to its first tick after now.
-func (s *schedule) due(now time.Time, run func(e *entry, tick time.Time)) {
+// latest such tick, and moves each to its first tick after now. Ticks
+// missed while the agent was stalled collapse into that one; passed says
+// how many were passed over.
+func (s *schedule) due(now time.Time, run func(e *entry, tick time.Time, passed int)) {
 	for len(s.heap) > 0 && !s.heap[0].next.After(now) {
 		e := s.heap[0]
 		next := nextTick(now.Add(1), e.phase, e.check.Interval)
 		tick := next.Add(-e.check.Interval)
+		passed := int(tick.Sub(e.next) / e.check.Interval)
 		e.last, e.next = tick, next
 		heap.Fix(&s.heap, 0)
-		run(e, tick)
+		run(e, tick, max(passed, 0))
 	}
 }
 

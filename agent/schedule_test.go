@@ -104,16 +104,17 @@ func httpCheck(id string, interval time.Duration) catalog.Check {
 		HTTP: &catalog.HTTPSpec{URL: "http://127.0.0.1:1/", Method: "GET"}}
 }
 
-// ran is one dispatch the schedule made.
+// ran is one dispatch the schedule made, and the ticks it passed over.
 type ran struct {
-	id   string
-	tick time.Time
+	id     string
+	tick   time.Time
+	passed int
 }
 
 // collect runs s.due at now and returns the dispatches.
 func collect(s *schedule, now time.Time) []ran {
 	var out []ran
-	s.due(now, func(e *entry, tick time.Time) { out = append(out, ran{e.check.ID, tick}) })
+	s.due(now, func(e *entry, tick time.Time, passed int) { out = append(out, ran{e.check.ID, tick, passed}) })
 	return out
 }
 
@@ -199,8 +200,11 @@ func TestScheduleDue(t *testing.T) {
 		s.upsert(httpCheck("a", iv), epoch)
 		late := tickOf("a", iv, 5).Add(time.Second)
 		got := collect(s, late)
-		if len(got) != 1 || !got[0].tick.Equal(tickOf("a", iv, 5)) {
-			t.Fatalf("got %v, want one run at %v", got, tickOf("a", iv, 5))
+		if len(got) != 1 || !got[0].tick.Equal(tickOf("a", iv, 5)) || got[0].passed != 5 {
+			t.Fatalf("got %v, want one run at %v, ticks 0 to 4 passed over", got, tickOf("a", iv, 5))
+		}
+		if got := collect(s, tickOf("a", iv, 6)); len(got) != 1 || got[0].passed != 0 {
+			t.Fatalf("the next tick on time: got %v, want one run, none passed over", got)
 		}
 	})
 

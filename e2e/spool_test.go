@@ -157,6 +157,32 @@ func (r *spoolRig) metric(name string) float64 {
 	return -1
 }
 
+// skipped is how many ticks the agent says it did not run (its previous
+// run unfinished, or it was stalled past them), over every check type; -1
+// when it cannot be read.
+func (r *spoolRig) skipped() int {
+	resp, err := http.Get("http://" + r.agentAddr + "/metrics")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	sum := 0.0
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line, ok := strings.CutPrefix(sc.Text(), "statusd_agent_skipped_runs_total{")
+		if !ok {
+			continue
+		}
+		_, v, _ := strings.Cut(line, "} ")
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return -1
+		}
+		sum += f
+	}
+	return int(sum)
+}
+
 // waitDrained waits until the agent holds nothing: queue and spool empty.
 func (r *spoolRig) waitDrained(t *testing.T) time.Duration {
 	t.Helper()
