@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -310,5 +312,41 @@ func TestIncidentCLIDispatch(t *testing.T) {
 	}
 	if !slices.ContainsFunc(commands(), func(c command) bool { return c.name == "incident" }) {
 		t.Error("statusd help does not list incident")
+	}
+}
+
+func TestCLIAPIClientTimeout(t *testing.T) {
+	hang := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer hang.Close()
+	tests := []struct {
+		name    string
+		timeout time.Duration
+		want    time.Duration
+	}{
+		{"default", 0, apiClientTimeout},
+		{"given", 200 * time.Millisecond, 200 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := newAPIClient(apiClientOptions{URL: hang.URL, Key: "k", Timeout: tt.timeout})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.http.Timeout != tt.want || apiClientTimeout != 10*time.Second {
+				t.Fatalf("timeout %v, want %v (default 10 s)", c.http.Timeout, tt.want)
+			}
+			if tt.timeout == 0 {
+				return // not waited for: 10 s
+			}
+			start := time.Now()
+			_, err = c.do(t.Context(), http.MethodGet, "/api/v1/incidents", nil, nil)
+			var ue *unreachableError
+			if !errors.As(err, &ue) || time.Since(start) > 5*time.Second {
+				t.Errorf("err %v after %v, want an unreachableError after %v", err, time.Since(start), tt.timeout)
+			}
+			if code := (cliOut{name: "x", stderr: io.Discard}).fail(err); code != cliExitUnavailable {
+				t.Errorf("exit %d, want %d", code, cliExitUnavailable)
+			}
+		})
 	}
 }
