@@ -36,6 +36,7 @@ func commands() []command {
 		{"migrate", "create or upgrade the schemas of the stores", runMigrate},
 		{"admin", "create or list the admins of the operators' API", runAdmin},
 		{"key", "create, list or revoke API keys (a new key is printed once)", runKey},
+		{"incident", "open, update, resolve or list incidents through a running statusd's API", runIncident},
 		{"maintenance", "schedule, list, start, complete or cancel maintenance through a running statusd's API", runMaintenance},
 		{"validate", "check a configuration file and print every error with its line", runValidate},
 		{"version", "print the version", runVersion},
