@@ -14,7 +14,8 @@ import (
 	"time"
 )
 
-// The commands that talk to a running statusd (statusd incident) do so
+// The commands that talk to a running statusd (statusd incident and
+// statusd maintenance) do so
 // through an apiClient: JSON in, JSON out, one error type for every answer
 // that is not a 2xx.
 

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -35,8 +32,8 @@ Exit codes: 0 done; 1 the API refused the request (its message is printed);
 
 // maintClient is what each subcommand talks to the API with.
 type maintClient struct {
-	base, key string
-	http      *http.Client
+	api  *apiClient
+	base string
 }
 
 type maintSub struct {
@@ -128,8 +125,11 @@ func runMaintSub(ctx context.Context, s maintSub, args []string, getenv func(str
 	case *apiKey == "":
 		return maintUsage(stderr, name, "--api-key (or STATUSD_API_KEY) is required")
 	}
-	c := &maintClient{base: strings.TrimRight(*apiURL, "/"), key: *apiKey, http: &http.Client{Timeout: 30 * time.Second}}
-	return run(ctx, c, pos, stdout, stderr)
+	api, err := newAPIClient(apiClientOptions{URL: *apiURL, Key: *apiKey})
+	if err != nil {
+		return maintUsage(stderr, name, "--api-url: "+err.Error())
+	}
+	return run(ctx, &maintClient{api: api, base: strings.TrimRight(*apiURL, "/")}, pos, stdout, stderr)
 }
 
 func maintUsage(stderr io.Writer, name, msg string) int {
@@ -300,70 +300,26 @@ func (c *maintClient) printWindow(ctx context.Context, method, path string, body
 // do sends one request and decodes a 2xx answer into out; otherwise it
 // prints why and returns the exit code.
 func (c *maintClient) do(ctx context.Context, method, path string, body, out any, stderr io.Writer, name string) ([]byte, int) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: encode request: %v\n", name, err)
-			return nil, maintExitUsage
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: --api-url: %v\n", name, err)
-		return nil, maintExitUsage
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: cannot reach the API at %s: %v\n", name, c.base, err)
-		return nil, maintExitUnavailable
-	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if cerr := resp.Body.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: read the API's answer: %v\n", name, err)
-		return nil, maintExitUnavailable
-	}
-	if resp.StatusCode >= 300 {
-		fmt.Fprintf(stderr, "%s: %s\n", name, apiMessage(resp.StatusCode, raw))
-		if resp.StatusCode >= 500 {
+	raw, err := c.api.do(ctx, method, path, body, out)
+	var (
+		refused *apiError
+		away    *unreachableError
+	)
+	switch {
+	case err == nil:
+		return raw, exitOK
+	case errors.As(err, &refused):
+		fmt.Fprintf(stderr, "%s: %s\n", name, refused.Error())
+		if refused.Status >= 500 {
 			return nil, maintExitUnavailable
 		}
 		return nil, maintExitRefused
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		fmt.Fprintf(stderr, "%s: the API's answer is not what statusd sends: %v\n", name, err)
+	case errors.As(err, &away):
+		fmt.Fprintf(stderr, "%s: cannot reach the API at %s: %v\n", name, c.base, err)
 		return nil, maintExitUnavailable
 	}
-	return raw, exitOK
-}
-
-// apiMessage renders an error answer: its message and each field's error.
-func apiMessage(code int, raw []byte) string {
-	var e struct {
-		Error struct {
-			Message string `json:"message"`
-		} `json:"error"`
-		Errors map[string]string `json:"errors"`
-	}
-	if json.Unmarshal(raw, &e) != nil || e.Error.Message == "" {
-		return fmt.Sprintf("the API answered %d %s", code, http.StatusText(code))
-	}
-	msg := fmt.Sprintf("%s (%d)", e.Error.Message, code)
-	fields := make([]string, 0, len(e.Errors))
-	for f := range e.Errors {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
-	for _, f := range fields {
-		msg += "\n  " + printable(f) + ": " + printable(e.Errors[f])
-	}
-	return msg
+	fmt.Fprintf(stderr, "%s: %v\n", name, err)
+	return nil, maintExitUsage
 }
 
 func splitList(s string) []string {
