@@ -15,9 +15,8 @@ import (
 )
 
 // The commands that talk to a running statusd (statusd incident and
-// statusd maintenance) do so
-// through an apiClient: JSON in, JSON out, one error type for every answer
-// that is not a 2xx.
+// statusd maintenance) do so through an apiClient: JSON in, JSON out, one
+// error type for every answer that is not a 2xx.
 
 // apiClientTimeout bounds one request, connection to last byte.
 const apiClientTimeout = 10 * time.Second
