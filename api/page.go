@@ -1,0 +1,184 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/statusd/statusd/api/readmodel"
+	"github.com/statusd/statusd/catalog"
+	"github.com/statusd/statusd/web/htmlpage"
+)
+
+// pageSite serves the public HTML status page (package web/htmlpage) of
+// the page a request's Host names: /, /history and /incidents/{id}. Each
+// answer is rendered once per read-model snapshot (Snapshot.Memo), so a
+// status change shows as soon as the snapshot moves (a stored_version
+// move, or ReadMaxAge, 1 s), and is served from memory with an ETag.
+type pageSite struct {
+	a *API
+	r *htmlpage.Renderer
+}
+
+// pageRoutes serves the HTML status page.
+func (a *API) pageRoutes(get func(string, gin.HandlerFunc)) {
+	r, err := htmlpage.New(htmlpage.Options{})
+	if err != nil { // the templates are embedded: only a broken build gets here
+		a.log.Error("load status page templates; serving no HTML page", "err", err)
+		return
+	}
+	s := &pageSite{a: a, r: r}
+	get("/", s.serve("home"))
+	get("/history", s.serve("history"))
+	get("/incidents/:id", s.serve("incident"))
+}
+
+// serve answers one kind of page from the snapshot's memo.
+func (s *pageSite) serve(kind string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx := c.Request.Context()
+		snap, err := s.a.model.Snapshot(ctx)
+		if err != nil {
+			s.unavailable(c, err)
+			return
+		}
+		p, ok := pageForHost(snap.Pages(), c.Request.Host)
+		if !ok {
+			s.problem(c, catalog.Page{}, http.StatusNotFound, "Page not found", "There is no status page here.")
+			return
+		}
+		// Private pages need a password or an allowed address, which this
+		// slice does not check yet: answer as if there were no page, so
+		// that nothing of it (not even that it exists) leaks.
+		if p.Disabled || p.Private {
+			s.problem(c, catalog.Page{}, http.StatusNotFound, "Page not found", "There is no status page here.")
+			return
+		}
+		key := "html\x00" + kind + "\x00" + p.ID
+		var id int64
+		if kind == "incident" {
+			if id, err = strconv.ParseInt(c.Param("id"), 10, 64); err != nil || id <= 0 {
+				s.problem(c, p, http.StatusNotFound, "Incident not found", "There is no such incident.")
+				return
+			}
+			key += "\x00" + strconv.FormatInt(id, 10)
+		}
+		v, err := snap.Memo(ctx, key, func(ctx context.Context, snap *readmodel.Snapshot) (any, error) {
+			return s.build(ctx, snap, kind, p.ID, id)
+		})
+		if err != nil {
+			s.unavailable(c, err)
+			return
+		}
+		v.(*htmlpage.Doc).ServeHTTP(c.Writer, c.Request)
+		c.Abort()
+	}
+}
+
+// build renders one page of the snapshot; the page is looked up again,
+// since the memo is also computed for later snapshots.
+func (s *pageSite) build(ctx context.Context, snap *readmodel.Snapshot, kind, pageID string, id int64) (*htmlpage.Doc, error) {
+	p, ok := snap.Page(pageID)
+	if !ok || p.Disabled || p.Private {
+		return s.problemDoc(catalog.Page{}, http.StatusNotFound, "Page not found", "There is no status page here.")
+	}
+	v := s.a.newPageView(snap, p)
+	var body []byte
+	var err error
+	switch kind {
+	case "home":
+		var h htmlpage.Home
+		if h, err = v.home(ctx); err == nil {
+			body, err = s.r.Home(h)
+		}
+	case "history":
+		var h htmlpage.History
+		if h, err = v.history(ctx); err == nil {
+			body, err = s.r.History(h)
+		}
+	default:
+		var in htmlpage.IncidentPage
+		var found bool
+		if in, found, err = v.incident(ctx, id); err == nil && !found {
+			return s.problemDoc(p, http.StatusNotFound, "Incident not found", "There is no such incident.")
+		}
+		if err == nil {
+			body, err = s.r.Incident(in)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("build %s page of %q: %w", kind, pageID, err)
+	}
+	return htmlpage.NewDoc(http.StatusOK, body)
+}
+
+func (s *pageSite) problemDoc(p catalog.Page, code int, title, msg string) (*htmlpage.Doc, error) {
+	body, err := s.r.Problem(htmlpage.Problem{Header: pageHeader(p), Title: title, Message: msg})
+	if err != nil {
+		return nil, err
+	}
+	return htmlpage.NewDoc(code, body)
+}
+
+// problem answers an error page; p is the page it belongs to, or zero.
+func (s *pageSite) problem(c *gin.Context, p catalog.Page, code int, title, msg string) {
+	d, err := s.problemDoc(p, code, title, msg)
+	if err != nil {
+		s.a.log.Error("render error page", "err", err)
+		c.AbortWithStatus(http.StatusInternalServerError)
+		return
+	}
+	d.ServeHTTP(c.Writer, c.Request)
+	c.Abort()
+}
+
+// unavailable answers a store failure: a generic page, details logged.
+func (s *pageSite) unavailable(c *gin.Context, err error) {
+	s.a.log.Error("read store for the status page", "route", c.FullPath(), "err", err)
+	c.Header("Retry-After", storeRetryAfter)
+	s.problem(c, catalog.Page{}, http.StatusServiceUnavailable, "Temporarily unavailable",
+		"The status page is temporarily unavailable; try again shortly.")
+}
+
+// pageForHost picks the page whose custom domain, or else subdomain (the
+// host's first label), is the request's host, or else the first page.
+func pageForHost(pages []catalog.Page, hostport string) (catalog.Page, bool) {
+	host := hostName(hostport)
+	if host != "" {
+		for _, p := range pages {
+			if p.CustomDomain != "" && strings.EqualFold(p.CustomDomain, host) {
+				return p, true
+			}
+		}
+		if label, rest, ok := strings.Cut(host, "."); ok && rest != "" {
+			for _, p := range pages {
+				if p.Subdomain != "" && strings.EqualFold(p.Subdomain, label) {
+					return p, true
+				}
+			}
+		}
+	}
+	if len(pages) == 0 {
+		return catalog.Page{}, false
+	}
+	return pages[0], true
+}
+
+// hostName is the lower-case host of a Host header without port or the
+// root's trailing dot; "" for an IP address or nothing.
+func hostName(hostport string) string {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if net.ParseIP(strings.Trim(host, "[]")) != nil {
+		return ""
+	}
+	return host
+}

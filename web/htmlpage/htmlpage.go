@@ -1,0 +1,190 @@
+// Package htmlpage renders the public HTML status page: the home page
+// (overall banner, components with their uptime bars, active incidents,
+// maintenance), the incident history and one incident. It knows nothing of
+// the catalog or the store: the caller hands it plain view data, words
+// and CSS class names already chosen, and it writes HTML with html/template
+// (so every text is escaped) and a small embedded stylesheet, usable
+// without JavaScript. Doc serves a rendered page with an ETag, 304s and
+// gzip.
+package htmlpage
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+)
+
+//go:embed assets/*.html assets/style.css
+var assets embed.FS
+
+// Theme is a page's branding. Colours are "#rrggbb" or empty for the
+// theme's own; Dark forces the dark theme, else the visitor's
+// prefers-color-scheme decides.
+type Theme struct {
+	Brand, Background, Text string
+	Dark                    bool
+}
+
+// Header is what every page of a site shows: its name, branding and the
+// platform alert (empty AlertTitle and AlertMessage for none).
+type Header struct {
+	Name         string
+	Theme        Theme
+	RobotsMeta   string
+	AlertTitle   string
+	AlertMessage string
+}
+
+// Status is a status in words, with the class that colours it: one of
+// ok, degraded, partial, major, maintenance, nodata.
+type Status struct {
+	Word  string
+	Class string
+}
+
+// Bar is one day of a component's uptime bars.
+type Bar struct {
+	Class string // as Status.Class
+	Label string // the tooltip and accessible label: date, uptime, outages
+}
+
+// Component is a component (or group) as the page shows it.
+type Component struct {
+	Name           string
+	Description    string
+	Status         Status
+	FailingRegions []string // shown for a partial outage
+	Bars           []Bar    // oldest first
+	Uptime         string   // the uptime over the bars' days in words, "" for no data
+	Days           int      // how many days the bars cover
+	Children       []Component
+}
+
+// Update is one public message posted to an incident or maintenance.
+type Update struct {
+	Status string
+	Body   string
+	At     string
+}
+
+// Incident is an incident with its public updates, newest first.
+type Incident struct {
+	URL      string
+	Name     string
+	Status   string
+	Impact   Status
+	Started  string
+	Resolved string // "" while open
+	Body     string
+	Updates  []Update
+}
+
+// Maintenance is an upcoming or in-progress maintenance window.
+type Maintenance struct {
+	Title      string
+	Status     string
+	Window     string
+	Components []string
+	Updates    []Update
+}
+
+// Home is the status page itself.
+type Home struct {
+	Header
+	Overall      Status
+	Components   []Component
+	Incidents    []Incident
+	Maintenances []Maintenance
+	Updated      string
+}
+
+// Month is one month of the incident history.
+type Month struct {
+	ID        string // an HTML id: "2026-11"
+	Name      string
+	Incidents []Incident
+}
+
+// History is the incident history, newest month first.
+type History struct {
+	Header
+	Months []Month
+}
+
+// IncidentPage is one incident with all its public updates.
+type IncidentPage struct {
+	Header
+	Incident Incident
+}
+
+// Problem is an error page: not found, or not available.
+type Problem struct {
+	Header
+	Title   string
+	Message string
+}
+
+// Renderer renders the pages.
+type Renderer struct {
+	t *template.Template
+}
+
+// Options configure a Renderer; there is nothing to configure yet.
+type Options struct{}
+
+// New parses the embedded templates.
+func New(Options) (*Renderer, error) {
+	css, err := assets.ReadFile("assets/style.css")
+	if err != nil {
+		return nil, fmt.Errorf("read stylesheet: %w", err)
+	}
+	t := template.New("page").Funcs(template.FuncMap{
+		// The stylesheet is ours, embedded, never user text.
+		"stylesheet": func() template.CSS { return template.CSS(css) }, //nolint:gosec // embedded constant
+	})
+	if t, err = t.ParseFS(assets, "assets/*.html"); err != nil {
+		return nil, fmt.Errorf("parse page templates: %w", err)
+	}
+	return &Renderer{t: t}, nil
+}
+
+// page is what the layout renders: the header, a title and which body.
+type page struct {
+	Header
+	Title string
+	Kind  string
+	Body  any
+}
+
+// Home renders the status page.
+func (r *Renderer) Home(h Home) ([]byte, error) {
+	return r.render(page{Header: h.Header, Title: h.Name + " status", Kind: "home", Body: h})
+}
+
+// History renders the incident history.
+func (r *Renderer) History(h History) ([]byte, error) {
+	return r.render(page{Header: h.Header, Title: "Incident history · " + h.Name, Kind: "history", Body: h})
+}
+
+// Incident renders one incident.
+func (r *Renderer) Incident(p IncidentPage) ([]byte, error) {
+	return r.render(page{Header: p.Header, Title: p.Incident.Name + " · " + p.Name, Kind: "incident", Body: p})
+}
+
+// Problem renders an error page.
+func (r *Renderer) Problem(p Problem) ([]byte, error) {
+	title := p.Title
+	if p.Name != "" {
+		title += " · " + p.Name
+	}
+	return r.render(page{Header: p.Header, Title: title, Kind: "problem", Body: p})
+}
+
+func (r *Renderer) render(p page) ([]byte, error) {
+	var b bytes.Buffer
+	if err := r.t.ExecuteTemplate(&b, "layout.html", p); err != nil {
+		return nil, fmt.Errorf("render %s page: %w", p.Kind, err)
+	}
+	return b.Bytes(), nil
+}
