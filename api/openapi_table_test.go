@@ -22,6 +22,12 @@ func openAPIExamples(e *openAPIEnv) []example {
 			example{name: m + " readyz", srv: "ops", method: m, path: "/readyz", want: 200},
 			example{name: m + " metrics", srv: "pub", method: m, path: "/metrics", want: 200},
 			example{name: m + " openapi", srv: "pub", method: m, path: "/api/v1/openapi.json", want: 200})
+		// The HTML status page.
+		add(example{name: m + " page", srv: "pub", method: m, path: "/", want: 200},
+			example{name: m + " page down", srv: "down", method: m, path: "/", want: 503},
+			example{name: m + " page history", srv: "pub", method: m, path: "/history", want: 200},
+			example{name: m + " page incident", srv: "pub", method: m, path: "/incidents/7", want: 200},
+			example{name: m + " page incident unknown", srv: "pub", method: m, path: "/incidents/404", want: 404})
 	}
 
 	// The public Statuspage v2 documents.
