@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -266,4 +267,31 @@ func FuzzPageRequest(f *testing.F) {
 			t.Fatalf("GET %q on host %q: %d\n%s", path, host, rec.Code, rec.Body)
 		}
 	})
+}
+
+// TestIncidentPageReadsByID: with the incident store, an incident's page
+// is read by its ID (any age), and a private one is a 404 page.
+func TestIncidentPageReadsByID(t *testing.T) {
+	s := newOpsServer(t, 0)
+	open := func(body string) string {
+		t.Helper()
+		code, out := s.req(t, "POST", "/api/v1/incidents", "writer", body)
+		if code != http.StatusCreated {
+			t.Fatalf("open: status %d: %v", code, out)
+		}
+		return fmt.Sprint(out["data"].(map[string]any)["id"])
+	}
+	shown := open(`{"page_id":"acme","title":"Checkout <b>down</b>","body":"Looking."}`)
+	hidden := open(`{"page_id":"acme","title":"Internal only","body":"Shh.","private":true}`)
+	for _, tt := range []struct {
+		id   string
+		code int
+		text string
+	}{{shown, http.StatusOK, "Checkout &lt;b&gt;down&lt;/b&gt;"}, {hidden, http.StatusNotFound, ""}, {"424242", http.StatusNotFound, ""}} {
+		rec := httptest.NewRecorder()
+		s.handler.ServeHTTP(rec, httptest.NewRequest("GET", "/incidents/"+tt.id, nil))
+		if rec.Code != tt.code || !strings.Contains(rec.Body.String(), tt.text) || strings.Contains(rec.Body.String(), "Internal only") {
+			t.Errorf("/incidents/%s: status %d, want %d with %q: %.300s", tt.id, rec.Code, tt.code, tt.text, rec.Body)
+		}
+	}
 }

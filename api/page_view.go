@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -369,8 +370,23 @@ func (v *pageView) history(ctx context.Context) (htmlpage.History, error) {
 	return h, nil
 }
 
-// incident finds one public incident of the page.
+// incident finds one public incident of the page: read by its ID where the
+// API has the incident store, so that an incident of any age is found;
+// else among the page's newest.
 func (v *pageView) incident(ctx context.Context, id int64) (htmlpage.IncidentPage, bool, error) {
+	if v.a.incidents != nil {
+		in, err := v.a.incidents.Incident(ctx, id)
+		var nf *catalog.NotFoundError
+		switch {
+		case errors.As(err, &nf):
+			return htmlpage.IncidentPage{}, false, nil
+		case err != nil:
+			return htmlpage.IncidentPage{}, false, fmt.Errorf("read incident %d: %w", id, err)
+		case in.PageID != v.page.ID || !public(in):
+			return htmlpage.IncidentPage{}, false, nil
+		}
+		return htmlpage.IncidentPage{Header: pageHeader(v.page), Incident: v.incidentCard(in, true)}, true, nil
+	}
 	list, err := v.a.store.Incidents(ctx, v.page.ID, false, pageHistory)
 	if err != nil {
 		return htmlpage.IncidentPage{}, false, fmt.Errorf("list incidents: %w", err)
