@@ -48,6 +48,7 @@ func (a *API) incidentRoutes(v1 *gin.RouterGroup) {
 	write.POST("/incidents/:id/resolve", a.postIncident(incident.KindResolve))
 	write.POST("/incidents/:id/reopen", a.postIncident(incident.KindReopen))
 	write.POST("/incidents/:id/postmortem", a.postIncident(incident.KindPostmortem))
+	a.incidentStatusRoutes(read, write)
 }
 
 func (a *API) listIncidents(c *gin.Context) {

@@ -1,5 +1,7 @@
 package api_test
 
+import "strings"
+
 // incidentExamples walk one incident through its life on the "ops" server,
 // in order: the first incident opened there has ID 1, its first update 1.
 func incidentExamples() []example {
@@ -8,6 +10,27 @@ func incidentExamples() []example {
 			want: want, badRequest: bad}
 	}
 	return []example{
+		ex("custom statuses none yet", "GET", "/api/v1/pages/acme/incident_statuses", "read", "", 200, false),
+		ex("set custom statuses", "PUT", "/api/v1/pages/acme/incident_statuses", "write",
+			`{"custom_statuses":[{"name":"Fix deployed","standard":"monitoring"},{"name":"Degraded","standard":"identified"}]}`, 200, false),
+		ex("set custom statuses naming a standard one", "PUT", "/api/v1/pages/acme/incident_statuses", "write",
+			`{"custom_statuses":[{"name":"Resolved","standard":"resolved"}]}`, 422, false),
+		ex("set custom statuses mapping onto nothing", "PUT", "/api/v1/pages/acme/incident_statuses", "write",
+			`{"custom_statuses":[{"name":"Fine","standard":"fine"}]}`, 422, true),
+		ex("set custom statuses of an unknown page", "PUT", "/api/v1/pages/nope/incident_statuses", "write",
+			`{"custom_statuses":[]}`, 404, false),
+		ex("set custom statuses of another page", "PUT", "/api/v1/pages/acme/incident_statuses", "beta-write",
+			`{"custom_statuses":[]}`, 403, false),
+		ex("set custom statuses with a read key", "PUT", "/api/v1/pages/acme/incident_statuses", "read",
+			`{"custom_statuses":[]}`, 403, false),
+		ex("set custom statuses without a key", "PUT", "/api/v1/pages/acme/incident_statuses", "",
+			`{"custom_statuses":[]}`, 401, true),
+		ex("set custom statuses too large", "PUT", "/api/v1/pages/acme/incident_statuses", "write",
+			`{"custom_statuses":[{"name":"`+strings.Repeat("a", 1<<20+10)+`","standard":"monitoring"}]}`, 413, true),
+		ex("custom statuses", "GET", "/api/v1/pages/acme/incident_statuses", "read", "", 200, false),
+		ex("custom statuses of an unknown page", "GET", "/api/v1/pages/nope/incident_statuses", "read", "", 404, false),
+		ex("custom statuses of another page", "GET", "/api/v1/pages/acme/incident_statuses", "beta-write", "", 403, false),
+		ex("custom statuses without a key", "GET", "/api/v1/pages/acme/incident_statuses", "", "", 401, true),
 		ex("list empty", "GET", "/api/v1/incidents", "read", "", 200, false),
 		ex("list bad status", "GET", "/api/v1/incidents?status=bogus", "read", "", 422, true),
 		ex("list unresolved of a page", "GET", "/api/v1/incidents?page_id=acme&unresolved=true&per_page=5", "read", "", 200, false),

@@ -58,3 +58,9 @@ func FuzzReopenIncident(f *testing.F) {
 func FuzzPostmortemIncident(f *testing.F) {
 	fuzzIncident(f, "POST", "/api/v1/incidents/{id}/postmortem", incidentPostSeeds...)
 }
+
+func FuzzSetIncidentStatuses(f *testing.F) {
+	fuzzIncident(f, "PUT", "/api/v1/pages/acme/incident_statuses",
+		`{"custom_statuses":[{"name":"Fix deployed","standard":"monitoring"}]}`,
+		`{"custom_statuses":[{"name":"","standard":"x"},{"name":"Investigating","standard":"resolved"}]}`, `{"custom_statuses":null}`)
+}
