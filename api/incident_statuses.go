@@ -102,4 +102,3 @@ func newCustomStatusesJSON(v incident.Vocabulary) customStatusesJSON {
 	}
 	return out
 }
-
