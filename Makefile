@@ -49,14 +49,18 @@ bench-agent: services ## one agent process on 1,000 and 10,000 HTTP checks at 10
 bench-api: services ## the operators' API at concurrency 64, 20 s per endpoint, on SQLite (standalone) and PostgreSQL (aggregator); JSON lines (BENCH_FLAGS=-h lists flags)
 	source $(SERVICES_ENV) && $(GO) run ./deploy/dev/benchapi $(BENCH_FLAGS)
 
-fuzz: ## run every Fuzz* target for FUZZTIME (default 10s), one package at a time
+fuzz: ## run every Fuzz* target for FUZZTIME (default 10s), one instrumented test binary per package
 	@targets=$$($(GO) test -list '^Fuzz' $(PKGS) | awk '/^Fuzz/ {names = names " " $$1} /^ok/ {if (names != "") print $$2 names; names = ""}'); \
 	if [ -z "$$targets" ]; then echo "fuzz: no Fuzz* targets found"; exit 0; fi; \
+	cache="$$($(GO) env GOCACHE)/fuzz"; bin=$$(mktemp -d); trap 'rm -rf "$$bin"' EXIT; \
 	failed=""; \
 	while read -r pkg names; do \
+		dir=$$($(GO) list -f '{{.Dir}}' "$$pkg"); \
+		if ! $(GO) test -c -fuzz=. -o "$$bin/fuzz.test" "$$pkg"; then failed="$$failed $$pkg"; continue; fi; \
 		for name in $$names; do \
 			echo "== $$pkg $$name (-fuzztime $(FUZZTIME))"; \
-			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg" || failed="$$failed $$pkg.$$name"; \
+			(cd "$$dir" && "$$bin/fuzz.test" -test.run='^$$' -test.fuzz="^$$name\$$" -test.fuzztime=$(FUZZTIME) \
+				-test.fuzzcachedir="$$cache") || failed="$$failed $$pkg.$$name"; \
 		done; \
 	done <<<"$$targets"; \
 	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed" >&2; exit 1; fi
