@@ -52,10 +52,7 @@ func (s *pageSite) serve(kind string) gin.HandlerFunc {
 			s.problem(c, catalog.Page{}, http.StatusNotFound, "Page not found", "There is no status page here.")
 			return
 		}
-		// Private pages need a password or an allowed address, which this
-		// slice does not check yet: answer as if there were no page, so
-		// that nothing of it (not even that it exists) leaks.
-		if p.Disabled || p.Private {
+		if s.a.pageAccess(c, p) != accessAllowed {
 			s.problem(c, catalog.Page{}, http.StatusNotFound, "Page not found", "There is no status page here.")
 			return
 		}
