@@ -23,9 +23,11 @@ type CatalogVersioner interface {
 }
 
 // StoredVersioner is a store that versions what the read model holds, as
-// written by any process; with it, reads never go back in time.
+// written by any process, and the catalog apart (sqlstore.Store does);
+// with it, reads never go back in time, and a new snapshot keeps the
+// catalog it has while only states moved.
 type StoredVersioner interface {
-	StoredVersion(ctx context.Context) (int64, error)
+	StoredVersions(ctx context.Context) (all, catalog int64, err error)
 }
 
 // newReadModel returns the read model over opts' stores.
@@ -38,7 +40,13 @@ func newReadModel(opts Options, clock func() time.Time) (*readmodel.Model, error
 		ro.Shown = opts.Statuses
 	}
 	if v, ok := opts.Store.(StoredVersioner); ok {
-		ro.Stored = v.StoredVersion
+		ro.Stored = func(ctx context.Context) (readmodel.Versions, error) {
+			all, cat, err := v.StoredVersions(ctx)
+			return readmodel.Versions{All: all, Catalog: cat}, err
+		}
+		if sv, ok := opts.Store.(readmodel.StateVersionReader); ok {
+			ro.StateVersions = sv
+		}
 	}
 	if v, ok := opts.Store.(CatalogVersioner); ok {
 		ro.Version = v.CatalogVersion

@@ -21,6 +21,13 @@
 // answers read often from the last one (Snapshot.Memo), while the others go
 // on with the current one: readers wait for a refresh only after a write of
 // their own process or when no read came for MaxAge.
+//
+// Cost: a new snapshot re-reads only what moved when the store can say
+// so. The catalog (pages, components, checks) is kept while neither this
+// process's counter nor the store's catalog version (Versions.Catalog)
+// moved, and with Options.StateVersions only the component states whose
+// row version moved are read and decoded again. Under a steady stream of
+// state writes a refresh then costs one narrow scan, not a full read.
 package readmodel
 
 import (
@@ -28,6 +35,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,6 +82,24 @@ type ShownReader interface {
 	EffectiveStatuses(ctx context.Context) (map[string]componentstatus.Effective, error)
 }
 
+// StateVersionReader reads component states by row version, so that a new
+// snapshot re-reads only the states that moved.
+type StateVersionReader interface {
+	// ComponentStateVersions lists every state's row version, which moves
+	// with each write of the state.
+	ComponentStateVersions(ctx context.Context) (map[string]int64, error)
+	// ComponentStatesByID reads the states of ids (every one for nil),
+	// sorted by component ID, with their row versions at the same index.
+	ComponentStatesByID(ctx context.Context, ids []string) ([]health.ComponentState, []int64, error)
+}
+
+// Versions is what the store's counters read.
+type Versions struct {
+	// All moves with every committed change of what a snapshot holds;
+	// Catalog only with the changes of pages, components and checks.
+	All, Catalog int64
+}
+
 // Options configure a Model.
 type Options struct {
 	// Catalog and States are read for each snapshot. Required.
@@ -84,13 +110,17 @@ type Options struct {
 	// Shown is read for each snapshot; nil means the probes' states alone
 	// decide.
 	Shown ShownReader
+	// StateVersions, when set, lets a snapshot re-read only the states
+	// whose row version moved since the last one (it needs Stored).
+	StateVersions StateVersionReader
 	// Version counts this process's writes of the catalog; a snapshot
 	// taken at another count is replaced. Nil means none.
 	Version func() uint64
-	// Stored reads the store's version of what a snapshot holds, on every
-	// Snapshot call; a snapshot taken at another value is replaced. Nil
-	// means none: other processes' writes show within MaxAge.
-	Stored func(ctx context.Context) (int64, error)
+	// Stored reads the store's versions of what a snapshot holds, on every
+	// Snapshot call; a snapshot taken at another All is replaced, and
+	// keeps its catalog while Catalog stays. Nil means none: other
+	// processes' writes show within MaxAge, and every snapshot reads all.
+	Stored func(ctx context.Context) (Versions, error)
 	// MaxAge is how old a snapshot may be; zero means DefaultMaxAge,
 	// negative a new snapshot for every read.
 	MaxAge time.Duration
@@ -130,7 +160,7 @@ func (m *Model) Snapshot(ctx context.Context) (*Snapshot, error) {
 		return nil, err
 	}
 	s := m.cur.Load()
-	if s != nil && s.version == version && s.stored == stored && m.maxAge > 0 {
+	if s != nil && s.version == version && s.stored == stored.All && m.maxAge > 0 {
 		age := m.opts.Clock().Sub(s.at)
 		if age < m.maxAge/2 {
 			return s, nil
@@ -145,12 +175,12 @@ func (m *Model) Snapshot(ctx context.Context) (*Snapshot, error) {
 		m.refresh.Lock()
 	}
 	defer m.refresh.Unlock()
-	if s := m.cur.Load(); s != nil && s.version == version && s.stored >= stored && m.maxAge > 0 &&
+	if s := m.cur.Load(); s != nil && s.version == version && s.stored >= stored.All && m.maxAge > 0 &&
 		m.opts.Clock().Sub(s.at) < m.maxAge/2 {
 		return s, nil // refreshed while this one waited
 	}
 	prev := m.cur.Load()
-	s, err = m.load(ctx)
+	s, err = m.load(ctx, prev)
 	if err != nil {
 		return nil, err
 	}
@@ -168,45 +198,136 @@ func (m *Model) Snapshot(ctx context.Context) (*Snapshot, error) {
 // while Snapshot checks; what it answers must come from Snapshot's.
 func (m *Model) Current() *Snapshot { return m.cur.Load() }
 
-// stored reads the store's version, 0 without Stored.
-func (m *Model) stored(ctx context.Context) (int64, error) {
+// stored reads the store's versions, zero without Stored.
+func (m *Model) stored(ctx context.Context) (Versions, error) {
 	if m.opts.Stored == nil {
-		return 0, nil
+		return Versions{}, nil
 	}
 	v, err := m.opts.Stored(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("read the store's version: %w", err)
+		return Versions{}, fmt.Errorf("read the store's version: %w", err)
 	}
 	return v, nil
 }
 
-// load reads a new snapshot. Its version and time are taken before the
-// reads, so a write during them makes it old at once.
-func (m *Model) load(ctx context.Context) (*Snapshot, error) {
+// load reads a new snapshot, keeping of prev (nil for none) what has not
+// moved since. Its versions and time are taken before the reads, so a
+// write during them makes it old at once.
+func (m *Model) load(ctx context.Context, prev *Snapshot) (*Snapshot, error) {
 	s := &Snapshot{version: m.opts.Version(), at: m.opts.Clock(), memo: map[string]*memoEntry{}}
-	var err error
-	if s.stored, err = m.stored(ctx); err != nil {
+	v, err := m.stored(ctx)
+	if err != nil {
 		return nil, err
 	}
-	if s.pages, err = m.opts.Catalog.Pages(ctx); err != nil {
-		return nil, fmt.Errorf("read pages: %w", err)
+	s.stored, s.catalogStored = v.All, v.Catalog
+	keep := prev != nil && m.opts.Stored != nil && prev.version == s.version && prev.catalogStored == s.catalogStored
+	if keep {
+		s.shareCatalog(prev)
+	} else if err := m.loadCatalog(ctx, s); err != nil {
+		return nil, err
 	}
-	if s.comps, err = m.opts.Catalog.Components(ctx, ""); err != nil {
-		return nil, fmt.Errorf("read components: %w", err)
+	if keep && m.opts.StateVersions != nil {
+		err = m.loadStatesSince(ctx, s, prev)
+	} else {
+		err = m.loadStates(ctx, s)
 	}
-	if m.opts.Checks != nil {
-		if s.checks, err = m.opts.Checks.Checks(ctx); err != nil {
-			return nil, fmt.Errorf("read checks: %w", err)
-		}
-	}
-	if s.states, err = m.opts.States.ComponentStates(ctx); err != nil {
-		return nil, fmt.Errorf("read component states: %w", err)
+	if err != nil {
+		return nil, err
 	}
 	if m.opts.Shown != nil {
 		if s.shown, err = m.opts.Shown.EffectiveStatuses(ctx); err != nil {
 			return nil, fmt.Errorf("read shown statuses: %w", err)
 		}
 	}
-	s.index()
+	s.indexStates()
 	return s, nil
+}
+
+// loadCatalog reads the pages, components and checks into s.
+func (m *Model) loadCatalog(ctx context.Context, s *Snapshot) error {
+	var err error
+	if s.pages, err = m.opts.Catalog.Pages(ctx); err != nil {
+		return fmt.Errorf("read pages: %w", err)
+	}
+	if s.comps, err = m.opts.Catalog.Components(ctx, ""); err != nil {
+		return fmt.Errorf("read components: %w", err)
+	}
+	if m.opts.Checks != nil {
+		if s.checks, err = m.opts.Checks.Checks(ctx); err != nil {
+			return fmt.Errorf("read checks: %w", err)
+		}
+	}
+	s.indexCatalog()
+	return nil
+}
+
+// loadStates reads every component state into s, with their row versions
+// when the store has them.
+func (m *Model) loadStates(ctx context.Context, s *Snapshot) error {
+	var err error
+	if m.opts.StateVersions == nil {
+		if s.states, err = m.opts.States.ComponentStates(ctx); err != nil {
+			return fmt.Errorf("read component states: %w", err)
+		}
+		return nil
+	}
+	states, rvs, err := m.opts.StateVersions.ComponentStatesByID(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("read component states: %w", err)
+	}
+	s.states, s.stateRV = states, make(map[string]int64, len(states))
+	for i, st := range states {
+		s.stateRV[st.ComponentID] = rvs[i]
+	}
+	return nil
+}
+
+// loadStatesSince reads into s the states whose row version moved since
+// prev, and takes the others from prev.
+func (m *Model) loadStatesSince(ctx context.Context, s, prev *Snapshot) error {
+	if prev.stateRV == nil {
+		return m.loadStates(ctx, s)
+	}
+	rvs, err := m.opts.StateVersions.ComponentStateVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("read component state versions: %w", err)
+	}
+	var moved []string
+	for id, rv := range rvs {
+		if old, ok := prev.stateRV[id]; !ok || old != rv {
+			moved = append(moved, id)
+		}
+	}
+	if len(moved) > len(rvs)/2 {
+		return m.loadStates(ctx, s) // most moved: one plain scan reads them faster
+	}
+	slices.Sort(moved)
+	fresh, freshRV, err := m.opts.StateVersions.ComponentStatesByID(ctx, moved)
+	if err != nil {
+		return fmt.Errorf("read moved component states: %w", err)
+	}
+	s.stateRV = make(map[string]int64, len(rvs))
+	s.states = make([]health.ComponentState, 0, len(rvs))
+	// Both lists are sorted by component ID: merge them, leaving out the
+	// states that are gone. A state read fresh may be newer than the
+	// version scan: it is kept with the version it was read at.
+	i := 0
+	for _, old := range prev.states {
+		for i < len(fresh) && fresh[i].ComponentID < old.ComponentID {
+			s.add(fresh[i], freshRV[i])
+			i++
+		}
+		if i < len(fresh) && fresh[i].ComponentID == old.ComponentID {
+			s.add(fresh[i], freshRV[i])
+			i++
+			continue
+		}
+		if rv, ok := rvs[old.ComponentID]; ok && rv == prev.stateRV[old.ComponentID] {
+			s.add(old, rv)
+		}
+	}
+	for ; i < len(fresh); i++ {
+		s.add(fresh[i], freshRV[i])
+	}
+	return nil
 }

@@ -18,15 +18,17 @@ import (
 // is immutable: the slices it returns are shared and must not be
 // modified.
 type Snapshot struct {
-	version uint64
-	stored  int64 // the store's version when it was read
-	at      time.Time
+	version       uint64
+	stored        int64 // the store's version when it was read
+	catalogStored int64 // and the catalog's
+	at            time.Time
 
-	pages  []catalog.Page
-	comps  []catalog.Component // every component on its primary page
-	checks []catalog.Check
-	states []health.ComponentState
-	shown  map[string]componentstatus.Effective
+	pages   []catalog.Page
+	comps   []catalog.Component // every component on its primary page
+	checks  []catalog.Check
+	states  []health.ComponentState
+	stateRV map[string]int64 // row version of each state, when the store keeps them
+	shown   map[string]componentstatus.Effective
 
 	compByID  map[string]int
 	onPage    map[string][]catalog.Component // page ID → its components as placed there
@@ -54,8 +56,21 @@ type memoEntry struct {
 // snapshot and on what its memo key names alone.
 type Compute func(ctx context.Context, s *Snapshot) (any, error)
 
-// index builds the lookups of the snapshot's lists.
-func (s *Snapshot) index() {
+// shareCatalog takes prev's catalog and its lookups, which are immutable.
+func (s *Snapshot) shareCatalog(prev *Snapshot) {
+	s.pages, s.comps, s.checks = prev.pages, prev.comps, prev.checks
+	s.compByID, s.onPage, s.members = prev.compByID, prev.onPage, prev.members
+	s.pageByID, s.checksOf, s.checkByID = prev.pageByID, prev.checksOf, prev.checkByID
+}
+
+// add appends a state read at row version rv.
+func (s *Snapshot) add(st health.ComponentState, rv int64) {
+	s.states = append(s.states, st)
+	s.stateRV[st.ComponentID] = rv
+}
+
+// indexCatalog builds the lookups of the snapshot's catalog.
+func (s *Snapshot) indexCatalog() {
 	s.compByID = make(map[string]int, len(s.comps))
 	s.onPage = map[string][]catalog.Component{}
 	s.members = map[string][]catalog.Component{}
@@ -85,6 +100,10 @@ func (s *Snapshot) index() {
 		s.checkByID[c.ID] = i
 		s.checksOf[c.ComponentID] = append(s.checksOf[c.ComponentID], c)
 	}
+}
+
+// indexStates builds the lookup of the snapshot's states.
+func (s *Snapshot) indexStates() {
 	s.stateByID = make(map[string]int, len(s.states))
 	for i, st := range s.states {
 		s.stateByID[st.ComponentID] = i

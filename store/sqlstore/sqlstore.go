@@ -130,7 +130,7 @@ func (s *Store) inTx(ctx context.Context, action string, key int64, fn func(*sql
 		return errors.Join(fmt.Errorf("%s: %w", action, err), rollback(tx))
 	}
 	if key == lockCatalog {
-		if err := bumpStoredVersion(ctx, tx); err != nil {
+		if err := bumpCatalogVersion(ctx, tx); err != nil {
 			return errors.Join(fmt.Errorf("%s: %w", action, err), rollback(tx))
 		}
 	}
@@ -160,6 +160,25 @@ func (s *Store) StoredVersion(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("read stored version: %w", err)
 	}
 	return v, nil
+}
+
+// StoredVersions reads the stored version (StoredVersion) and beside it
+// the catalog's, which only the writes of pages, components and checks
+// move. One primary-key read.
+func (s *Store) StoredVersions(ctx context.Context) (all, catalog int64, err error) {
+	if err := s.db.QueryRowContext(ctx, `SELECT v, catalog FROM stored_version WHERE id = 1`).Scan(&all, &catalog); err != nil {
+		return 0, 0, fmt.Errorf("read stored versions: %w", err)
+	}
+	return all, catalog, nil
+}
+
+// bumpCatalogVersion moves the stored version and the catalog's in tx,
+// last.
+func bumpCatalogVersion(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE stored_version SET v = v + 1, catalog = catalog + 1 WHERE id = 1`); err != nil {
+		return fmt.Errorf("move stored version: %w", err)
+	}
+	return nil
 }
 
 // bumpStoredVersion moves the stored version in tx, last, so that the row

@@ -35,7 +35,7 @@ const (
 		no_data = excluded.no_data, stale = excluded.stale, regions = excluded.regions,
 		incident_open = excluded.incident_open, incident_worst = excluded.incident_worst,
 		incident_resolved_at = excluded.incident_resolved_at, kafka_partition = excluded.kafka_partition,
-		seq = excluded.seq, uptime = excluded.uptime
+		seq = excluded.seq, uptime = excluded.uptime, rv = component_states.rv + 1
 	WHERE component_states.seq <= excluded.seq`
 	// statesPerUpsert × 14 parameters stays under both backends' limits.
 	statesPerUpsert = 500
@@ -65,21 +65,36 @@ func (s *Store) ComponentStatesOf(ctx context.Context, ids []string) ([]health.C
 }
 
 func (s *Store) componentStates(ctx context.Context, query string, args ...any) ([]health.ComponentState, error) {
+	out, _, err := s.scanComponentStates(ctx, false, query, args...)
+	return out, err
+}
+
+// scanComponentStates runs query, which selects componentStateColumns and,
+// withRV, the row version last; it returns the states and their versions.
+func (s *Store) scanComponentStates(ctx context.Context, withRV bool, query string, args ...any) ([]health.ComponentState, []int64, error) {
 	rows, err := s.db.QueryContext(ctx, s.d.rebind(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("load component states: %w", err)
+		return nil, nil, fmt.Errorf("load component states: %w", err)
 	}
-	var out []health.ComponentState
+	var (
+		out []health.ComponentState
+		rvs []int64
+	)
 	for rows.Next() {
 		var (
 			cs                       health.ComponentState
 			st, failing, views, wrst string
 			cursor                   string
 			since, updated, resolved int64
+			rv                       int64
 		)
-		if err := rows.Scan(&cs.ComponentID, &st, &since, &updated, &failing, &cs.NoData, &cs.Stale, &views,
-			&cs.IncidentOpen, &wrst, &resolved, &cs.Partition, &cs.Seq, &cursor); err != nil {
-			return nil, closeRows(rows, fmt.Errorf("scan component state: %w", err))
+		dest := []any{&cs.ComponentID, &st, &since, &updated, &failing, &cs.NoData, &cs.Stale, &views,
+			&cs.IncidentOpen, &wrst, &resolved, &cs.Partition, &cs.Seq, &cursor}
+		if withRV {
+			dest = append(dest, &rv)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, closeRows(rows, fmt.Errorf("scan component state: %w", err))
 		}
 		cs.Status, cs.Since, cs.UpdatedAt = status.Status(st), fromMS(since), fromMS(updated)
 		cs.IncidentWorst, cs.IncidentResolvedAt = status.Status(wrst), fromMS(resolved)
@@ -87,17 +102,20 @@ func (s *Store) componentStates(ctx context.Context, query string, args ...any) 
 			cs.FailingRegions = strings.Split(failing, ",")
 		}
 		if err := json.Unmarshal([]byte(views), &cs.Regions); err != nil {
-			return nil, closeRows(rows, fmt.Errorf("decode regions of component %s: %w", cs.ComponentID, err))
+			return nil, nil, closeRows(rows, fmt.Errorf("decode regions of component %s: %w", cs.ComponentID, err))
 		}
 		if err := json.Unmarshal([]byte(cursor), &cs.Uptime); err != nil {
-			return nil, closeRows(rows, fmt.Errorf("decode bucket cursor of component %s: %w", cs.ComponentID, err))
+			return nil, nil, closeRows(rows, fmt.Errorf("decode bucket cursor of component %s: %w", cs.ComponentID, err))
 		}
 		out = append(out, cs)
+		if withRV {
+			rvs = append(rvs, rv)
+		}
 	}
 	if err := closeRows(rows, nil); err != nil {
-		return nil, fmt.Errorf("load component states: %w", err)
+		return nil, nil, fmt.Errorf("load component states: %w", err)
 	}
-	return out, nil
+	return out, rvs, nil
 }
 
 // LoadPartition returns what the store holds of one partition of a source:

@@ -40,7 +40,7 @@ type EntityStore interface {
 // RunEntitySuite runs the entity-store cases, each against a fresh, empty,
 // migrated store from open.
 func RunEntitySuite(t *testing.T, open func(t *testing.T) EntityStore) {
-	for _, tc := range append(entityCases, versionCase) {
+	for _, tc := range append(entityCases, versionCase, readVersionsCase) {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
 	}
 }

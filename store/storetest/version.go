@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/statusd/statusd/catalog"
@@ -41,4 +42,70 @@ var versionCase = entityCase{"catalog version moves with committed catalog write
 			{ComponentID: "web", Status: status.MajorOutage, Since: at(4), UpdatedAt: at(4)}}}, nil)
 	}, false)
 	moved("delete component", func() error { return s.DeleteComponent(ctx, "web", at(5)) }, true)
+}}
+
+// readVersioner is what the read model's partial reads use
+// (api/readmodel.StateVersionReader and the store's versions).
+type readVersioner interface {
+	StoredVersions(ctx context.Context) (all, catalog int64, err error)
+	ComponentStateVersions(ctx context.Context) (map[string]int64, error)
+	ComponentStatesByID(ctx context.Context, ids []string) ([]health.ComponentState, []int64, error)
+}
+
+// readVersionsCase checks the versions that let the read model re-read
+// only what moved: the catalog's stored version moves with catalog writes
+// alone, a state's row version with every write of that state, and a
+// state read by ID comes with the version it was read at.
+var readVersionsCase = entityCase{"read versions move with what they version", func(t *testing.T, s EntityStore) {
+	ctx := asOperator(t)
+	rv, ok := s.(readVersioner)
+	if !ok {
+		t.Fatalf("%T keeps no read versions", s)
+	}
+	versions := func() (all, cat int64, states map[string]int64) {
+		t.Helper()
+		all, cat, err := rv.StoredVersions(ctx)
+		must(t, "stored versions", err)
+		states, err = rv.ComponentStateVersions(ctx)
+		must(t, "state versions", err)
+		return all, cat, states
+	}
+	must(t, "sync", s.SyncCatalog(ctx, catalog.Catalog{Pages: []catalog.Page{{ID: "acme", Name: "Acme", TimeZone: "UTC"}}}, at(0)))
+	for _, id := range []string{"web", "db"} {
+		_, err := s.CreateComponent(ctx, catalog.Component{ID: id, Name: id, PageID: "acme"}, at(1))
+		must(t, "create "+id, err)
+		must(t, "write "+id+"'s first state", s.ApplyChanges(t.Context(), health.Changes{Components: []health.ComponentState{
+			{ComponentID: id, Status: status.Operational, Since: at(1), UpdatedAt: at(1), Seq: 1}}}, nil))
+	}
+	all0, cat0, st0 := versions()
+
+	must(t, "write web's state", s.ApplyChanges(t.Context(), health.Changes{Components: []health.ComponentState{
+		{ComponentID: "web", Status: status.MajorOutage, Since: at(2), UpdatedAt: at(2), Seq: 2}}}, nil))
+	all1, cat1, st1 := versions()
+	equal(t, "catalog version after a state write", cat1, cat0)
+	if all1 == all0 {
+		t.Error("the stored version did not move with a state write")
+	}
+	if st1["web"] == st0["web"] {
+		t.Errorf("web's row version stayed %d through a write of its state", st1["web"])
+	}
+	equal(t, "db's row version after a write of web's state", st1["db"], st0["db"])
+
+	got, gotRV, err := rv.ComponentStatesByID(ctx, []string{"web", "nope", "db"})
+	must(t, "states by ID", err)
+	if len(got) != 2 || got[0].ComponentID != "db" || got[1].ComponentID != "web" || got[1].Status != status.MajorOutage {
+		t.Fatalf("states by ID: %+v, want db then web in major outage", got)
+	}
+	equal(t, "row versions read with the states", gotRV, []int64{st1["db"], st1["web"]})
+	all, allRV, err := rv.ComponentStatesByID(ctx, nil)
+	must(t, "every state", err)
+	equal(t, "every state's count", len(all), 2)
+	equal(t, "every state's row versions", allRV, []int64{st1["db"], st1["web"]})
+
+	_, err = s.CreateComponent(ctx, catalog.Component{ID: "api", Name: "API", PageID: "acme"}, at(3))
+	must(t, "create api", err)
+	all2, cat2, _ := versions()
+	if cat2 == cat1 || all2 == all1 {
+		t.Errorf("a catalog write moved the versions from (%d, %d) to (%d, %d); want both to move", all1, cat1, all2, cat2)
+	}
 }}
