@@ -14,7 +14,7 @@ PKGS ?= ./...
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SERVICES_ENV := .dev/services.env
 
-.PHONY: help build run services services-down test bench bench-aggregator bench-agent bench-api fuzz lint
+.PHONY: help build run services services-down test bench bench-aggregator bench-agent bench-api bench-page fuzz lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-17s %s\n", $$1, $$2}'
@@ -48,6 +48,10 @@ bench-agent: services ## one agent process on 1,000 and 10,000 HTTP checks at 10
 
 bench-api: services ## the operators' API at concurrency 64, 20 s per endpoint, on SQLite (standalone) and PostgreSQL (aggregator); JSON lines (BENCH_FLAGS=-h lists flags)
 	source $(SERVICES_ENV) && $(GO) run ./deploy/dev/benchapi $(BENCH_FLAGS)
+
+bench-page: ## summary.json and the HTML page at concurrency 256, 30 s each, statusd beside Debian's nginx serving the same bytes; JSON lines (BENCH_FLAGS=-h lists flags)
+	bash deploy/dev/services.sh nginx
+	$(GO) run ./deploy/dev/benchpage $(BENCH_FLAGS)
 
 fuzz: ## run every Fuzz* target for FUZZTIME (default 10s), one instrumented test binary per package
 	@targets=$$($(GO) test -list '^Fuzz' $(PKGS) | awk '/^Fuzz/ {names = names " " $$1} /^ok/ {if (names != "") print $$2 names; names = ""}'); \

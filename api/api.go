@@ -230,12 +230,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	})))
 
 	for _, prefix := range []string{"/api/v2", "/pages/:page_id/api/v2"} {
-		get(prefix+"/summary.json", a.v2Summary)
-		get(prefix+"/status.json", a.v2Status)
-		get(prefix+"/components.json", a.v2Components)
-		get(prefix+"/incidents.json", a.v2Incidents)
-		get(prefix+"/incidents/unresolved.json", a.v2Unresolved)
-		a.v2MaintenanceRoutes(prefix, get)
+		a.v2Routes(e, prefix, get)
 	}
 
 	v1 := e.Group("/api/v1")

@@ -228,7 +228,7 @@ func TestErrors(t *testing.T) {
 			wantMsg: "no route for /api/v3/everything"},
 		{name: "unknown v2 document", target: "/api/v2/nothing.json", wantStatus: 404, wantCode: "not_found"},
 		{name: "POST to a v2 document", method: http.MethodPost, target: "/api/v2/summary.json", wantStatus: 405,
-			wantCode: "method_not_allowed", wantMsg: "method POST is not allowed here", wantAllow: "GET, HEAD"},
+			wantCode: "method_not_allowed", wantMsg: "method POST is not allowed here", wantAllow: "GET, HEAD, OPTIONS"},
 		{name: "DELETE a component", method: http.MethodDelete, target: "/api/v1/components/api", wantStatus: 405,
 			wantCode: "method_not_allowed", wantAllow: "GET, HEAD"},
 	}

@@ -38,6 +38,8 @@ func openAPIExamples(e *openAPIEnv) []example {
 				example{name: m + " v2 unknown page " + doc, srv: "pub", method: m, path: "/pages/nope/api/v2/" + doc, want: 404},
 				example{name: m + " v2 store down " + doc, srv: "down", method: m, path: "/api/v2/" + doc, want: 503})
 		}
+		add(example{name: "OPTIONS v2 " + doc, srv: "down", method: "OPTIONS", path: "/api/v2/" + doc, want: 204},
+			example{name: "OPTIONS v2 of page " + doc, srv: "down", method: "OPTIONS", path: "/pages/beta/api/v2/" + doc, want: 204})
 	}
 	add(example{name: "v2 ?page", srv: "pub", method: "GET", path: "/api/v2/summary.json?page=beta", want: 200},
 		example{name: "v2 ?page unknown", srv: "pub", method: "GET", path: "/api/v2/status.json?page=nope", want: 404})

@@ -42,7 +42,7 @@ func (a *API) pageRoutes(get func(string, gin.HandlerFunc)) {
 func (s *pageSite) serve(kind string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
-		snap, err := s.a.model.Snapshot(ctx)
+		snap, err := s.a.model.Recent(ctx, publicLag)
 		if err != nil {
 			s.unavailable(c, err)
 			return

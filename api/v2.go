@@ -1,143 +1,224 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/statusd/statusd/api/readmodel"
 	"github.com/statusd/statusd/api/rollup"
 	"github.com/statusd/statusd/api/statuspage"
 	"github.com/statusd/statusd/catalog"
-	"github.com/statusd/statusd/componentstatus"
 	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/incident"
+	"github.com/statusd/statusd/web/servedoc"
 )
 
 // incidentsLimit is the most incidents a v2 document lists.
 const incidentsLimit = 50
 
-func (a *API) v2Summary(c *gin.Context) {
-	v, unresolved, ok := a.v2Page(c)
-	if !ok {
-		return
+// publicLag is how long the public surfaces (v2 JSON, the HTML page)
+// trust the last reading of the store's version (readmodel.Model.Recent):
+// another process's write shows within it, this process's at once.
+const publicLag = 100 * time.Millisecond
+
+// The v2 documents, by path under /api/v2.
+const (
+	v2Summary        = "summary.json"
+	v2Status         = "status.json"
+	v2Components     = "components.json"
+	v2Incidents      = "incidents.json"
+	v2Unresolved     = "incidents/unresolved.json"
+	v2Maintenances   = "scheduled-maintenances.json"
+	v2MaintUpcoming  = "scheduled-maintenances/upcoming.json"
+	v2MaintActive    = "scheduled-maintenances/active.json"
+	v2ContentType    = "application/json; charset=utf-8"
+	v2AllowedMethods = "GET, HEAD, OPTIONS"
+)
+
+// v2Docs lists every v2 document.
+var v2Docs = []string{v2Summary, v2Status, v2Components, v2Incidents, v2Unresolved,
+	v2Maintenances, v2MaintUpcoming, v2MaintActive}
+
+// v2Routes serves every v2 document under prefix (/api/v2 or
+// /pages/:page_id/api/v2) for GET and HEAD, and answers CORS preflights.
+func (a *API) v2Routes(e *gin.Engine, prefix string, get func(string, gin.HandlerFunc)) {
+	for _, doc := range v2Docs {
+		get(prefix+"/"+doc, a.v2Serve(doc))
+		e.OPTIONS(prefix+"/"+doc, v2Preflight)
 	}
-	doc := v.Summary(unresolved)
-	list, ok := a.publicMaintenances(c, v.PageID(), v2SummaryStatuses)
-	if !ok {
-		return
-	}
-	doc.ScheduledMaintenances = v.MaintenanceList(list)
-	c.JSON(http.StatusOK, doc)
 }
 
-func (a *API) v2Status(c *gin.Context) {
-	if v, _, ok := a.v2Page(c); ok {
-		c.JSON(http.StatusOK, v.Status())
-	}
+// v2Preflight answers a CORS preflight: any origin may GET the documents.
+func v2Preflight(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Methods", v2AllowedMethods)
+	h.Set("Access-Control-Allow-Headers", "*")
+	h.Set("Access-Control-Max-Age", "86400")
+	h.Set("Allow", v2AllowedMethods)
+	c.AbortWithStatus(http.StatusNoContent)
 }
 
-func (a *API) v2Components(c *gin.Context) {
-	if v, _, ok := a.v2Page(c); ok {
-		c.JSON(http.StatusOK, v.Components())
-	}
-}
-
-func (a *API) v2Unresolved(c *gin.Context) {
-	if v, unresolved, ok := a.v2Page(c); ok {
-		c.JSON(http.StatusOK, v.Incidents(unresolved))
-	}
-}
-
-func (a *API) v2Incidents(c *gin.Context) {
-	v, _, ok := a.v2Page(c)
-	if !ok {
-		return
-	}
-	list, err := a.store.Incidents(c.Request.Context(), v.PageID(), false, incidentsLimit)
-	if err != nil {
-		a.storeFailed(c, fmt.Errorf("list incidents: %w", err))
-		return
-	}
-	c.JSON(http.StatusOK, v.Incidents(list))
-}
-
-// v2Page reads what every v2 document shows of the page the request names,
-// and the page's unresolved incidents. On failure it has answered the
-// request and returns false.
-func (a *API) v2Page(c *gin.Context) (*statuspage.View, []incident.Incident, bool) {
-	ctx := c.Request.Context()
-	pages, err := a.store.Pages(ctx)
-	if err != nil {
-		a.storeFailed(c, fmt.Errorf("list pages: %w", err))
-		return nil, nil, false
-	}
-	page, ok := selectPage(c, pages)
-	if !ok {
-		return nil, nil, false
-	}
-	if a.pageAccess(c, page) != accessAllowed {
-		abortError(c, http.StatusNotFound, codeNotFound, "no such status page")
-		return nil, nil, false
-	}
-	comps, err := a.store.Components(ctx, page.ID)
-	if err != nil {
-		a.storeFailed(c, fmt.Errorf("list components of page %q: %w", page.ID, err))
-		return nil, nil, false
-	}
-	states, err := a.store.ComponentStates(ctx)
-	if err != nil {
-		a.storeFailed(c, fmt.Errorf("list component states: %w", err))
-		return nil, nil, false
-	}
-	unresolved, err := a.store.Incidents(ctx, page.ID, true, incidentsLimit)
-	if err != nil {
-		a.storeFailed(c, fmt.Errorf("list unresolved incidents of page %q: %w", page.ID, err))
-		return nil, nil, false
-	}
-	newest, err := a.store.Incidents(ctx, page.ID, false, 1)
-	if err != nil {
-		a.storeFailed(c, fmt.Errorf("read newest incident of page %q: %w", page.ID, err))
-		return nil, nil, false
-	}
-	var held map[string]componentstatus.Effective
-	if a.statuses != nil {
-		if held, err = a.statuses.EffectiveStatuses(ctx); err != nil {
-			a.storeFailed(c, fmt.Errorf("list shown statuses: %w", err))
-			return nil, nil, false
+// v2Serve answers one v2 document of the page the request names from the
+// snapshot's memo: its bytes, gzip and ETag are built once per snapshot
+// and page (servedoc.Doc), and pageAccess is asked on every request.
+func (a *API) v2Serve(doc string) gin.HandlerFunc {
+	keyPrefix := "v2\x00" + doc + "\x00"
+	return func(c *gin.Context) {
+		c.Writer.Header().Set("Access-Control-Allow-Origin", "*")
+		ctx := c.Request.Context()
+		snap, err := a.model.Recent(ctx, publicLag)
+		if err != nil {
+			a.storeFailed(c, err)
+			return
 		}
+		p, ok := v2SelectPage(c, snap.Pages())
+		if !ok {
+			return
+		}
+		switch a.pageAccess(c, p) {
+		case accessAllowed:
+		case accessPassword:
+			abortError(c, http.StatusUnauthorized, codeUnauthorized,
+				"this status page is private: sign in with its password first")
+			return
+		default:
+			abortError(c, http.StatusNotFound, codeNotFound, "no such status page")
+			return
+		}
+		pageID := p.ID
+		v, err := snap.Memo(ctx, keyPrefix+pageID, func(ctx context.Context, snap *readmodel.Snapshot) (any, error) {
+			return a.v2Build(ctx, snap, doc, pageID)
+		})
+		if err != nil {
+			a.storeFailed(c, err)
+			return
+		}
+		v.(*servedoc.Doc).ServeHTTP(c.Writer, c.Request)
+		c.Abort()
 	}
-	shown := rollup.Components(comps, states, held, a.origin)
-	updated := pageUpdated(comps, states, unresolved, newest)
-	if updated.IsZero() {
-		updated = a.origin
-	}
-	return statuspage.NewView(page, a.location(page.TimeZone), shown, updated), unresolved, true
 }
 
-// selectPage picks the page named by the path's :page_id or else by the
-// ?page query, or else the first page. On failure it has answered with a
-// 404.
-func selectPage(c *gin.Context, pages []catalog.Page) (catalog.Page, bool) {
+// v2SelectPage picks the page of a v2 request: the path's :page_id, else
+// the ?page query, else the page whose custom domain or subdomain the
+// Host names, else the first page. On failure it has answered 404.
+func v2SelectPage(c *gin.Context, pages []catalog.Page) (catalog.Page, bool) {
 	id, inPath := c.Params.Get("page_id")
-	if !inPath {
+	if !inPath && c.Request.URL.RawQuery != "" {
 		id = c.Query("page")
 	}
 	if id == "" && !inPath {
-		if len(pages) == 0 {
+		p, ok := pageForHost(pages, c.Request.Host)
+		if !ok {
 			abortError(c, http.StatusNotFound, codeNotFound, "no status page is configured")
-			return catalog.Page{}, false
 		}
-		return pages[0], true
+		return p, ok
 	}
 	for _, p := range pages {
 		if p.ID == id {
 			return p, true
 		}
 	}
-	abortError(c, http.StatusNotFound, codeNotFound, fmt.Sprintf("page %q not found", id))
+	abortError(c, http.StatusNotFound, codeNotFound, fmt.Sprintf("page %q not found", catalog.Truncate(id)))
 	return catalog.Page{}, false
+}
+
+// v2Page is what every v2 document of one page shows, read once per
+// snapshot: the view (page block, components, status) and the page's
+// unresolved incidents.
+type v2Page struct {
+	page       catalog.Page
+	view       *statuspage.View
+	unresolved []incident.Incident
+}
+
+// v2Build encodes one document of page pageID in snap. The page is
+// looked up again: the memo is also computed for later snapshots.
+func (a *API) v2Build(ctx context.Context, snap *readmodel.Snapshot, doc, pageID string) (*servedoc.Doc, error) {
+	base, err := snap.Memo(ctx, "v2\x00page\x00"+pageID, func(ctx context.Context, snap *readmodel.Snapshot) (any, error) {
+		return a.v2ReadPage(ctx, snap, pageID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	b, _ := base.(*v2Page)
+	if b == nil {
+		body, err := json.Marshal(errorBody{Error: errorDetail{Code: codeNotFound, Message: "no such status page"}})
+		if err != nil {
+			return nil, fmt.Errorf("encode v2 answer: %w", err)
+		}
+		return servedoc.New(servedoc.Options{Code: http.StatusNotFound, Body: body, ContentType: v2ContentType})
+	}
+	v := b.view
+	var out any
+	switch doc {
+	case v2Summary:
+		s := v.Summary(b.unresolved)
+		list, err := a.publicMaintenances(ctx, pageID, v2SummaryStatuses)
+		if err != nil {
+			return nil, err
+		}
+		s.ScheduledMaintenances = v.MaintenanceList(list)
+		out = s
+	case v2Status:
+		out = v.Status()
+	case v2Components:
+		out = v.Components()
+	case v2Unresolved:
+		out = v.Incidents(b.unresolved)
+	case v2Incidents:
+		list, err := a.store.Incidents(ctx, pageID, false, incidentsLimit)
+		if err != nil {
+			return nil, fmt.Errorf("list incidents of page %q: %w", pageID, err)
+		}
+		out = v.Incidents(list)
+	default:
+		list, err := a.publicMaintenances(ctx, pageID, v2MaintenanceStatuses[doc])
+		if err != nil {
+			return nil, err
+		}
+		out = v.Maintenances(list)
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s of page %q: %w", doc, pageID, err)
+	}
+	cache := servedoc.Public
+	if b.page.Private {
+		cache = servedoc.Private
+	}
+	return servedoc.New(servedoc.Options{Body: body, ContentType: v2ContentType, CacheControl: cache})
+}
+
+// v2ReadPage reads what every v2 document shows of page pageID; nil when
+// the snapshot has no such page.
+func (a *API) v2ReadPage(ctx context.Context, snap *readmodel.Snapshot, pageID string) (*v2Page, error) {
+	page, ok := snap.Page(pageID)
+	if !ok {
+		return nil, nil
+	}
+	comps := snap.Components(pageID)
+	states := snap.ComponentStatesOf(ids(comps))
+	unresolved, err := a.store.Incidents(ctx, pageID, true, incidentsLimit)
+	if err != nil {
+		return nil, fmt.Errorf("list unresolved incidents of page %q: %w", pageID, err)
+	}
+	newest, err := a.store.Incidents(ctx, pageID, false, 1)
+	if err != nil {
+		return nil, fmt.Errorf("read newest incident of page %q: %w", pageID, err)
+	}
+	shown := rollup.Components(comps, states, snap.Shown(), a.origin)
+	updated := pageUpdated(comps, states, unresolved, newest)
+	if updated.IsZero() {
+		updated = a.origin
+	}
+	view := statuspage.NewView(page, a.location(page.TimeZone), shown, updated)
+	return &v2Page{page: page, view: view, unresolved: unresolved}, nil
 }
 
 // pageUpdated is the page's updated_at: the latest change of its

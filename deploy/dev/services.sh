@@ -588,5 +588,7 @@ case ${1:-} in
 up) up ;;
 down) down ;;
 status) status ;;
-*) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+# Debian's nginx for make bench-page, which runs it with its own config.
+nginx) mkdir -p "$DEV"; [ -x /usr/sbin/nginx ] || apt_install nginx; [ -x /usr/sbin/nginx ] || die "apt-get installed nginx but /usr/sbin/nginx is missing" ;;
+*) echo "usage: $0 up|down|status|nginx" >&2; exit 2 ;;
 esac
