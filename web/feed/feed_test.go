@@ -131,7 +131,7 @@ func TestRSSRequiredElements(t *testing.T) {
 			} `xml:"http://www.w3.org/2005/Atom link"`
 			LinkEl []string `xml:"link"`
 			DescEl []string `xml:"description"`
-			Items []struct {
+			Items  []struct {
 				Title   string `xml:"title"`
 				Desc    string `xml:"description"`
 				PubDate string `xml:"pubDate"`

@@ -22,10 +22,34 @@ type Doc struct {
 	Body []byte
 	gz   []byte
 	etag string
+	opts DocOptions
 }
 
-// NewDoc prepares body, answered with code, for serving.
-func NewDoc(code int, body []byte) (*Doc, error) {
+// DocOptions say how a document other than an HTML page (a feed, a badge,
+// a script) is served.
+type DocOptions struct {
+	ContentType  string // "" for text/html; charset=utf-8
+	CacheControl string // for a 200; "" for CacheControl
+	// Plain keeps no gzipped copy: for small documents made per request.
+	Plain bool
+}
+
+// NewDoc prepares body, an HTML page answered with code, for serving.
+func NewDoc(code int, body []byte) (*Doc, error) { return NewDocWith(code, body, DocOptions{}) }
+
+// NewDocWith prepares body, answered with code, for serving as o says.
+func NewDocWith(code int, body []byte, o DocOptions) (*Doc, error) {
+	if o.ContentType == "" {
+		o.ContentType = "text/html; charset=utf-8"
+	}
+	if o.CacheControl == "" {
+		o.CacheControl = CacheControl
+	}
+	sum := sha256.Sum256(body)
+	d := &Doc{Code: code, Body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, opts: o}
+	if o.Plain {
+		return d, nil
+	}
 	var gz bytes.Buffer
 	w, err := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 	if err != nil {
@@ -37,19 +61,19 @@ func NewDoc(code int, body []byte) (*Doc, error) {
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("compress page: %w", err)
 	}
-	sum := sha256.Sum256(body)
-	return &Doc{Code: code, Body: body, gz: gz.Bytes(), etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+	d.gz = gz.Bytes()
+	return d, nil
 }
 
 // ETag is the quoted entity tag of the body.
 func (d *Doc) ETag() string { return d.etag }
 
 // ServeHTTP answers with the page: 304 when If-None-Match names its ETag
-// (for a 200), gzipped when the client accepts it, with Cache-Control,
+// (for a 200), gzipped when the client accepts it (unless Plain), with Cache-Control,
 // ETag and Vary set. A HEAD gets the headers only.
 func (d *Doc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Type", d.opts.ContentType)
 	h.Set("Vary", "Accept-Encoding")
 	h.Set("X-Content-Type-Options", "nosniff")
 	if d.Code != http.StatusOK {
@@ -57,7 +81,7 @@ func (d *Doc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.write(w, r, d.Code)
 		return
 	}
-	h.Set("Cache-Control", CacheControl)
+	h.Set("Cache-Control", d.opts.CacheControl)
 	h.Set("ETag", d.etag)
 	if matches(r.Header.Get("If-None-Match"), d.etag) {
 		w.WriteHeader(http.StatusNotModified)
@@ -68,7 +92,7 @@ func (d *Doc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (d *Doc) write(w http.ResponseWriter, r *http.Request, code int) {
 	body := d.Body
-	if AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+	if !d.opts.Plain && AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 		body = d.gz
 		w.Header().Set("Content-Encoding", "gzip")
 	}
