@@ -118,7 +118,7 @@ func (f badgeFact) message(p badge.Params) (string, string) {
 // when the page is gone or hidden in it.
 func (a *API) buildBadgeFacts(ctx context.Context, snap *readmodel.Snapshot, pageID string) (any, error) {
 	p, ok := snap.Page(pageID)
-	if !ok || p.Disabled || p.Private {
+	if !ok || p.Disabled { // who may see a private page is pageAccess's decision, made before
 		return nil, nil
 	}
 	v := a.newPageView(snap, p)

@@ -68,7 +68,7 @@ func (a *API) serveFeed(kind feedKind) gin.HandlerFunc {
 // is gone or hidden in it.
 func (a *API) buildFeed(ctx context.Context, snap *readmodel.Snapshot, kind feedKind, pageID, base string) (any, error) {
 	p, ok := snap.Page(pageID)
-	if !ok || p.Disabled || p.Private {
+	if !ok || p.Disabled { // who may see a private page is pageAccess's decision, made before
 		return nil, nil
 	}
 	f, err := a.newPageView(snap, p).feed(ctx, base)

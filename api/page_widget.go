@@ -63,7 +63,7 @@ func (a *API) serveWidgetData(c *gin.Context) {
 // gone or hidden in the snapshot.
 func (a *API) buildWidgetData(ctx context.Context, snap *readmodel.Snapshot, pageID, base string) (any, error) {
 	p, ok := snap.Page(pageID)
-	if !ok || p.Disabled || p.Private {
+	if !ok || p.Disabled { // who may see a private page is pageAccess's decision, made before
 		return nil, nil
 	}
 	data, err := a.newPageView(snap, p).widget(ctx, base)
