@@ -225,6 +225,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	get("/healthz", a.healthz)
 	get("/readyz", a.readyz)
 	a.pageRoutes(get) // the HTML status page: /, /history, /incidents/:id
+	a.feedRoutes(get) // its feeds, badges and widget: /history.rss, /badge.svg, /widget.js, …
 	get("/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{
 		ErrorLog: promLogger{a.log}, ErrorHandling: promhttp.ContinueOnError,
 	})))

@@ -38,7 +38,9 @@ type example struct {
 func TestOpenAPIExamples(t *testing.T) {
 	doc := loadOpenAPI(t)
 	// The HTML page's bodies are strings; kin-openapi decodes no text/html of its own.
-	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+	for _, ct := range []string{"text/html", "application/rss+xml", "application/atom+xml", "image/svg+xml", "text/javascript"} {
+		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
+	}
 	doc.Servers = openapi3.Servers{{URL: "http://statusd.test"}} // the host of the requests validated
 	router, err := legacy.NewRouter(doc)
 	if err != nil {

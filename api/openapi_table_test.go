@@ -29,6 +29,7 @@ func openAPIExamples(e *openAPIEnv) []example {
 			example{name: m + " page incident", srv: "pub", method: m, path: "/incidents/7", want: 200},
 			example{name: m + " page incident unknown", srv: "pub", method: m, path: "/incidents/404", want: 404})
 	}
+	add(feedExamples()...) // its feeds, badges and widget
 
 	// The public Statuspage v2 documents.
 	for _, doc := range v2 {

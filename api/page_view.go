@@ -53,7 +53,7 @@ func pageHeader(p catalog.Page) htmlpage.Header {
 		return ""
 	}
 	b := p.Branding
-	h := htmlpage.Header{Name: p.Name, RobotsMeta: p.RobotsMeta, Theme: htmlpage.Theme{
+	h := htmlpage.Header{Name: p.Name, RobotsMeta: p.RobotsMeta, Feeds: p.ID != "", Theme: htmlpage.Theme{
 		Brand: colour(b.BrandColor), Background: colour(b.BackgroundColor), Text: colour(b.TextColor), Dark: b.DarkTheme}}
 	if p.Alert.Enabled {
 		h.AlertTitle, h.AlertMessage = p.Alert.Title, p.Alert.Message

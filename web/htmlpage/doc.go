@@ -9,9 +9,25 @@ const CacheControl = servedoc.Public
 // Doc is a rendered page ready to serve many times (package web/servedoc).
 type Doc = servedoc.Doc
 
+// DocOptions say how a document other than an HTML page (a feed, a badge,
+// a script) is served.
+type DocOptions struct {
+	ContentType  string // "" for text/html; charset=utf-8
+	CacheControl string // for a 200; "" for CacheControl
+	// Plain keeps no gzipped copy: for small documents made per request.
+	Plain bool
+}
+
 // NewDoc prepares an HTML body, answered with code, for serving.
-func NewDoc(code int, body []byte) (*Doc, error) {
-	return servedoc.New(servedoc.Options{Code: code, Body: body, ContentType: "text/html; charset=utf-8"})
+func NewDoc(code int, body []byte) (*Doc, error) { return NewDocWith(code, body, DocOptions{}) }
+
+// NewDocWith prepares body, answered with code, for serving as o says.
+func NewDocWith(code int, body []byte, o DocOptions) (*Doc, error) {
+	if o.ContentType == "" {
+		o.ContentType = "text/html; charset=utf-8"
+	}
+	return servedoc.New(servedoc.Options{Code: code, Body: body, ContentType: o.ContentType,
+		CacheControl: o.CacheControl, Plain: o.Plain})
 }
 
 // AcceptsGzip reports whether an Accept-Encoding header accepts gzip

@@ -34,6 +34,8 @@ type Header struct {
 	RobotsMeta   string
 	AlertTitle   string
 	AlertMessage string
+	// Feeds links the site's /history.rss and /history.atom from the head.
+	Feeds bool
 }
 
 // Status is a status in words, with the class that colours it: one of

@@ -39,6 +39,8 @@ type Options struct {
 	ContentType string
 	// CacheControl is sent with a 200; "" means Public.
 	CacheControl string
+	// Plain keeps no gzip copy: for small documents made per request.
+	Plain bool
 }
 
 // Doc is a document ready to serve many times: its status code, body,
@@ -69,29 +71,42 @@ func New(o Options) (*Doc, error) {
 	if o.Code != http.StatusOK {
 		o.CacheControl = NoStore
 	}
-	var gz bytes.Buffer
-	w, err := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-	if err != nil {
-		return nil, fmt.Errorf("compress document: %w", err)
-	}
-	if _, err := w.Write(o.Body); err != nil {
-		return nil, fmt.Errorf("compress document: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("compress document: %w", err)
+	var gz []byte
+	if !o.Plain {
+		var err error
+		if gz, err = compress(o.Body); err != nil {
+			return nil, err
+		}
 	}
 	sum := sha256.Sum256(o.Body)
-	d := &Doc{Code: o.Code, Body: o.Body, gz: gz.Bytes(), etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+	d := &Doc{Code: o.Code, Body: o.Body, gz: gz, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
 	d.contentType, d.cacheControl, d.etagValue = []string{o.ContentType}, []string{o.CacheControl}, []string{d.etag}
 	d.plainLength, d.gzipLength = []string{strconv.Itoa(len(d.Body))}, []string{strconv.Itoa(len(d.gz))}
 	d.vary, d.nosniff, d.gzip = []string{"Accept-Encoding"}, []string{"nosniff"}, []string{"gzip"}
 	return d, nil
 }
 
+// compress is body gzipped at the best compression: done once per
+// document, read many times.
+func compress(body []byte) ([]byte, error) {
+	var gz bytes.Buffer
+	w, err := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	if err != nil {
+		return nil, fmt.Errorf("compress document: %w", err)
+	}
+	if _, err := w.Write(body); err != nil {
+		return nil, fmt.Errorf("compress document: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("compress document: %w", err)
+	}
+	return gz.Bytes(), nil
+}
+
 // ETag is the quoted strong entity tag of the body.
 func (d *Doc) ETag() string { return d.etag }
 
-// Gzipped is the body compressed with gzip.
+// Gzipped is the body compressed with gzip; nil for a Plain document.
 func (d *Doc) Gzipped() []byte { return d.gz }
 
 // ServeHTTP answers with the document: 304 when If-None-Match names its
@@ -111,7 +126,7 @@ func (d *Doc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	body := d.Body
-	if ae := r.Header["Accept-Encoding"]; len(ae) > 0 && AcceptsGzip(strings.Join(ae, ",")) {
+	if ae := r.Header["Accept-Encoding"]; d.gz != nil && len(ae) > 0 && AcceptsGzip(strings.Join(ae, ",")) {
 		body = d.gz
 		h["Content-Encoding"] = d.gzip
 		h["Content-Length"] = d.gzipLength
