@@ -101,3 +101,18 @@ func Next(prev State, pageID string, r Result) State {
 	}
 	return next
 }
+
+// Report is what is known of a page's custom domain, as the API shows it.
+type Report struct {
+	PageID string
+	// Domain is the page's custom domain; empty when it has none.
+	Domain string
+	// Expected is the target it must point at; empty when none is
+	// configured.
+	Expected string
+	// State is the domain's; its Status is Pending while the domain was
+	// never checked against Expected.
+	State State
+	// History is the last checks, newest first, whatever domain each was of.
+	History []Result
+}
