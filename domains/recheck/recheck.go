@@ -33,12 +33,6 @@ const (
 	HistoryShown = 20
 )
 
-// Errors of CheckNow.
-var (
-	ErrNoTarget = errors.New("no CNAME target is configured (domains.cname_target)")
-	ErrNoDomain = errors.New("the page has no custom domain")
-)
-
 // Store keeps the domains' states and checks.
 type Store interface {
 	Pages(ctx context.Context) ([]catalog.Page, error)
@@ -58,7 +52,7 @@ type Options struct {
 	Store   Store   // required
 	Checker Checker // required
 	// Target is the host name every custom domain must be a CNAME to;
-	// empty checks nothing (Run waits, CheckNow answers ErrNoTarget).
+	// empty checks nothing (Run waits, CheckNow answers a conflict).
 	Target string
 	// Interval is how often a verified domain is checked again,
 	// UnverifiedInterval any other; DefaultInterval and
@@ -214,17 +208,19 @@ func (r *Runner) check(ctx context.Context, p catalog.Page) (domains.State, erro
 }
 
 // CheckNow checks page pageID's domain at once and returns its report. An
-// unknown page is a *catalog.NotFoundError; ErrNoDomain and ErrNoTarget
-// say why there is nothing to check.
+// unknown page is a *catalog.NotFoundError; a page without a custom
+// domain, or no target configured, a *catalog.ConflictError.
 func (r *Runner) CheckNow(ctx context.Context, pageID string) (domains.Report, error) {
 	p, err := r.page(ctx, pageID)
 	switch {
 	case err != nil:
 		return domains.Report{}, err
 	case p.CustomDomain == "":
-		return domains.Report{}, ErrNoDomain
+		return domains.Report{}, &catalog.ConflictError{Kind: "page", ID: pageID, Field: "custom_domain",
+			Message: "is not set: there is no domain to check"}
 	case r.target == "":
-		return domains.Report{}, ErrNoTarget
+		return domains.Report{}, &catalog.ConflictError{Kind: "page", ID: pageID,
+			Message: "no CNAME target is configured (domains.cname_target), so domains are not checked"}
 	}
 	if _, err := r.check(ctx, p); err != nil {
 		return domains.Report{}, fmt.Errorf("check domain of page %s: %w", pageID, err)
