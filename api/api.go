@@ -92,6 +92,9 @@ type Options struct {
 	// uptime.DefaultWeights when zero. Metrics are served when Store is
 	// also a BucketReader.
 	ImpactWeights uptime.Weights
+	// Domains serves /api/v1/pages/{id}/domain and its check; nil serves
+	// neither.
+	Domains DomainService
 	// Series serves /api/v1/components/{id}/timeseries; nil answers 404.
 	Series SeriesReader
 	// ReadMaxAge is how old, at most, what the native read routes show
@@ -125,6 +128,7 @@ type API struct {
 	statuses  StatusStore
 	incidents IncidentStore
 	maint     MaintenanceStore
+	domains   DomainService
 	maxBody   int64
 	onChange  func()
 	model     *readmodel.Model
@@ -161,7 +165,7 @@ func New(opts Options) (*API, error) {
 		store: opts.Store, fleet: opts.Fleet, log: opts.Logger, ready: opts.Ready, version: opts.Version,
 		metrics: m, locations: map[string]*time.Location{}, weights: opts.ImpactWeights,
 		entities: opts.Entities, statuses: opts.Statuses, incidents: opts.Incidents, maint: opts.Maintenances,
-		series:  opts.Series,
+		series: opts.Series, domains: opts.Domains,
 		maxBody: opts.MaxBodyBytes, onChange: opts.OnCatalogChange,
 	}
 	if a.weights == (uptime.Weights{}) {
@@ -254,6 +258,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	a.statusRoutes(v1)
 	a.incidentRoutes(v1)
 	a.maintenanceRoutes(v1)
+	a.domainRoutes(v1)
 	if a.keyDB != nil && a.adminDB != nil {
 		a.credentialRoutes(v1.Group("", a.authenticate, a.require(auth.ScopeAdmin)))
 	}

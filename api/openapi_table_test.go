@@ -322,6 +322,7 @@ func openAPIExamples(e *openAPIEnv) []example {
 		example{name: "delete page", srv: "ops", method: "DELETE", path: "/api/v1/pages/ops", key: "write", want: 204},
 		example{name: "delete unknown page", srv: "ops", method: "DELETE", path: "/api/v1/pages/ops", key: "write", want: 404},
 		example{name: "audit after", srv: "ops", method: "GET", path: "/api/v1/audit?per_page=100", key: "read", via: "query", want: 200})
+	add(domainExamples()...)
 	add(incidentExamples()...)
 	return out
 }

@@ -146,7 +146,7 @@ func newOpenAPIEnv(t *testing.T) *openAPIEnv {
 	if err := st.SyncCatalog(ctx, cat, start); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreatePage(auth.WithPrincipal(ctx, auth.Principal{Kind: auth.KindCLI, ID: "test"}), catalog.Page{ID: "beta", Name: "Beta", TimeZone: "Etc/UTC"}, start); err != nil {
+	if _, err := st.CreatePage(auth.WithPrincipal(ctx, auth.Principal{Kind: auth.KindCLI, ID: "test"}), catalog.Page{ID: "beta", Name: "Beta", TimeZone: "Etc/UTC", CustomDomain: "status.beta.test"}, start); err != nil {
 		t.Fatal(err)
 	}
 	e := &openAPIEnv{store: st, keys: map[string]string{}, ids: map[string]string{}, admins: map[string]string{}}
@@ -182,7 +182,8 @@ func newOpenAPIEnv(t *testing.T) *openAPIEnv {
 		t.Fatal(err)
 	}
 	s := newServerWith(t, api.Options{Store: st, Entities: st, Statuses: st, Incidents: st, Maintenances: st, Keys: e.authn, KeyStore: st, AdminStore: st, Series: st,
-		Fleet: fleetFixture(t), RateLimit: 100000, RateBurst: 100000})
+		Domains: domainService(t, st),
+		Fleet:   fleetFixture(t), RateLimit: 100000, RateBurst: 100000})
 	e.handler = s.handler
 	srv := httptest.NewServer(e.handler)
 	t.Cleanup(srv.Close)

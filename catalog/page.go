@@ -171,6 +171,10 @@ func (p *Page) Validate() []FieldError {
 
 // validHostname reports whether h is a lower-case DNS name of at least two
 // labels.
+// ValidHostname reports whether h is a host name as a custom domain must
+// be: lower-case DNS labels, at least two.
+func ValidHostname(h string) bool { return validHostname(h) }
+
 func validHostname(h string) bool {
 	if len(h) > maxDomainNameLen || !strings.Contains(h, ".") {
 		return false

@@ -29,6 +29,7 @@ type Config struct {
 	Agent      Agent      `yaml:"agent"`
 	Aggregator Aggregator `yaml:"aggregator"`
 	Defaults   Defaults   `yaml:"defaults"`
+	Domains    Domains    `yaml:"domains"`
 	// Pages are the status pages with their components and checks.
 	Pages []Page `yaml:"pages"`
 	// Path is the name of the file the configuration was parsed from; what

@@ -170,6 +170,12 @@ var invalid = map[string][]string{
 		`invalid-aggregator.yaml:5: aggregator.incident_cooldown: must be between 0s and 24h, got 48h0m0s`,
 		`invalid-aggregator.yaml:6: aggregator.max_result_age: must be between 1h and 9600h, got 30m0s`,
 	},
+	"invalid-domains.yaml": {
+		`invalid-domains.yaml:2: domains.cname_target: must be a lower-case host name such as status.example.net, got "Status.Example.NET"`,
+		`invalid-domains.yaml:3: domains.interval: must be between 1m and 24h, got 30s`,
+		`invalid-domains.yaml:4: domains.unverified_interval: must be between 10s and interval (30s), got 5s`,
+		`invalid-domains.yaml:5: domains.root_servers[0]: must be host:port, got "198.41.0.4"`,
+	},
 	"invalid-defaults.yaml": {
 		`invalid-defaults.yaml:2: defaults.interval: must be at least 1s, got 500ms`,
 		`invalid-defaults.yaml:3: defaults.timeout: must be positive, got -1s`,

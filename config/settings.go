@@ -177,6 +177,7 @@ func Default() *Config {
 			IncidentCooldown: 10 * time.Minute, MaxResultAge: 30 * 24 * time.Hour,
 			ImpactWeights: ImpactWeights{Major: 1, Partial: 0.3, Degraded: 0}, BucketRetention: DefaultBucketRetention,
 			MonthFreezeGrace: DefaultMonthFreezeGrace},
+		Domains: Domains{Interval: DefaultDomainInterval, UnverifiedInterval: DefaultDomainUnverifiedInterval},
 		Defaults: Defaults{
 			Interval:         catalog.DefaultInterval,
 			Timeout:          catalog.DefaultTimeout,
@@ -375,5 +376,6 @@ func (c *Config) settingsProblems() []catalog.FieldError {
 	add("agent", c.Agent.validate())
 	add("aggregator", c.Aggregator.validate())
 	add("defaults", c.Defaults.validate())
+	add("domains", c.Domains.validate())
 	return all
 }

@@ -127,13 +127,17 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 	if err != nil {
 		return err
 	}
+	domainChecks, err := newDomainRecheck(cfg, st.entities, reg, logger)
+	if err != nil {
+		return err
+	}
 	handler, err := api.New(api.Options{Store: st.entities, Logger: logger, Registerer: reg, Gatherer: reg,
 		ImpactWeights: cfg.Aggregator.ImpactWeights.Weights(), Series: st.series,
 		Ready: sync.Synced, Version: version, Fleet: liveSet,
 		Keys: keys, KeyStore: st.entities, AdminStore: st.entities, RateLimit: cfg.API.RateLimit, RateBurst: cfg.API.RateBurst,
 		// A write through this process reaches the agents and its evaluator
 		// at once, other aggregators' evaluators within their catalog interval.
-		Entities: st.entities, Statuses: st.entities, Incidents: st.entities, Maintenances: st.entities, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
+		Entities: st.entities, Statuses: st.entities, Incidents: st.entities, Maintenances: st.entities, Domains: domainChecks, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
 	if err != nil {
 		return err
 	}
@@ -142,6 +146,7 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 	g.add("check sync", sync.Run)
 	g.add("aggregator", agg.Run)
 	g.add("maintenance", maint.Run)
+	g.add("domains", domainChecks.Run)
 	g.add("heartbeats", beats.Run)
 	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler.Handler()) })
 	served = true // serveHTTP closes ln

@@ -144,11 +144,15 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	if err != nil {
 		return err
 	}
+	domainChecks, err := newDomainRecheck(cfg, store, reg, logger)
+	if err != nil {
+		return err
+	}
 	handler, err := api.New(api.Options{Store: store, Logger: logger, Registerer: reg, Gatherer: reg,
 		ImpactWeights: cfg.Aggregator.ImpactWeights.Weights(), Series: store,
 		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet,
 		Keys: keys, KeyStore: store, AdminStore: store, RateLimit: cfg.API.RateLimit, RateBurst: cfg.API.RateBurst,
-		Entities: store, Statuses: store, Incidents: store, Maintenances: store, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
+		Entities: store, Statuses: store, Incidents: store, Maintenances: store, Domains: domainChecks, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
 	if err != nil {
 		return err
 	}
@@ -158,6 +162,7 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	g.add("agent", ag.Run)
 	g.add("aggregator", agg.Run)
 	g.add("maintenance", maint.Run)
+	g.add("domains", domainChecks.Run)
 	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler.Handler()) })
 	served = true // serveHTTP closes ln
 	return g.run(ctx)

@@ -48,8 +48,8 @@ func Name(prefix string) string {
 func Kafka(t testing.TB) string { return lookup(t, EnvKafka) }
 
 // DNS returns the address of the authoritative DNS server serving the test
-// zones of deploy/dev/dns (statusd.test, and broken.test, which answers
-// SERVFAIL). The zones are shared and read-only.
+// zones of deploy/dev/dns (statusd.test, cname.test, sub.cname.test, and
+// broken.test, which answers SERVFAIL). The zones are shared and read-only.
 func DNS(t testing.TB) string { return lookup(t, EnvDNS) }
 
 // ClickHouse returns the server address and a fresh database on it, dropped

@@ -310,3 +310,5 @@ func TestEntitySuite(t *testing.T) { onEveryBackend(t, storetest.RunEntitySuite)
 func TestAuthSuite(t *testing.T) { onEveryBackend(t, storetest.RunAuthSuite) }
 
 func TestScopeSuite(t *testing.T) { onEveryBackend(t, storetest.RunScopeSuite) }
+
+func TestDomainSuite(t *testing.T) { onEveryBackend(t, storetest.RunDomainSuite) }
