@@ -77,10 +77,11 @@ func (a *API) v2Page(c *gin.Context) (*statuspage.View, []incident.Incident, boo
 	if !ok {
 		return nil, nil, false
 	}
-	if a.pageAccess(c, page) != accessAllowed {
-		abortError(c, http.StatusNotFound, codeNotFound, "no such status page")
+	if acc := a.pageAccess(c, page); acc != accessAllowed {
+		abortPageAccess(c, acc)
 		return nil, nil, false
 	}
+	privateCache(c, page)
 	comps, err := a.store.Components(ctx, page.ID)
 	if err != nil {
 		a.storeFailed(c, fmt.Errorf("list components of page %q: %w", page.ID, err))

@@ -15,6 +15,11 @@ import (
 // status change shows within seconds.
 const CacheControl = "public, max-age=5"
 
+// PrivateCacheControl is what a private page's answer may be kept for:
+// by the visitor's browser only, revalidated each time, so that no shared
+// cache hands it to someone else.
+const PrivateCacheControl = "private, no-cache"
+
 // Doc is a rendered page ready to serve many times: its status code, body,
 // gzipped body and ETag.
 type Doc struct {
@@ -47,7 +52,11 @@ func (d *Doc) ETag() string { return d.etag }
 // ServeHTTP answers with the page: 304 when If-None-Match names its ETag
 // (for a 200), gzipped when the client accepts it, with Cache-Control,
 // ETag and Vary set. A HEAD gets the headers only.
-func (d *Doc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (d *Doc) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.Serve(w, r, CacheControl) }
+
+// Serve is ServeHTTP with cacheControl as the Cache-Control of a 200
+// (PrivateCacheControl for a private page); other codes are never stored.
+func (d *Doc) Serve(w http.ResponseWriter, r *http.Request, cacheControl string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Vary", "Accept-Encoding")
@@ -57,7 +66,7 @@ func (d *Doc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.write(w, r, d.Code)
 		return
 	}
-	h.Set("Cache-Control", CacheControl)
+	h.Set("Cache-Control", cacheControl)
 	h.Set("ETag", d.etag)
 	if matches(r.Header.Get("If-None-Match"), d.etag) {
 		w.WriteHeader(http.StatusNotModified)
