@@ -251,3 +251,45 @@ func TestNewRejectsPrivatePageOptions(t *testing.T) {
 		})
 	}
 }
+
+// FuzzPageSession: no cookie value opens a private page without the
+// key, and no sign-in form gets a 5xx, a cookie for a wrong password or a
+// redirect off the site. Each input comes from its own address, so the
+// rate limit does not hide the password check.
+func FuzzPageSession(f *testing.F) {
+	for _, seed := range [][3]string{
+		{"v1.1800000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", acmePassword, "/history"},
+		{"v1.99999999999999999999.x", "guess", "//evil.test"},
+		{"v1..", "", "/\\evil.test"}, {"", acmePassword + "x", "https://evil.test/"}, {"v2.1.=", "\x00", "/%2F%2Fevil.test"},
+	} {
+		f.Add(seed[0], seed[1], seed[2])
+	}
+	e := newPrivateEnv(f, api.Options{})
+	var n int
+	f.Fuzz(func(t *testing.T, cookie, password, next string) {
+		n++
+		remote := fmt.Sprintf("2001:db8:%x:%x::1", n>>16&0xffff, n&0xffff)
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Host, r.RemoteAddr = acmeHost, "["+remote+"]:1"
+		r.Header.Set("Cookie", "statusd_page_acme="+cookie)
+		rec := httptest.NewRecorder()
+		e.handler.ServeHTTP(rec, r)
+		if rec.Code != http.StatusUnauthorized {
+			t.Fatalf("cookie %q: %d, want 401", cookie, rec.Code)
+		}
+		rec = e.send(visit{method: http.MethodPost, target: "/login", remote: remote,
+			form: url.Values{"password": {password}, "next": {next}}})
+		loc := rec.Header().Get("Location")
+		switch {
+		case rec.Code >= 500:
+			t.Fatalf("login: %d", rec.Code)
+		case rec.Code == http.StatusSeeOther && password != acmePassword:
+			t.Fatalf("password %q signed in", password)
+		case rec.Code == http.StatusSeeOther && (!strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") ||
+			strings.ContainsAny(loc, "\\\r\n\t")):
+			t.Fatalf("next %q redirects to %q", next, loc)
+		case rec.Code != http.StatusSeeOther && len(rec.Result().Cookies()) > 0:
+			t.Fatalf("a failed sign-in set a cookie")
+		}
+	})
+}

@@ -122,7 +122,6 @@ type visit struct {
 }
 
 func (e *privateEnv) send(v visit) *httptest.ResponseRecorder {
-	e.t.Helper()
 	var r *http.Request
 	if v.form != nil {
 		r = httptest.NewRequest(v.method, v.target, strings.NewReader(v.form.Encode()))
