@@ -324,3 +324,12 @@ func TestHiddenPages(t *testing.T) {
 		})
 	}
 }
+
+// TestPageLoginGolden: the password form as HTML, with and without a
+// failed try.
+func TestPageLoginGolden(t *testing.T) {
+	e := newPrivateEnv(t, api.Options{})
+	goldenHTML(t, "page_login", e.send(visit{target: "/incidents/5"}).Body.Bytes())
+	rec, _ := e.login(acmeHost, "guess", strangerIP)
+	goldenHTML(t, "page_login_failed", rec.Body.Bytes())
+}
