@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -104,6 +105,20 @@ type Options struct {
 	// ReadMaxAge. Zero means readmodel.DefaultMaxAge (1 s); negative reads
 	// the store for every request.
 	ReadMaxAge time.Duration
+	// SessionKey signs the session cookies of private pages (at least
+	// MinSessionKeyLen bytes). Nil means a random key made in New:
+	// sessions then end with the process, and aggregators behind one
+	// load balancer each refuse the others' cookies, so give them all the
+	// same key (config api.session_key). SessionMaxAge is how long a
+	// session lasts; zero means DefaultSessionMaxAge (7 days).
+	SessionKey    []byte
+	SessionMaxAge time.Duration
+	// TrustedProxies are the networks or addresses of the reverse proxies
+	// in front of the API: from them, X-Forwarded-For names the client
+	// (which private pages' allowlists check) and X-Forwarded-Proto https
+	// marks the visit as TLS (Secure cookies). Nil trusts no forwarding
+	// header.
+	TrustedProxies []string
 }
 
 // API serves statusd's HTTP API.
@@ -136,6 +151,12 @@ type API struct {
 	// none); frozenSnap is the snapshot it last followed.
 	frozen     *frozencache.Cache
 	frozenSnap atomic.Pointer[readmodel.Snapshot]
+
+	// Private pages: session cookies, sign-in attempts per address,
+	// trusted proxies (page_access.go, page_session.go, page_login.go).
+	sessions     *sessions
+	loginLimiter *ratelimit.Limiter
+	proxies      []netip.Prefix
 
 	mu        sync.Mutex
 	locations map[string]*time.Location // time zone name → location, UTC when unknown
@@ -199,6 +220,9 @@ func New(opts Options) (*API, error) {
 	if a.limiter, err = ratelimit.New(ratelimit.Options{PerSecond: float64(rate), Burst: burst, Clock: clock}); err != nil {
 		return nil, fmt.Errorf("new api: %w", err)
 	}
+	if err = a.initPrivatePages(opts); err != nil {
+		return nil, fmt.Errorf("new api: %w", err)
+	}
 	a.engine = a.routes(gatherer)
 	return a, nil
 }
@@ -210,8 +234,8 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode) // no route dump or debug warnings on stdout
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
-	// Client addresses are only logged; never trust forwarding headers.
-	if err := e.SetTrustedProxies(nil); err != nil {
+	// Forwarding headers only from Options.TrustedProxies (none by default).
+	if err := e.SetTrustedProxies(a.trustedProxies()); err != nil {
 		a.log.Error("set trusted proxies", "err", err)
 	}
 	e.Use(a.observe, a.recoverPanic)
@@ -228,7 +252,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	}
 	get("/healthz", a.healthz)
 	get("/readyz", a.readyz)
-	a.pageRoutes(get) // the HTML status page: /, /history, /incidents/:id
+	a.pageRoutes(e, get) // the HTML status page: /, /history, /incidents/:id; POST /login, /logout
 	a.feedRoutes(get) // its feeds, badges and widget: /history.rss, /badge.svg, /widget.js, …
 	get("/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{
 		ErrorLog: promLogger{a.log}, ErrorHandling: promhttp.ContinueOnError,

@@ -19,12 +19,13 @@ import (
 // example is one request to a test server and what it must be answered.
 type example struct {
 	name   string
-	srv    string // "ops", "pub" (the fake store's pages acme and beta), "down" or "limited"
+	srv    string // "ops", "pub" (the fake store's pages acme and beta), "down", "limited", "priv" (acme private) or "empty" (no page)
 	method string
 	path   string
 	key    string // a key of openAPIEnv.keys; "" for none
 	via    string // how the key is sent: "" Bearer, "basic" or "query"
 	body   string
+	form   bool // the body is a url-encoded form, not JSON
 	want   int
 	// badRequest: the API rejects the request and so must the document
 	// (its schema or its security); otherwise the document must accept it.
@@ -56,7 +57,13 @@ func TestOpenAPIExamples(t *testing.T) {
 	limited := httptest.NewServer(newServerWith(t, api.Options{Store: e.store, Entities: e.store, Statuses: e.store, Maintenances: e.store, Keys: e.authn,
 		RateLimit: 1, RateBurst: 1}).handler)
 	t.Cleanup(limited.Close)
-	urls := map[string]string{"ops": e.url, "pub": pub.URL, "down": down.URL, "limited": limited.URL}
+	priv := httptest.NewServer(newServerWith(t, api.Options{Store: privateFixture(t), Keys: e.authn}).handler)
+	t.Cleanup(priv.Close)
+	empty := httptest.NewServer(newServerWith(t, api.Options{Store: &fakeStore{}, Keys: e.authn}).handler)
+	t.Cleanup(empty.Close)
+	urls := map[string]string{"ops": e.url, "pub": pub.URL, "down": down.URL, "limited": limited.URL, "priv": priv.URL, "empty": empty.URL}
+	// A redirect (the sign-in's 303) is the answer to check, not followed.
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 	covered := map[string]bool{}
 	for _, ex := range openAPIExamples(e) {
@@ -76,7 +83,7 @@ func TestOpenAPIExamples(t *testing.T) {
 				t.Errorf("openapi.json rejects the request: %s", cut([]byte(err.Error())))
 			}
 
-			resp, err := http.DefaultClient.Do(ex.request(t, urls[ex.srv], e.keys[ex.key]))
+			resp, err := client.Do(ex.request(t, urls[ex.srv], e.keys[ex.key]))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,7 +151,10 @@ func (ex example) request(t *testing.T, base, secret string) *http.Request {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ex.body != "" {
+	switch {
+	case ex.form:
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	case ex.body != "":
 		req.Header.Set("Content-Type", "application/json")
 	}
 	switch {

@@ -1,6 +1,9 @@
 package api_test
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // openAPIExamples are the requests of TestOpenAPIExamples, in order: the
 // writes build on one another. Every operation of openapi.json is sent at
@@ -42,6 +45,34 @@ func openAPIExamples(e *openAPIEnv) []example {
 		add(example{name: "OPTIONS v2 " + doc, srv: "down", method: "OPTIONS", path: "/api/v2/" + doc, want: 204},
 			example{name: "OPTIONS v2 of page " + doc, srv: "down", method: "OPTIONS", path: "/pages/beta/api/v2/" + doc, want: 204})
 	}
+	// Private pages: sealed, signed in and out (acme is the first page, so
+	// the one of the test server's host).
+	for _, m := range []string{"GET", "HEAD"} {
+		add(example{name: m + " private page", srv: "priv", method: m, path: "/", want: 401},
+			example{name: m + " private page history", srv: "priv", method: m, path: "/history", want: 401},
+			example{name: m + " private page incident", srv: "priv", method: m, path: "/incidents/5", want: 401})
+		for _, doc := range v2 {
+			add(example{name: m + " v2 private " + doc, srv: "priv", method: m, path: "/api/v2/" + doc, want: 401},
+				example{name: m + " v2 of private page " + doc, srv: "priv", method: m, path: "/pages/acme/api/v2/" + doc, want: 401},
+				example{name: m + " v2 of disabled page " + doc, srv: "priv", method: m, path: "/pages/gone/api/v2/" + doc, want: 404})
+		}
+	}
+	add(example{name: "login", srv: "priv", method: "POST", path: "/login", form: true, body: "password=correct+horse+battery&next=/history", want: 303},
+		example{name: "login wrong password", srv: "priv", method: "POST", path: "/login", form: true, body: "password=guess", want: 401},
+		example{name: "login bad form", srv: "priv", method: "POST", path: "/login", form: true, body: "password=%zz", want: 400, badRequest: true},
+		example{name: "login too large", srv: "priv", method: "POST", path: "/login", form: true, body: "password=" + strings.Repeat("x", 9000), want: 413},
+		example{name: "login store down", srv: "down", method: "POST", path: "/login", form: true, body: "password=x", want: 503},
+		example{name: "login public page", srv: "pub", method: "POST", path: "/login", form: true, body: "password=x", want: 303},
+		example{name: "logout", srv: "priv", method: "POST", path: "/logout", form: true, body: "x=1", want: 303},
+		example{name: "logout bad form", srv: "priv", method: "POST", path: "/logout", form: true, body: "%zz", want: 400, badRequest: true},
+		example{name: "logout too large", srv: "priv", method: "POST", path: "/logout", form: true, body: "x=" + strings.Repeat("x", 9000), want: 413},
+		example{name: "logout store down", srv: "down", method: "POST", path: "/logout", form: true, body: "x=1", want: 503},
+		example{name: "logout no page", srv: "empty", method: "POST", path: "/logout", form: true, body: "x=1", want: 404})
+	add(example{name: "login no page", srv: "empty", method: "POST", path: "/login", form: true, body: "password=x", want: 404})
+	for i := range 3 { // the limit of 5 tries per address: the two above spent two
+		add(example{name: fmt.Sprintf("login try %d", i+3), srv: "priv", method: "POST", path: "/login", form: true, body: "password=guess", want: 401})
+	}
+	add(example{name: "login rate limited", srv: "priv", method: "POST", path: "/login", form: true, body: "password=guess", want: 429})
 	add(example{name: "v2 ?page", srv: "pub", method: "GET", path: "/api/v2/summary.json?page=beta", want: 200},
 		example{name: "v2 ?page unknown", srv: "pub", method: "GET", path: "/api/v2/status.json?page=nope", want: 404})
 

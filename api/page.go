@@ -25,8 +25,9 @@ type pageSite struct {
 	r *htmlpage.Renderer
 }
 
-// pageRoutes serves the HTML status page.
-func (a *API) pageRoutes(get func(string, gin.HandlerFunc)) {
+// pageRoutes serves the HTML status page, and the sign-in and sign-out
+// forms of private pages.
+func (a *API) pageRoutes(e *gin.Engine, get func(string, gin.HandlerFunc)) {
 	r, err := htmlpage.New(htmlpage.Options{})
 	if err != nil { // the templates are embedded: only a broken build gets here
 		a.log.Error("load status page templates; serving no HTML page", "err", err)
@@ -36,6 +37,8 @@ func (a *API) pageRoutes(get func(string, gin.HandlerFunc)) {
 	get("/", s.serve("home"))
 	get("/history", s.serve("history"))
 	get("/incidents/:id", s.serve("incident"))
+	e.POST("/login", s.login)
+	e.POST("/logout", s.logout)
 }
 
 // serve answers one kind of page from the snapshot's memo.
@@ -52,8 +55,12 @@ func (s *pageSite) serve(kind string) gin.HandlerFunc {
 			s.problem(c, catalog.Page{}, http.StatusNotFound, "Page not found", "There is no status page here.")
 			return
 		}
-		if s.a.pageAccess(c, p) != accessAllowed {
+		switch s.a.pageAccess(c, p) {
+		case accessHidden:
 			s.problem(c, catalog.Page{}, http.StatusNotFound, "Page not found", "There is no status page here.")
+			return
+		case accessPassword:
+			s.loginForm(c, p, http.StatusUnauthorized, localPath(c.Request.URL.RequestURI()), "")
 			return
 		}
 		key := "html\x00" + kind + "\x00" + p.ID
@@ -72,16 +79,16 @@ func (s *pageSite) serve(kind string) gin.HandlerFunc {
 			s.unavailable(c, err)
 			return
 		}
-		v.(*htmlpage.Doc).ServeHTTP(c.Writer, c.Request)
-		c.Abort()
+		serveDoc(c, p, v.(*htmlpage.Doc))
 	}
 }
 
 // build renders one page of the snapshot; the page is looked up again,
-// since the memo is also computed for later snapshots.
+// since the memo is also computed for later snapshots. Who may see it
+// (pageAccess) is decided per request before the memo is read.
 func (s *pageSite) build(ctx context.Context, snap *readmodel.Snapshot, kind, pageID string, id int64) (*htmlpage.Doc, error) {
 	p, ok := snap.Page(pageID)
-	if !ok || p.Disabled || p.Private {
+	if !ok || p.Disabled {
 		return s.problemDoc(catalog.Page{}, http.StatusNotFound, "Page not found", "There is no status page here.")
 	}
 	v := s.a.newPageView(snap, p)

@@ -99,7 +99,7 @@ func (a *API) serveBadge(c *gin.Context) {
 		a.publicUnavailable(c, err)
 		return
 	}
-	serveDoc(c, d, map[string]string{"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+	servePublicDoc(c, p, d, map[string]string{"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 }
 
 // message is the badge's message and colour for the parameters.

@@ -60,7 +60,7 @@ func (a *API) serveFeed(kind feedKind) gin.HandlerFunc {
 			plainError(c, http.StatusNotFound, "There is no status page here.")
 			return
 		}
-		serveDoc(c, d, map[string]string{"Access-Control-Allow-Origin": "*"})
+		servePublicDoc(c, p, d, map[string]string{"Access-Control-Allow-Origin": "*"})
 	}
 }
 

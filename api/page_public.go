@@ -76,13 +76,13 @@ func plainError(c *gin.Context, code int, msg string) {
 	c.Abort()
 }
 
-// serveDoc answers with d, with extra headers set first.
-func serveDoc(c *gin.Context, d *htmlpage.Doc, header map[string]string) {
+// servePublicDoc answers with d, a document of page p, with extra
+// headers set first (serveDoc).
+func servePublicDoc(c *gin.Context, p catalog.Page, d *htmlpage.Doc, header map[string]string) {
 	for k, v := range header {
 		c.Header(k, v)
 	}
-	d.ServeHTTP(c.Writer, c.Request)
-	c.Abort()
+	serveDoc(c, p, d)
 }
 
 // baseURL is the scheme and host absolute links of page p start with:

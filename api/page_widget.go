@@ -28,8 +28,8 @@ func (a *API) widgetRoutes(get func(string, gin.HandlerFunc)) {
 		return
 	}
 	get("/widget.js", func(c *gin.Context) {
-		if _, _, ok := a.publicPage(c); ok {
-			serveDoc(c, script, nil)
+		if _, p, ok := a.publicPage(c); ok {
+			servePublicDoc(c, p, script, nil)
 		}
 	})
 	get("/widget.json", a.serveWidgetData)
@@ -56,7 +56,7 @@ func (a *API) serveWidgetData(c *gin.Context) {
 		plainError(c, http.StatusNotFound, "There is no status page here.")
 		return
 	}
-	serveDoc(c, d, map[string]string{"Access-Control-Allow-Origin": "*"})
+	servePublicDoc(c, p, d, map[string]string{"Access-Control-Allow-Origin": "*"})
 }
 
 // buildWidgetData encodes widget.json of the page; nil when the page is

@@ -81,14 +81,8 @@ func (a *API) v2Serve(doc string) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		switch a.pageAccess(c, p) {
-		case accessAllowed:
-		case accessPassword:
-			abortError(c, http.StatusUnauthorized, codeUnauthorized,
-				"this status page is private: sign in with its password first")
-			return
-		default:
-			abortError(c, http.StatusNotFound, codeNotFound, "no such status page")
+		if acc := a.pageAccess(c, p); acc != accessAllowed {
+			abortPageAccess(c, acc)
 			return
 		}
 		pageID := p.ID
@@ -99,8 +93,7 @@ func (a *API) v2Serve(doc string) gin.HandlerFunc {
 			a.storeFailed(c, err)
 			return
 		}
-		v.(*servedoc.Doc).ServeHTTP(c.Writer, c.Request)
-		c.Abort()
+		serveDoc(c, p, v.(*servedoc.Doc))
 	}
 }
 

@@ -90,6 +90,11 @@ var invalid = map[string][]string{
 		`invalid-api.yaml:2: api.rate_limit: must be between 1 and 100000, got 0`,
 		`invalid-api.yaml:3: api.rate_burst: must be between 1 and 100000, got 1000000`,
 	},
+	"invalid-api-private-pages.yaml": {
+		`invalid-api-private-pages.yaml:2: api.session_key: must be at least 32 bytes of secret, got 5`,
+		`invalid-api-private-pages.yaml:3: api.trusted_proxies[2]: must be an IP address or a network in CIDR notation, got "proxy.local"`,
+		`invalid-api-private-pages.yaml:3: api.trusted_proxies[3]: must be an IP address or a network in CIDR notation, got "192.0.2.0/33"`,
+	},
 	"invalid-api-types.yaml": {
 		`invalid-api-types.yaml:2: api.rate_limit: want an integer, got "10/s"`,
 		`invalid-api-types.yaml:3: api.rate_burst: want an integer, got 2.5`,

@@ -135,6 +135,7 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 		ImpactWeights: cfg.Aggregator.ImpactWeights.Weights(), Series: st.series,
 		Ready: sync.Synced, Version: version, Fleet: liveSet,
 		Keys: keys, KeyStore: st.entities, AdminStore: st.entities, RateLimit: cfg.API.RateLimit, RateBurst: cfg.API.RateBurst,
+		SessionKey: sessionKey(cfg.API), TrustedProxies: cfg.API.TrustedProxies,
 		// A write through this process reaches the agents and its evaluator
 		// at once, other aggregators' evaluators within their catalog interval.
 		Entities: st.entities, Statuses: st.entities, Incidents: st.entities, Maintenances: st.entities, Domains: domainChecks, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
@@ -167,4 +168,13 @@ func newHeartbeatSource(cfg *config.Config, topics kafkabus.Topics, reg promethe
 		return nil, nil, err
 	}
 	return liveSet, beats, nil
+}
+
+// sessionKey is the configured key of private pages' session cookies, or
+// nil for a random one per process (sessions then end with it).
+func sessionKey(c config.API) []byte {
+	if c.SessionKey == "" {
+		return nil
+	}
+	return []byte(c.SessionKey)
 }

@@ -152,6 +152,7 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 		ImpactWeights: cfg.Aggregator.ImpactWeights.Weights(), Series: store,
 		Ready: func() bool { return sync.Synced() && ag.Ready() }, Version: version, Fleet: liveSet,
 		Keys: keys, KeyStore: store, AdminStore: store, RateLimit: cfg.API.RateLimit, RateBurst: cfg.API.RateBurst,
+		SessionKey: sessionKey(cfg.API), TrustedProxies: cfg.API.TrustedProxies,
 		Entities: store, Statuses: store, Incidents: store, Maintenances: store, Domains: domainChecks, OnCatalogChange: func() { sync.Poke(); agg.CatalogChanged() }})
 	if err != nil {
 		return err

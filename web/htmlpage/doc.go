@@ -6,6 +6,11 @@ import "github.com/statusd/statusd/web/servedoc"
 // status change shows within seconds.
 const CacheControl = servedoc.Public
 
+// PrivateCacheControl is what a private page's answer may be kept for:
+// by the visitor's browser only, revalidated each time, so that no shared
+// cache hands it to someone else.
+const PrivateCacheControl = servedoc.Private
+
 // Doc is a rendered page ready to serve many times (package web/servedoc).
 type Doc = servedoc.Doc
 

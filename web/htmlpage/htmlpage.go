@@ -127,6 +127,15 @@ type Problem struct {
 	Message string
 }
 
+// Login is the password form of a private page. Next is the local path
+// to go back to once signed in; Message, when set, says why the last try
+// failed.
+type Login struct {
+	Header
+	Next    string
+	Message string
+}
+
 // Renderer renders the pages.
 type Renderer struct {
 	t *template.Template
@@ -181,6 +190,11 @@ func (r *Renderer) Problem(p Problem) ([]byte, error) {
 		title += " · " + p.Name
 	}
 	return r.render(page{Header: p.Header, Title: title, Kind: "problem", Body: p})
+}
+
+// Login renders a private page's password form.
+func (r *Renderer) Login(l Login) ([]byte, error) {
+	return r.render(page{Header: l.Header, Title: "Sign in · " + l.Name, Kind: "login", Body: l})
 }
 
 func (r *Renderer) render(p page) ([]byte, error) {

@@ -112,12 +112,32 @@ func (d *Doc) Gzipped() []byte { return d.gz }
 // ServeHTTP answers with the document: 304 when If-None-Match names its
 // ETag (for a 200), gzipped when the client accepts it, with
 // Cache-Control, ETag and Vary set. A HEAD gets the headers only.
-func (d *Doc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (d *Doc) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.serve(w, r, d.cacheControl, d.vary) }
+
+// ServePrivate is ServeHTTP for a private page's document: a 200 is sent
+// with Cache-Control Private and Vary: Accept-Encoding, Cookie, so that
+// only the visitor's browser keeps it, whatever the document says.
+func (d *Doc) ServePrivate(w http.ResponseWriter, r *http.Request) {
+	cc := privateCC
+	if d.Code != http.StatusOK {
+		cc = d.cacheControl
+	}
+	d.serve(w, r, cc, privateVary)
+}
+
+// Header values of ServePrivate, shared by every answer (net/http only
+// reads them).
+var (
+	privateCC   = []string{Private}
+	privateVary = []string{"Accept-Encoding, Cookie"}
+)
+
+func (d *Doc) serve(w http.ResponseWriter, r *http.Request, cacheControl, vary []string) {
 	h := w.Header()
 	h["Content-Type"] = d.contentType
-	h["Vary"] = d.vary
+	h["Vary"] = vary
 	h["X-Content-Type-Options"] = d.nosniff
-	h["Cache-Control"] = d.cacheControl
+	h["Cache-Control"] = cacheControl
 	if d.Code == http.StatusOK {
 		h["Etag"] = d.etagValue
 		if inm := r.Header["If-None-Match"]; len(inm) > 0 && Matches(strings.Join(inm, ","), d.etag) {
