@@ -253,7 +253,7 @@ func (a *API) routes(gatherer prometheus.Gatherer) *gin.Engine {
 	get("/healthz", a.healthz)
 	get("/readyz", a.readyz)
 	a.pageRoutes(e, get) // the HTML status page: /, /history, /incidents/:id; POST /login, /logout
-	a.feedRoutes(get) // its feeds, badges and widget: /history.rss, /badge.svg, /widget.js, …
+	a.feedRoutes(get)    // its feeds, badges and widget: /history.rss, /badge.svg, /widget.js, …
 	get("/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{
 		ErrorLog: promLogger{a.log}, ErrorHandling: promhttp.ContinueOnError,
 	})))

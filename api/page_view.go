@@ -64,6 +64,13 @@ func pageHeader(p catalog.Page) htmlpage.Header {
 	return h
 }
 
+// header is the page's header as of the view's time.
+func (v *pageView) header() htmlpage.Header {
+	h := pageHeader(v.page)
+	h.Now = machineTime(v.now)
+	return h
+}
+
 // statusWords is a component status in words and its class.
 func statusWords(s status.Status, noData bool) htmlpage.Status {
 	switch {
@@ -85,7 +92,11 @@ func statusWords(s status.Status, noData bool) htmlpage.Status {
 func (v *pageView) home(ctx context.Context) (htmlpage.Home, error) {
 	comps := v.snap.Components(v.page.ID)
 	shown := rollup.Components(comps, v.snap.ComponentStatesOf(ids(comps)), v.snap.Shown(), v.a.origin)
-	bars, err := v.bars(ctx, shown)
+	recent, err := v.a.store.Incidents(ctx, v.page.ID, false, pageHistory)
+	if err != nil {
+		return htmlpage.Home{}, fmt.Errorf("list incidents: %w", err)
+	}
+	bars, err := v.bars(ctx, shown, recent)
 	if err != nil {
 		return htmlpage.Home{}, err
 	}
@@ -96,7 +107,7 @@ func (v *pageView) home(ctx context.Context) (htmlpage.Home, error) {
 		words, overall.Class = "No data yet", "nodata"
 	}
 	overall.Word = words
-	h := htmlpage.Home{Header: pageHeader(v.page), Overall: overall, Updated: v.now.In(v.loc).Format(timeLayout)}
+	h := htmlpage.Home{Header: v.header(), Overall: overall, Updated: v.stamp(v.now), UpdatedTime: machineTime(v.now)}
 	h.Components = v.tree(shown, bars)
 	open, err := v.a.store.Incidents(ctx, v.page.ID, true, incidentsLimit)
 	if err != nil {
@@ -133,7 +144,7 @@ func (v *pageView) tree(shown []rollup.Component, bars map[string]bars) []htmlpa
 		if c.Status == status.PartialOutage && !c.NoData {
 			out.FailingRegions = c.FailingRegions
 		}
-		if b, ok := bars[c.ID]; ok {
+		if b, ok := bars[c.ID]; ok && !c.HideUptime {
 			out.Bars, out.Uptime, out.Days = b.days, b.uptime, pageBarDays
 		}
 		for _, id := range c.Children {
@@ -160,7 +171,9 @@ type bars struct {
 
 // bars sums the day buckets of the page's leaves over the last
 // pageBarDays days of the page's time zone; a group's are its leaves'.
-func (v *pageView) bars(ctx context.Context, shown []rollup.Component) (map[string]bars, error) {
+// Days before a component's start date show no data and count for
+// nothing; a day's tooltip names the public incidents that concerned it.
+func (v *pageView) bars(ctx context.Context, shown []rollup.Component, incidents []incident.Incident) (map[string]bars, error) {
 	br, ok := v.a.store.(BucketReader)
 	if !ok {
 		return nil, nil
@@ -192,15 +205,26 @@ func (v *pageView) bars(ctx context.Context, shown []rollup.Component) (map[stri
 	for _, c := range shown {
 		var b bars
 		var whole []uptime.Summary
+		first := from
+		if !c.StartDate.IsZero() {
+			y, m, d := c.StartDate.UTC().Date()
+			first = max(from, uptime.DateDay(y, m, d))
+		}
 		for d := from; d <= today; d = d.Next() {
+			if d < first {
+				b.days = append(b.days, v.bar(d, uptime.Summary{}, nil))
+				continue
+			}
 			var day []uptime.Summary
 			for _, id := range leaves[c.ID] {
 				day = append(day, uptime.Sum(byComp[id], cursors[id], d, d, v.now, v.loc, v.a.weights))
 			}
-			b.days = append(b.days, v.bar(d, uptime.Combine(day)))
+			b.days = append(b.days, v.bar(d, uptime.Combine(day), dayIncidents(incidents, c.ID, leaves[c.ID], d, v.loc)))
 		}
-		for _, id := range leaves[c.ID] {
-			whole = append(whole, uptime.Sum(byComp[id], cursors[id], from, today, v.now, v.loc, v.a.weights))
+		if first <= today {
+			for _, id := range leaves[c.ID] {
+				whole = append(whole, uptime.Sum(byComp[id], cursors[id], first, today, v.now, v.loc, v.a.weights))
+			}
 		}
 		if f := uptime.Compute(uptime.Combine(whole)); f.UptimeMilli != nil {
 			b.uptime = percentWords(*f.UptimeMilli)
@@ -225,9 +249,30 @@ func leafIDs(snap *readmodel.Snapshot, c catalog.Component, depth int) []string 
 	return out
 }
 
+// dayIncidents names the public incidents that concerned component id
+// (or one of its leaves) on day d of loc: begun by the day's end and not
+// resolved before its start.
+func dayIncidents(list []incident.Incident, id string, leaves []string, d uptime.Day, loc *time.Location) []string {
+	start, end := d.Start(loc), d.Next().Start(loc)
+	var out []string
+	for _, in := range list {
+		if !public(in) || !in.Started().Before(end) || (!in.ResolvedAt.IsZero() && in.ResolvedAt.Before(start)) {
+			continue
+		}
+		for _, c := range in.ComponentIDs {
+			if c == id || slices.Contains(leaves, c) {
+				out = append(out, in.Name)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // bar is one day: coloured by its weighted downtime (impact) against the
-// time that counts; no data before tracking or without observed time.
-func (v *pageView) bar(d uptime.Day, s uptime.Summary) htmlpage.Bar {
+// time that counts; no data before tracking or without observed time. Its
+// label, the tooltip, says the uptime, outages and incidents of the day.
+func (v *pageView) bar(d uptime.Day, s uptime.Summary, incidents []string) htmlpage.Bar {
 	y, m, dd := d.Date()
 	date := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC).Format("Jan 2, 2006")
 	f := uptime.Compute(s)
@@ -254,7 +299,15 @@ func (v *pageView) bar(d uptime.Day, s uptime.Summary) htmlpage.Bar {
 	} else if s.Outages > 1 {
 		outages = strconv.Itoa(s.Outages) + " outages"
 	}
-	return htmlpage.Bar{Class: class, Label: date + ": " + percentWords(up) + " uptime, " + outages}
+	label := date + ": " + percentWords(up) + " uptime, " + outages
+	switch len(incidents) {
+	case 0:
+	case 1:
+		label += "; incident: " + incidents[0]
+	default:
+		label += "; incidents: " + strings.Join(incidents, "; ")
+	}
+	return htmlpage.Bar{Class: class, Label: label}
 }
 
 // public reports whether an incident may be shown on the public page.
@@ -296,7 +349,7 @@ func (v *pageView) incidentCard(in incident.Incident, full bool) htmlpage.Incide
 		if u.CustomStatus != "" {
 			st = u.CustomStatus
 		}
-		out.Updates = append(out.Updates, htmlpage.Update{Status: words(st), Body: u.Body, At: v.stamp(u.Display())})
+		out.Updates = append(out.Updates, htmlpage.Update{Status: words(st), Body: u.Body, At: v.stamp(u.Display()), Time: machineTime(u.Display())})
 	}
 	return out
 }
@@ -311,6 +364,10 @@ func words(s string) string {
 }
 
 func (v *pageView) stamp(t time.Time) string { return t.In(v.loc).Format(timeLayout) }
+
+// machineTime is t for a <time datetime> attribute, from which the page's
+// script writes relative times.
+func machineTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // maintenances lists the page's public upcoming and in-progress windows.
 func (v *pageView) maintenances(ctx context.Context, shown []rollup.Component) ([]htmlpage.Maintenance, error) {
@@ -340,7 +397,8 @@ func (v *pageView) maintenances(ctx context.Context, shown []rollup.Component) (
 		}
 		for _, u := range w.Updates {
 			if !u.Private {
-				m.Updates = append(m.Updates, htmlpage.Update{Status: words(string(u.Status)), Body: u.Body, At: v.stamp(u.CreatedAt)})
+				m.Updates = append(m.Updates, htmlpage.Update{Status: words(string(u.Status)), Body: u.Body, At: v.stamp(u.CreatedAt),
+					Time: machineTime(u.CreatedAt)})
 			}
 		}
 		out = append(out, m)
@@ -354,7 +412,7 @@ func (v *pageView) history(ctx context.Context) (htmlpage.History, error) {
 	if err != nil {
 		return htmlpage.History{}, fmt.Errorf("list incidents: %w", err)
 	}
-	h := htmlpage.History{Header: pageHeader(v.page)}
+	h := htmlpage.History{Header: v.header()}
 	for _, in := range list {
 		if !public(in) {
 			continue
@@ -385,7 +443,7 @@ func (v *pageView) incident(ctx context.Context, id int64) (htmlpage.IncidentPag
 		case in.PageID != v.page.ID || !public(in):
 			return htmlpage.IncidentPage{}, false, nil
 		}
-		return htmlpage.IncidentPage{Header: pageHeader(v.page), Incident: v.incidentCard(in, true)}, true, nil
+		return htmlpage.IncidentPage{Header: v.header(), Incident: v.incidentCard(in, true)}, true, nil
 	}
 	list, err := v.a.store.Incidents(ctx, v.page.ID, false, pageHistory)
 	if err != nil {
@@ -393,7 +451,7 @@ func (v *pageView) incident(ctx context.Context, id int64) (htmlpage.IncidentPag
 	}
 	for _, in := range list {
 		if in.ID == id && public(in) {
-			return htmlpage.IncidentPage{Header: pageHeader(v.page), Incident: v.incidentCard(in, true)}, true, nil
+			return htmlpage.IncidentPage{Header: v.header(), Incident: v.incidentCard(in, true)}, true, nil
 		}
 	}
 	return htmlpage.IncidentPage{}, false, nil

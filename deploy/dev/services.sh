@@ -7,6 +7,9 @@
 #               (STATUSD_DEV_OWN_POSTGRES=1: always our own)
 #   DNS         127.0.0.1:15353 (UDP and TCP), knot serving deploy/dev/dns/*.zone
 #   promtool    installed (Debian prometheus package) to lint /metrics
+#   chromium    installed (Debian chromium package) and axe-core (npm, pinned
+#               in deploy/dev/browser/package-lock.json, into .dev/browser)
+#               for the browser tests of the HTML page
 #
 # usage: deploy/dev/services.sh up|down|status
 #
@@ -37,6 +40,9 @@ PG_TIMEOUT=${PG_TIMEOUT:-60}
 DNS_PORT=15353
 DNS_DIR=$DEV/dns
 DNS_SERVER=/usr/sbin/knotd
+BROWSER_SRC=$ROOT/deploy/dev/browser
+BROWSER_DIR=$DEV/browser
+AXE_JS=$BROWSER_DIR/node_modules/axe-core/axe.min.js
 
 # STATUSD_DEV_OWN_POSTGRES=1 skips reusing 127.0.0.1:5432 and runs our own cluster.
 PG_OWN=${STATUSD_DEV_OWN_POSTGRES:-0}
@@ -503,6 +509,8 @@ write_env() {
 		export STATUSD_TEST_CLICKHOUSE=127.0.0.1:$CH_TCP_PORT
 		export STATUSD_TEST_POSTGRES=$PG_URL
 		export STATUSD_TEST_DNS=127.0.0.1:$DNS_PORT
+		export STATUSD_CHROMIUM=$CHROMIUM
+		export STATUSD_AXE_JS=$AXE_JS
 	EOF
 	mv "$ENV_FILE.new" "$ENV_FILE"
 }
@@ -532,6 +540,28 @@ tools_up() {
 	fi
 }
 
+# browser_up: Debian's Chromium (headless) and axe-core for the browser
+# tests of the HTML page, each installed only when missing; axe-core again
+# when the lock file changed.
+browser_up() {
+	CHROMIUM=$(command -v chromium || true)
+	if [ -z "$CHROMIUM" ]; then
+		apt_install chromium
+		CHROMIUM=$(command -v chromium) || die "apt-get installed chromium but it is not on PATH"
+	fi
+	if [ ! -s "$AXE_JS" ] || ! cmp -s "$BROWSER_SRC/package-lock.json" "$BROWSER_DIR/package-lock.json"; then
+		if ! command -v npm >/dev/null; then
+			apt_install npm
+		fi
+		mkdir -p "$BROWSER_DIR"
+		cp "$BROWSER_SRC/package.json" "$BROWSER_SRC/package-lock.json" "$BROWSER_DIR/"
+		log "npm ci (axe-core) in ${BROWSER_DIR#"$ROOT"/}"
+		(cd "$BROWSER_DIR" && npm ci --ignore-scripts --no-audit --no-fund >"$DEV/npm.log" 2>&1 9>&-) ||
+			{ tail -n 30 "$DEV/npm.log" >&2; die "npm ci failed; log above"; }
+		[ -s "$AXE_JS" ] || die "npm ci did not install $AXE_JS"
+	fi
+}
+
 up() {
 	command -v go >/dev/null || die "go is not on PATH"
 	lock
@@ -540,6 +570,7 @@ up() {
 	pg_up
 	dns_up
 	tools_up
+	browser_up
 	write_env
 	printf 'services up (env in %s):\n' "${ENV_FILE#"$ROOT"/}"
 	sed -n 's/^export /  /p' "$ENV_FILE"

@@ -3,8 +3,9 @@
 // maintenance), the incident history and one incident. It knows nothing of
 // the catalog or the store: the caller hands it plain view data, words
 // and CSS class names already chosen, and it writes HTML with html/template
-// (so every text is escaped) and a small embedded stylesheet, usable
-// without JavaScript. Doc serves a rendered page with an ETag, 304s and
+// (so every text is escaped), a small embedded stylesheet and a little
+// script (styled tooltips for the uptime bars, relative times); everything
+// is usable without the script. Doc serves a rendered page with an ETag, 304s and
 // gzip.
 package htmlpage
 
@@ -15,7 +16,7 @@ import (
 	"html/template"
 )
 
-//go:embed assets/*.html assets/style.css
+//go:embed assets/*.html assets/style.css assets/page.js
 var assets embed.FS
 
 // Theme is a page's branding. Colours are "#rrggbb" or empty for the
@@ -36,6 +37,9 @@ type Header struct {
 	AlertMessage string
 	// Feeds links the site's /history.rss and /history.atom from the head.
 	Feeds bool
+	// Now is when the page was rendered (RFC 3339), from which the
+	// page's script tells relative times; "" for the visitor's clock.
+	Now string
 }
 
 // Status is a status in words, with the class that colours it: one of
@@ -67,7 +71,8 @@ type Component struct {
 type Update struct {
 	Status string
 	Body   string
-	At     string
+	At     string // in words, in the page's time zone
+	Time   string // RFC 3339, for <time datetime>
 }
 
 // Incident is an incident with its public updates, newest first.
@@ -98,7 +103,8 @@ type Home struct {
 	Components   []Component
 	Incidents    []Incident
 	Maintenances []Maintenance
-	Updated      string
+	Updated      string // in words
+	UpdatedTime  string // RFC 3339
 }
 
 // Month is one month of the incident history.
@@ -150,9 +156,14 @@ func New(Options) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read stylesheet: %w", err)
 	}
+	js, err := assets.ReadFile("assets/page.js")
+	if err != nil {
+		return nil, fmt.Errorf("read script: %w", err)
+	}
 	t := template.New("page").Funcs(template.FuncMap{
-		// The stylesheet is ours, embedded, never user text.
+		// The stylesheet and script are ours, embedded, never user text.
 		"stylesheet": func() template.CSS { return template.CSS(css) }, //nolint:gosec // embedded constant
+		"script":     func() template.JS { return template.JS(js) },    //nolint:gosec // embedded constant
 	})
 	if t, err = t.ParseFS(assets, "assets/*.html"); err != nil {
 		return nil, fmt.Errorf("parse page templates: %w", err)

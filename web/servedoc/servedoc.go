@@ -112,7 +112,9 @@ func (d *Doc) Gzipped() []byte { return d.gz }
 // ServeHTTP answers with the document: 304 when If-None-Match names its
 // ETag (for a 200), gzipped when the client accepts it, with
 // Cache-Control, ETag and Vary set. A HEAD gets the headers only.
-func (d *Doc) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.serve(w, r, d.cacheControl, d.vary) }
+func (d *Doc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	d.serve(w, r, d.cacheControl, d.vary)
+}
 
 // ServePrivate is ServeHTTP for a private page's document: a 200 is sent
 // with Cache-Control Private and Vary: Accept-Encoding, Cookie, so that
