@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/statusd/statusd/api/daycache"
 	"github.com/statusd/statusd/api/frozencache"
 	"github.com/statusd/statusd/api/ratelimit"
 	"github.com/statusd/statusd/api/readmodel"
@@ -151,6 +152,8 @@ type API struct {
 	// none); frozenSnap is the snapshot it last followed.
 	frozen     *frozencache.Cache
 	frozenSnap atomic.Pointer[readmodel.Snapshot]
+	// days keeps the day buckets of closed days read (nil with frozen).
+	days *daycache.Cache
 
 	// Private pages: session cookies, sign-in attempts per address,
 	// trusted proxies (page_access.go, page_session.go, page_login.go).
@@ -214,6 +217,7 @@ func New(opts Options) (*API, error) {
 		if a.frozen, err = frozencache.New(frozencache.Options{Reader: fr}); err != nil {
 			return nil, fmt.Errorf("new api: %w", err)
 		}
+		a.days = daycache.New(daycache.Options{})
 	}
 	a.keys, a.keyDB, a.adminDB = opts.Keys, opts.KeyStore, opts.AdminStore
 	rate, burst := cmp.Or(opts.RateLimit, defaultRateLimit), cmp.Or(opts.RateBurst, defaultRateBurst)

@@ -25,7 +25,11 @@ func (a *API) followSnapshot(snap *readmodel.Snapshot) {
 	if a.frozen == nil || snap == nil || a.frozenSnap.Swap(snap) == snap {
 		return
 	}
-	a.frozen.Retain(func(id string) bool { _, ok := snap.Component(id); return ok })
+	known := func(id string) bool { _, ok := snap.Component(id); return ok }
+	a.frozen.Retain(known)
+	if a.days != nil {
+		a.days.Retain(known)
+	}
 	y, m, d := uptime.DayOf(a.clock(), time.UTC).Date()
 	a.frozen.Forget(uptime.MonthOf(uptime.DateDay(y, m-maxTimeframeMonths, d).AddDays(-1)))
 }

@@ -55,7 +55,7 @@ func (a *API) fetch(ctx context.Context, br BucketReader, snap *readmodel.Snapsh
 	// A day of margin each side: the pages' days are not UTC's.
 	lo, hi = lo.AddDays(-1), hi.AddDays(1)
 	if a.frozen == nil {
-		f.buckets, f.err = readSpans(ctx, br, f.ids, bucketSpans(scs, f.ids, nil, lo, hi, from, to, now))
+		f.buckets, f.err = a.readDays(ctx, br, snap, f.ids, bucketSpans(scs, f.ids, nil, lo, hi, from, to, now), now)
 		return f
 	}
 	want := wantedMonths(scs, from, to, now)
@@ -71,7 +71,7 @@ func (a *API) fetch(ctx context.Context, br BucketReader, snap *readmodel.Snapsh
 		}
 	}
 	if len(missing) == 0 {
-		f.buckets, f.err = readSpans(ctx, br, f.ids, bucketSpans(scs, f.ids, f.frozen, lo, hi, from, to, now))
+		f.buckets, f.err = a.readDays(ctx, br, snap, f.ids, bucketSpans(scs, f.ids, f.frozen, lo, hi, from, to, now), now)
 		return f
 	}
 	// Some months are not kept for some leaves: they are read from the
@@ -86,7 +86,7 @@ func (a *API) fetch(ctx context.Context, br BucketReader, snap *readmodel.Snapsh
 	}
 	done := make(chan read, 1)
 	go func() {
-		bs, err := readSpans(ctx, br, f.ids, first)
+		bs, err := a.readDays(ctx, br, snap, f.ids, first, now)
 		done <- read{bs, err}
 	}()
 	loaded, err := a.frozen.Load(ctx, missing, uptime.MonthOf(from), uptime.MonthOf(to))
@@ -102,7 +102,7 @@ func (a *API) fetch(ctx context.Context, br BucketReader, snap *readmodel.Snapsh
 	}
 	f.buckets = r.bs
 	if rest := subtractSpans(bucketSpans(scs, f.ids, f.frozen, lo, hi, from, to, now), first); len(rest) > 0 {
-		bs, err := readSpans(ctx, br, f.ids, rest)
+		bs, err := a.readDays(ctx, br, snap, f.ids, rest, now)
 		f.buckets, f.err = append(f.buckets, bs...), err
 	}
 	return f
