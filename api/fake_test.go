@@ -102,7 +102,7 @@ func (s *fakeStore) Incidents(_ context.Context, pageID string, unresolvedOnly b
 	}
 	var out []incident.Incident
 	for _, in := range s.incidents {
-		if in.PageID == pageID && (!unresolvedOnly || in.Status != incident.Resolved) {
+		if in.PageID == pageID && (!unresolvedOnly || in.Status.Open()) {
 			out = append(out, in)
 		}
 	}

@@ -55,6 +55,9 @@ const (
 	IndicatorMinor    Indicator = "minor"
 	IndicatorMajor    Indicator = "major"
 	IndicatorCritical Indicator = "critical"
+	// IndicatorMaintenance is a page whose worst component is under
+	// maintenance, as Statuspage reports a maintenance in progress.
+	IndicatorMaintenance Indicator = "maintenance"
 )
 
 // Summarize returns the page indicator and its human description for the
@@ -68,7 +71,7 @@ func Summarize(worst Status) (Indicator, string) {
 	case DegradedPerformance:
 		return IndicatorMinor, "Minor Service Outage"
 	case UnderMaintenance:
-		return IndicatorNone, "Service Under Maintenance"
+		return IndicatorMaintenance, "Service Under Maintenance"
 	default:
 		return IndicatorNone, "All Systems Operational"
 	}

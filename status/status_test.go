@@ -10,7 +10,7 @@ func TestWorstAndSummarize(t *testing.T) {
 		indicator Indicator
 	}{
 		{"none is operational", nil, Operational, IndicatorNone},
-		{"maintenance beats operational", []Status{Operational, UnderMaintenance}, UnderMaintenance, IndicatorNone},
+		{"maintenance beats operational", []Status{Operational, UnderMaintenance}, UnderMaintenance, IndicatorMaintenance},
 		{"degraded is minor", []Status{DegradedPerformance, UnderMaintenance}, DegradedPerformance, IndicatorMinor},
 		{"partial is major", []Status{PartialOutage, DegradedPerformance}, PartialOutage, IndicatorMajor},
 		{"major outage is critical", []Status{Operational, MajorOutage, PartialOutage}, MajorOutage, IndicatorCritical},

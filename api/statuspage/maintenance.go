@@ -24,7 +24,7 @@ type Maintenance struct {
 	MonitoringAt    *string             `json:"monitoring_at"`
 	ResolvedAt      *string             `json:"resolved_at"`
 	Impact          string              `json:"impact"`
-	Shortlink       *string             `json:"shortlink"`
+	Shortlink       string              `json:"shortlink"`
 	StartedAt       string              `json:"started_at"`
 	PageID          string              `json:"page_id"`
 	IncidentUpdates []MaintenanceUpdate `json:"incident_updates"`
@@ -92,10 +92,9 @@ func (v *View) maintenance(w maintenance.Window) Maintenance {
 		IncidentUpdates: []MaintenanceUpdate{}, Components: []Component{},
 		ScheduledFor: stamp(w.StartsAt, v.loc), ScheduledUntil: stamp(w.EndsAt, v.loc),
 	}
-	if v.pageURL != "" {
-		link := v.pageURL + "/maintenances/" + id
-		out.Shortlink = &link
-	}
+	// The HTML page lists windows under #maintenance; it has no page per
+	// window, and /incidents/{id} is an incident's.
+	out.Shortlink = v.link("/#maintenance")
 	var monitoring time.Time
 	for i, u := range w.Updates {
 		if u.Status == maintenance.Verifying && (monitoring.IsZero() || u.CreatedAt.Before(monitoring)) {

@@ -6,7 +6,11 @@
 //
 // Timestamps are RFC 3339 with milliseconds, in the page's time zone
 // ("2026-11-23T10:01:02.123Z" in UTC, "2026-11-23T05:01:02.123-05:00" in
-// New York). Absent values are JSON null, as Statuspage sends them.
+// New York), a component's start_date a civil date ("2026-11-01"). Absent
+// values are JSON null, as Statuspage sends them; ids are strings; every
+// key Statuspage sends is always present. The reference documents under
+// testdata/atlassian, real captures of Statuspage pages, are what the
+// goldens are checked against (atlassian_test.go).
 package statuspage
 
 import (
@@ -61,19 +65,15 @@ type Incident struct {
 	MonitoringAt    *string          `json:"monitoring_at"`
 	ResolvedAt      *string          `json:"resolved_at"`
 	Impact          incident.Impact  `json:"impact"`
-	Shortlink       *string          `json:"shortlink"`
+	Shortlink       string           `json:"shortlink"`
 	StartedAt       string           `json:"started_at"`
 	PageID          string           `json:"page_id"`
 	IncidentUpdates []IncidentUpdate `json:"incident_updates"`
 	Components      []Component      `json:"components"`
-	// The postmortem, as Statuspage's incident carries it: null body and
-	// times until one is published; statusd notifies no one of it.
-	PostmortemBodyJSON            *string `json:"postmortem_body"`
-	PostmortemBodyLastUpdatedAt   *string `json:"postmortem_body_last_updated_at"`
-	PostmortemPublishedAt         *string `json:"postmortem_published_at"`
-	PostmortemIgnored             bool    `json:"postmortem_ignored"`
-	PostmortemNotifiedSubscribers bool    `json:"postmortem_notified_subscribers"`
-	PostmortemNotifiedTwitter     bool    `json:"postmortem_notified_twitter"`
+	// ReminderIntervals is always null, as on Statuspage's public incidents.
+	// A published postmortem shows as status "postmortem"; its text is on
+	// the HTML page and /api/v1 (the public v2 documents carry no body).
+	ReminderIntervals *string `json:"reminder_intervals"`
 }
 
 // IncidentUpdate is one message posted to an incident.
@@ -149,9 +149,10 @@ type View struct {
 // NewView prepares the documents of page p, whose components (and only
 // those) are comps, last updated at updated; loc is the page's time zone.
 func NewView(p catalog.Page, loc *time.Location, comps []rollup.Component, updated time.Time) *View {
+	url := PublicURL(p)
 	v := &View{
-		page:    Page{ID: p.ID, Name: p.Name, URL: p.URL, TimeZone: p.TimeZone, UpdatedAt: stamp(updated, loc)},
-		pageURL: strings.TrimRight(p.URL, "/"), loc: loc,
+		page:    Page{ID: p.ID, Name: p.Name, URL: url, TimeZone: p.TimeZone, UpdatedAt: stamp(updated, loc)},
+		pageURL: url, loc: loc,
 		components: make([]Component, len(comps)),
 		byID:       make(map[string]int, len(comps)),
 	}
@@ -167,6 +168,24 @@ func NewView(p catalog.Page, loc *time.Location, comps []rollup.Component, updat
 	v.status = Status{Indicator: ind, Description: desc}
 	return v
 }
+
+// PublicURL is the page's url: its configured URL without a trailing
+// slash, else https:// and its custom domain, else "" (Statuspage always
+// sends a string).
+func PublicURL(p catalog.Page) string {
+	if u := strings.TrimRight(p.URL, "/"); u != "" {
+		return u
+	}
+	if p.CustomDomain != "" {
+		return "https://" + p.CustomDomain
+	}
+	return ""
+}
+
+// link is the shortlink of path on the page: under the page's URL, or
+// the bare path (relative to the host that served the document) when the
+// page has none. Statuspage's shortlink is always a string.
+func (v *View) link(path string) string { return v.pageURL + path }
 
 // PageID returns the ID of the page shown.
 func (v *View) PageID() string { return v.page.ID }
@@ -197,8 +216,15 @@ func (v *View) component(c rollup.Component) Component {
 		ID: c.ID, Name: c.Name, Status: c.Status,
 		CreatedAt: stamp(c.CreatedAt, v.loc), UpdatedAt: stamp(c.UpdatedAt, v.loc),
 		Position: c.Position, Description: optional(c.Description),
-		Showcase: !c.IsGroup, GroupID: optional(c.GroupID), PageID: c.PageID,
-		Group: c.IsGroup, Components: c.Children,
+		Showcase: !c.IsGroup && !c.HideUptime, GroupID: optional(c.GroupID), PageID: c.PageID,
+		Group: c.IsGroup, OnlyShowIfDegraded: c.OnlyShowIfDegraded, Components: c.Children,
+	}
+	if !c.StartDate.IsZero() {
+		d := c.StartDate.UTC().Format(time.DateOnly) // a civil date, in no zone
+		out.StartDate = &d
+	}
+	if c.IsGroup && out.Components == nil {
+		out.Components = []string{} // a group always lists its children
 	}
 	return out
 }
@@ -226,15 +252,7 @@ func (v *View) incident(in incident.Incident) Incident {
 	if out.Impact == "" {
 		out.Impact = incident.ImpactNone
 	}
-	if v.pageURL != "" {
-		link := v.pageURL + "/incidents/" + id
-		out.Shortlink = &link
-	}
-	if !in.PostmortemAt.IsZero() {
-		out.PostmortemBodyJSON = optional(in.PostmortemBody)
-		out.PostmortemBodyLastUpdatedAt = optionalTime(in.PostmortemAt, v.loc)
-		out.PostmortemPublishedAt = optionalTime(in.PostmortemAt, v.loc)
-	}
+	out.Shortlink = v.link("/incidents/" + id)
 	for _, u := range in.Updates {
 		if u.Private {
 			continue

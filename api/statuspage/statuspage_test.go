@@ -76,14 +76,14 @@ func TestIncidentFields(t *testing.T) {
 				t.Errorf("components %+v, want only a in major_outage", got.Components)
 			}
 		}},
-		{name: "no page URL means a null shortlink", check: func(t *testing.T, _ statuspage.Incident, raw string) {
-			if !strings.Contains(raw, `"shortlink":null`) {
-				t.Errorf("shortlink not null: %s", raw)
+		{name: "no page URL means a path for a shortlink", check: func(t *testing.T, _ statuspage.Incident, raw string) {
+			if !strings.Contains(raw, `"shortlink":"/incidents/3"`) {
+				t.Errorf("shortlink not the bare path: %s", raw)
 			}
 		}},
 		{name: "shortlink under the page URL", pageURL: "https://s.test/", check: func(t *testing.T, got statuspage.Incident, _ string) {
-			if got.Shortlink == nil || *got.Shortlink != "https://s.test/incidents/3" {
-				t.Errorf("shortlink %v, want https://s.test/incidents/3", got.Shortlink)
+			if got.Shortlink != "https://s.test/incidents/3" {
+				t.Errorf("shortlink %q, want https://s.test/incidents/3", got.Shortlink)
 			}
 		}},
 		{name: "update carries the incident id and null affected components", check: func(t *testing.T, got statuspage.Incident, raw string) {
@@ -117,4 +117,37 @@ func TestIncidentFields(t *testing.T) {
 			t.Errorf("group without children: %s", raw)
 		}
 	})
+}
+
+// TestComponentAndPageFields: the display options of a component and the
+// page's url come out as Statuspage names them, never null where it sends
+// a string.
+func TestComponentAndPageFields(t *testing.T) {
+	comps := []rollup.Component{{Component: catalog.Component{ID: "a", PageID: "p", HideUptime: true,
+		OnlyShowIfDegraded: true, StartDate: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}, Status: status.Operational}}
+	tests := []struct {
+		name string
+		page catalog.Page
+		want []string
+	}{
+		{name: "display options", page: catalog.Page{ID: "p"},
+			want: []string{`"showcase":false`, `"start_date":"2026-03-01"`, `"only_show_if_degraded":true`, `"url":""`}},
+		{name: "url without its trailing slash", page: catalog.Page{ID: "p", URL: "https://s.test/"}, want: []string{`"url":"https://s.test"`}},
+		{name: "url from the custom domain", page: catalog.Page{ID: "p", CustomDomain: "status.example.com"},
+			want: []string{`"url":"https://status.example.com"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// A page in Kolkata: the start date stays the civil date.
+			raw, err := json.Marshal(statuspage.NewView(tt.page, zone(t, "Asia/Kolkata"), comps, t0).Components())
+			if err != nil {
+				t.Fatalf("marshal: %v", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(raw), w) {
+					t.Errorf("no %s in %s", w, raw)
+				}
+			}
+		})
+	}
 }
