@@ -29,20 +29,17 @@ func (a *API) readDays(ctx context.Context, br BucketReader, snap *readmodel.Sna
 	for _, st := range snap.ComponentStatesOf(ids) {
 		cursors[st.ComponentID] = st.Uptime
 	}
-	var out []uptime.Bucket
-	var miss []string
-	for _, id := range ids {
-		cur, ok := cursors[id]
-		if !ok || !cur.Tracking() || !now.After(cur.At) {
-			miss = append(miss, id)
-			continue
+	out, miss := a.keptDays(ids, ds, snap, cursors, now)
+	if len(miss) > 0 {
+		swept, err := a.days.Sweep(len(snap.Components("")), ds, func() error { return a.sweepDays(ctx, br, snap, ds, spans) })
+		if err != nil {
+			return nil, err
 		}
-		bs, ok := a.days.Get(id, closedPart(ds, cur.Day), dayOfStart(snap, id, cur))
-		if !ok {
-			miss = append(miss, id)
-			continue
+		if swept {
+			var more []uptime.Bucket
+			more, miss = a.keptDays(miss, ds, snap, cursors, now)
+			out = append(out, more...)
 		}
-		out = append(out, bs...)
 	}
 	if len(miss) == 0 {
 		return out, nil
@@ -57,6 +54,56 @@ func (a *API) readDays(ctx context.Context, br BucketReader, snap *readmodel.Sna
 		}
 	}
 	return append(out, read...), nil
+}
+
+// keptDays returns the kept buckets of the ids whose closed days in spans
+// are all kept, and the others.
+func (a *API) keptDays(ids []string, spans []daycache.Span, snap *readmodel.Snapshot, cursors map[string]uptime.Cursor,
+	now time.Time) (out []uptime.Bucket, miss []string) {
+	for _, id := range ids {
+		cur, ok := cursors[id]
+		if !ok || !cur.Tracking() || !now.After(cur.At) {
+			miss = append(miss, id)
+			continue
+		}
+		bs, ok := a.days.Get(id, closedPart(spans, cur.Day), a.dayOfStart(snap, id, cur))
+		if !ok {
+			miss = append(miss, id)
+			continue
+		}
+		out = append(out, bs...)
+	}
+	return out, miss
+}
+
+// sweepIDs is how many components one query of a sweep reads.
+const sweepIDs = 1000
+
+// sweepDays reads the buckets of every component of snap over spans, a
+// query per sweepIDs components, and keeps their closed days.
+func (a *API) sweepDays(ctx context.Context, br BucketReader, snap *readmodel.Snapshot, ds []daycache.Span, spans []daySpan) error {
+	ids := leavesOf(snap)
+	cursors := make(map[string]uptime.Cursor, len(ids))
+	for _, st := range snap.ComponentStatesOf(ids) {
+		cursors[st.ComponentID] = st.Uptime
+	}
+	for start := 0; start < len(ids); start += sweepIDs {
+		part := ids[start:min(start+sweepIDs, len(ids))]
+		read, err := readSpans(ctx, br, part, spans)
+		if err != nil {
+			return err
+		}
+		byComp := map[string][]uptime.Bucket{}
+		for _, b := range read {
+			byComp[b.ComponentID] = append(byComp[b.ComponentID], b)
+		}
+		for _, id := range part {
+			if cur, ok := cursors[id]; ok && cur.Tracking() {
+				a.days.Put(id, ds, cur.Day, byComp[id])
+			}
+		}
+	}
+	return nil
 }
 
 // closedPart is spans cut to the days before closedBefore.
@@ -74,13 +121,11 @@ func closedPart(spans []daycache.Span, closedBefore uptime.Day) []daycache.Span 
 // dayOfStart is the day, in the component's page's time zone, it was
 // first tracked: kept days before it are another component's that had the
 // same ID.
-func dayOfStart(snap *readmodel.Snapshot, id string, cur uptime.Cursor) uptime.Day {
+func (a *API) dayOfStart(snap *readmodel.Snapshot, id string, cur uptime.Cursor) uptime.Day {
 	loc := time.UTC
 	if c, ok := snap.Component(id); ok {
 		if p, ok := snap.Page(c.PageID); ok {
-			if l, err := time.LoadLocation(p.TimeZone); err == nil {
-				loc = l
-			}
+			loc = a.location(p.TimeZone)
 		}
 	}
 	return uptime.DayOf(cur.Start, loc)

@@ -56,21 +56,25 @@ func TestMetricsKeepClosedDays(t *testing.T) {
 	s := &countingStore{Store: st}
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	if err := s.SyncCatalog(ctx, catalog.Catalog{Pages: []catalog.Page{{ID: "main", Name: "Main", TimeZone: "Etc/UTC"}},
-		Components: []catalog.Component{{ID: "a", PageID: "main", Name: "A"}}}, start); err != nil {
+		Components: []catalog.Component{{ID: "a", PageID: "main", Name: "A"}, {ID: "b", PageID: "main", Name: "B", Position: 1}}}, start); err != nil {
 		t.Fatal(err)
 	}
 	// The probes' history of a, written as the evaluator writes it: the
 	// buckets of the days each step closes and the cursor, step by step.
-	var cur uptime.Cursor
+	// b has the same history as a.
+	curs := map[string]*uptime.Cursor{"a": {}, "b": {}}
 	seq := int64(0)
 	step := func(at time.Time, class uptime.Class) {
 		t.Helper()
 		seq++
 		ch := health.Changes{}
-		for _, b := range cur.Move("a", at, class, time.UTC, uptime.DefaultWeights()) {
-			ch.Buckets = append(ch.Buckets, health.DayBucket{Bucket: b, Seq: seq})
+		for _, id := range []string{"a", "b"} {
+			cur := curs[id]
+			for _, b := range cur.Move(id, at, class, time.UTC, uptime.DefaultWeights()) {
+				ch.Buckets = append(ch.Buckets, health.DayBucket{Bucket: b, Seq: seq})
+			}
+			ch.Components = append(ch.Components, health.ComponentState{ComponentID: id, Status: status.Operational, Uptime: *cur, Seq: seq})
 		}
-		ch.Components = []health.ComponentState{{ComponentID: "a", Status: status.Operational, Uptime: cur, Seq: seq}}
 		if err := s.ApplyChanges(ctx, ch, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -91,11 +95,11 @@ func TestMetricsKeepClosedDays(t *testing.T) {
 		return a
 	}
 	a := newAPI()
-	get := func(a *api.API, end string) []byte {
+	getOf := func(a *api.API, id, end string) []byte {
 		t.Helper()
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodGet,
-			"/api/v1/components/a/metrics?include_calculation=true&timeframe_start=2026-11-01&timeframe_end="+end, nil)
+			"/api/v1/components/"+id+"/metrics?include_calculation=true&timeframe_start=2026-11-01&timeframe_end="+end, nil)
 		req.Header.Set("Authorization", "Bearer reader")
 		a.Handler().ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
@@ -103,6 +107,7 @@ func TestMetricsKeepClosedDays(t *testing.T) {
 		}
 		return rec.Body.Bytes()
 	}
+	get := func(a *api.API, end string) []byte { return getOf(a, "a", end) }
 	// impact measures with a and checks the answer equals a cold one's,
 	// from an API that kept nothing.
 	impact := func(end string) float64 {
@@ -124,6 +129,12 @@ func TestMetricsKeepClosedDays(t *testing.T) {
 	get(a, "2026-11-23")
 	if got := s.reads.Load() - reads; got != 0 {
 		t.Errorf("a second measure read day buckets %d times, want 0: closed days are kept", got)
+	}
+	if got, want := string(getOf(a, "b", "2026-11-23")), string(getOf(newAPI(), "b", "2026-11-23")); got != want {
+		t.Errorf("b from kept days differs from a cold answer:\n got %s\nwant %s", got, want)
+	}
+	if got := s.reads.Load() - reads; got != 1 { // the cold API's read
+		t.Errorf("measuring b read day buckets %d times, want 1 (the cold API's): a's first measure swept b's days", got)
 	}
 
 	// An outage late on the 23rd, the cursor's day at the first reads;

@@ -13,6 +13,11 @@
 //     days before the component was first tracked (start);
 //   - the bound: past MaxBuckets, the whole cache is dropped and refilled
 //     by the next reads.
+//
+// A caller that misses may fill the cache for every component at once
+// (Sweep), the first time a span of days is wanted, when that fits in half
+// the bound: a page of components each measured once (a status page, a
+// benchmark) then finds its days kept.
 package daycache
 
 import (
@@ -42,6 +47,9 @@ type Cache struct {
 	mu     sync.Mutex
 	n      int
 	byComp map[string]*entry
+	swept  []Span // the spans a Sweep read for every component, merged
+
+	sweeping sync.Mutex // held by the one Sweep that reads
 }
 
 // entry is what is kept of one component: every bucket of the days in
@@ -114,8 +122,34 @@ func (c *Cache) Put(id string, spans []Span, closedBefore uptime.Day, bs []uptim
 	}
 	e.covered = merge(append(e.covered, closed...))
 	if c.n > c.max {
-		c.byComp, c.n = map[string]*entry{}, 0
+		c.byComp, c.n, c.swept = map[string]*entry{}, 0, nil
 	}
+}
+
+// Sweep fills the cache for count components over spans by calling read
+// (which reads and Puts them all), unless spans were swept before, do not
+// fit in half the bound, or another Sweep is reading: it reports whether
+// it read. Reading every component costs one scan where each of them
+// would cost a query.
+func (c *Cache) Sweep(count int, spans []Span, read func() error) (bool, error) {
+	days := 0
+	for _, sp := range spans {
+		days += uptime.DaysBetween(sp.From, sp.To) + 1
+	}
+	c.mu.Lock()
+	done := covers(c.swept, spans)
+	c.mu.Unlock()
+	if done || count*days > c.max/2 || !c.sweeping.TryLock() {
+		return false, nil
+	}
+	defer c.sweeping.Unlock()
+	if err := read(); err != nil {
+		return false, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.swept = merge(append(c.swept, spans...))
+	return true, nil
 }
 
 // Retain drops every component for which known is false.
