@@ -40,7 +40,7 @@ func (a *API) feedRoutes(get func(string, gin.HandlerFunc)) {
 // answered: 503 when the store cannot be read, 404 when there is no such
 // page or it is hidden, 401 when it needs a password (no form here).
 func (a *API) publicPage(c *gin.Context) (*readmodel.Snapshot, catalog.Page, bool) {
-	snap, err := a.model.Snapshot(c.Request.Context())
+	snap, err := a.model.Recent(c.Request.Context(), publicLag)
 	if err != nil {
 		a.publicUnavailable(c, err)
 		return nil, catalog.Page{}, false

@@ -126,7 +126,14 @@ type Options struct {
 	MaxAge time.Duration
 	// Clock tells the time; nil means time.Now.
 	Clock func() time.Time
+	// Background runs a read of a snapshot that Recent started; nil means
+	// in a goroutine of its own, which ends within backgroundTimeout.
+	// Tests pass one that runs it at once.
+	Background func(read func())
 }
+
+// backgroundTimeout bounds a snapshot read Recent started.
+const backgroundTimeout = 30 * time.Second
 
 // Model hands out the current snapshot. It is safe for concurrent use.
 type Model struct {
@@ -154,6 +161,9 @@ func New(opts Options) (*Model, error) {
 	}
 	if opts.Version == nil {
 		opts.Version = func() uint64 { return 0 }
+	}
+	if opts.Background == nil {
+		opts.Background = func(read func()) { go read() }
 	}
 	m := &Model{opts: opts, maxAge: cmp.Or(opts.MaxAge, DefaultMaxAge)}
 	return m, nil
@@ -201,23 +211,61 @@ func (m *Model) Snapshot(ctx context.Context) (*Snapshot, error) {
 	return s, nil
 }
 
-// Recent is Snapshot for the public surfaces, which a spike may hit tens
-// of thousands of times a second: it trusts the last reading of the
-// store's version (Options.Stored) when that reading began less than lag
-// ago, so that most calls cost an atomic load and a clock reading instead
-// of a query. This process's writes still show at once (Options.Version
-// is checked on every call), other processes' within lag, and a snapshot
-// is still refreshed past half of MaxAge. A lag of zero or less is
-// Snapshot.
+// Recent is Snapshot for the surfaces a spike may hit tens of thousands
+// of times a second (the public pages) and for the hot-path metrics: no
+// caller waits for a snapshot to be read unless the one at hand is older
+// than MaxAge or misses a write of this process (Options.Version is
+// checked on every call). It trusts the last reading of the store's
+// version (Options.Stored) for lag, so that most calls cost an atomic load
+// and a clock reading instead of a query; when the version moved, or past
+// half of MaxAge, the next snapshot is read in the background (one at a
+// time, Options.Background) and this call answers from the one at hand.
+// Other processes' writes so show within lag and one read of a snapshot.
+// A lag of zero or less is Snapshot.
 func (m *Model) Recent(ctx context.Context, lag time.Duration) (*Snapshot, error) {
-	if s, c := m.cur.Load(), m.checked.Load(); s != nil && c != nil && lag > 0 && m.maxAge > 0 &&
-		s.version == m.opts.Version() && s.stored == c.stored.All {
-		now := m.opts.Clock()
-		if now.Sub(c.at) < lag && now.Sub(s.at) < m.maxAge/2 {
-			return s, nil
-		}
+	s := m.cur.Load()
+	if s == nil || lag <= 0 || m.maxAge <= 0 || s.version != m.opts.Version() {
+		return m.Snapshot(ctx)
 	}
-	return m.Snapshot(ctx)
+	now := m.opts.Clock()
+	age := now.Sub(s.at)
+	if age >= m.maxAge {
+		return m.Snapshot(ctx)
+	}
+	c := m.checked.Load()
+	if c == nil || now.Sub(c.at) >= lag {
+		if _, err := m.stored(ctx); err != nil {
+			return nil, err
+		}
+		c = m.checked.Load()
+	}
+	if c.stored.All != s.stored || age >= m.maxAge/2 {
+		m.refreshBehind()
+	}
+	return m.cur.Load(), nil
+}
+
+// refreshBehind reads the next snapshot with Options.Background unless a
+// read is under way. A failure is left to the next call: Snapshot reports
+// it, Recent answers from the snapshot at hand until MaxAge.
+func (m *Model) refreshBehind() {
+	if !m.refresh.TryLock() {
+		return
+	}
+	m.opts.Background(func() {
+		defer m.refresh.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
+		defer cancel()
+		prev := m.cur.Load()
+		s, err := m.load(ctx, prev)
+		if err != nil {
+			return
+		}
+		if prev != nil && prev.version == s.version && prev.stored == s.stored {
+			s.warm(ctx, prev)
+		}
+		m.cur.Store(s)
+	})
 }
 
 // Current returns the snapshot at hand without asking whether it is

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"time"
 	"testing"
 
 	"github.com/statusd/statusd/catalog"
@@ -190,5 +191,65 @@ func TestSnapshotReadsAllWhenMostMoved(t *testing.T) {
 	}
 	if got := s.ComponentStatesOf([]string{"c007"}); len(got) != 1 || got[0].Status != status.MajorOutage {
 		t.Errorf("c007: %v, want major outage", got)
+	}
+}
+
+// TestRecentReadsBehind: Recent trusts the store's version for lag, and
+// when it moved answers from the snapshot at hand while one read of the
+// next runs in the background; only a snapshot older than MaxAge, or one
+// missing this process's write, makes it wait.
+func TestRecentReadsBehind(t *testing.T) {
+	st := newVersionedStore(3)
+	var (
+		now     = t0
+		pending []func()
+		checks  int
+	)
+	stored := func(ctx context.Context) (Versions, error) { checks++; return st.stored(ctx) }
+	var version uint64
+	m, err := New(Options{Catalog: st, States: st, StateVersions: st, Stored: stored, MaxAge: time.Second,
+		Clock: func() time.Time { return now }, Version: func() uint64 { return version },
+		Background: func(read func()) { pending = append(pending, read) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recent := func() *Snapshot {
+		t.Helper()
+		s, err := m.Recent(t.Context(), 100*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	first := recent() // no snapshot yet: read at once
+	checks = 0
+	now = now.Add(50 * time.Millisecond)
+	if s := recent(); s != first || checks != 0 {
+		t.Fatalf("within the lag: new snapshot %v, %d version reads; want the same one and none", s != first, checks)
+	}
+
+	st.write(false, func(s *versionedStore) { s.setState("c001", status.MajorOutage) })
+	now = now.Add(100 * time.Millisecond)
+	if s := recent(); s != first || checks != 1 || len(pending) != 1 {
+		t.Fatalf("past the lag after a write: same snapshot %v, %d version reads, %d background reads; want the same, 1, 1",
+			s == first, checks, len(pending))
+	}
+	if s := recent(); s != first || len(pending) != 1 {
+		t.Fatalf("while the background read is pending: same snapshot %v, %d background reads; want the same, 1", s == first, len(pending))
+	}
+	pending[0]()
+	s := recent()
+	if s == first || s.ComponentStatesOf([]string{"c001"})[0].Status != status.MajorOutage {
+		t.Fatal("after the background read: the write does not show")
+	}
+
+	version++ // a write of this process: shown at once, no waiting for the background
+	if got := recent(); got == s || got.version != version {
+		t.Errorf("after a write of this process: snapshot at version %d, want %d", got.version, version)
+	}
+	now = now.Add(2 * time.Second)
+	before := recent()
+	if before.At() != now {
+		t.Errorf("a snapshot older than MaxAge was served: read at %v, now %v", before.At(), now)
 	}
 }
