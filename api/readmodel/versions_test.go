@@ -6,8 +6,8 @@ import (
 	"reflect"
 	"slices"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/health"
