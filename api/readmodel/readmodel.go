@@ -380,10 +380,13 @@ func (m *Model) loadStatesSince(ctx context.Context, s, prev *Snapshot) error {
 	if len(moved) > len(rvs)/2 {
 		return m.loadStates(ctx, s) // most moved: one plain scan reads them faster
 	}
-	slices.Sort(moved)
-	fresh, freshRV, err := m.opts.StateVersions.ComponentStatesByID(ctx, moved)
-	if err != nil {
-		return fmt.Errorf("read moved component states: %w", err)
+	var fresh []health.ComponentState
+	var freshRV []int64
+	if len(moved) > 0 { // nil IDs would read every state
+		slices.Sort(moved)
+		if fresh, freshRV, err = m.opts.StateVersions.ComponentStatesByID(ctx, moved); err != nil {
+			return fmt.Errorf("read moved component states: %w", err)
+		}
 	}
 	s.stateRV = make(map[string]int64, len(rvs))
 	s.states = make([]health.ComponentState, 0, len(rvs))

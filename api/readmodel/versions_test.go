@@ -253,3 +253,26 @@ func TestRecentReadsBehind(t *testing.T) {
 		t.Errorf("a snapshot older than MaxAge was served: read at %v, now %v", before.At(), now)
 	}
 }
+
+// TestSnapshotForItsAgeReadsNoState: a snapshot replaced for its age
+// alone, nothing having moved, reads only the versions.
+func TestSnapshotForItsAgeReadsNoState(t *testing.T) {
+	st := newVersionedStore(5)
+	now := t0
+	m, err := New(Options{Catalog: st, States: st, StateVersions: st, Stored: st.stored, MaxAge: time.Second,
+		Clock: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Snapshot(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(2 * time.Second)
+	if _, err := m.Snapshot(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if st.full != 1 || st.catalogs != 1 || len(st.byID) != 0 {
+		t.Errorf("a refresh for age read %d full, %d catalogs, by ID %v; want the first snapshot's 1 and 1, none by ID",
+			st.full, st.catalogs, st.byID)
+	}
+}
