@@ -303,3 +303,23 @@ func blockMarkerEnd(ln string) int {
 	}
 	return i
 }
+
+// UnescapedMarkdown is the offset of the first c in md not escaped by a
+// backslash (an odd run of them), -1 for none: a check that user text
+// stayed text, since the documents' own markup never uses some
+// characters (<, `, _, &).
+func UnescapedMarkdown(md []byte, c byte) int {
+	for i := range md {
+		if md[i] != c {
+			continue
+		}
+		n := 0
+		for j := i - 1; j >= 0 && md[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
+			return i
+		}
+	}
+	return -1
+}

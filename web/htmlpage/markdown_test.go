@@ -144,24 +144,6 @@ func TestMarkdownText(t *testing.T) {
 	}
 }
 
-// UnescapedMarkdown is the offset of the first c in md not escaped by a
-// backslash (an odd run of them), -1 for none.
-func UnescapedMarkdown(md []byte, c byte) int {
-	for i := range md {
-		if md[i] != c {
-			continue
-		}
-		n := 0
-		for j := i - 1; j >= 0 && md[j] == '\\'; j-- {
-			n++
-		}
-		if n%2 == 0 {
-			return i
-		}
-	}
-	return -1
-}
-
 // TestMarkdownTextNoMarkup checks the property behind the escaping: after
 // it, no markup character is left unescaped.
 func TestMarkdownTextNoMarkup(t *testing.T) {
