@@ -16,7 +16,8 @@ import (
 )
 
 // pageSite serves the public HTML status page (package web/htmlpage) of
-// the page a request's Host names: /, /history and /incidents/{id}. Each
+// the page a request's Host names: /, /history and /incidents/{id}, or
+// their Markdown for a client that asks for it (page_markdown.go). Each
 // answer is rendered once per read-model snapshot (Snapshot.Memo), so a
 // status change shows as soon as the snapshot moves (a stored_version
 // move, or ReadMaxAge, 1 s), and is served from memory with an ETag.
