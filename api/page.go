@@ -16,7 +16,8 @@ import (
 )
 
 // pageSite serves the public HTML status page (package web/htmlpage) of
-// the page a request's Host names: /, /history and /incidents/{id}. Each
+// the page a request's Host names: /, /history and /incidents/{id}, or
+// their Markdown for a client that asks for it (page_markdown.go). Each
 // answer is rendered once per read-model snapshot (Snapshot.Memo), so a
 // status change shows as soon as the snapshot moves (a stored_version
 // move, or ReadMaxAge, 1 s), and is served from memory with an ETag.
@@ -63,7 +64,11 @@ func (s *pageSite) serve(kind string) gin.HandlerFunc {
 			s.loginForm(c, p, http.StatusUnauthorized, localPath(c.Request.URL.RequestURI()), "")
 			return
 		}
+		md := prefersMarkdown(c.Request.Header.Values("Accept")) // see page_markdown.go
 		key := "html\x00" + kind + "\x00" + p.ID
+		if md {
+			key = "md\x00" + kind + "\x00" + p.ID
+		}
 		var id int64
 		if kind == "incident" {
 			if id, err = strconv.ParseInt(c.Param("id"), 10, 64); err != nil || id <= 0 {
@@ -73,7 +78,7 @@ func (s *pageSite) serve(kind string) gin.HandlerFunc {
 			key += "\x00" + strconv.FormatInt(id, 10)
 		}
 		v, err := snap.Memo(ctx, key, func(ctx context.Context, snap *readmodel.Snapshot) (any, error) {
-			return s.build(ctx, snap, kind, p.ID, id)
+			return s.build(ctx, snap, kind, p.ID, id, md)
 		})
 		if err != nil {
 			s.unavailable(c, err)
@@ -83,27 +88,29 @@ func (s *pageSite) serve(kind string) gin.HandlerFunc {
 	}
 }
 
-// build renders one page of the snapshot; the page is looked up again,
-// since the memo is also computed for later snapshots. Who may see it
-// (pageAccess) is decided per request before the memo is read.
-func (s *pageSite) build(ctx context.Context, snap *readmodel.Snapshot, kind, pageID string, id int64) (*htmlpage.Doc, error) {
+// build renders one page of the snapshot, in Markdown when md, else HTML;
+// the page is looked up again, since the memo is also computed for later
+// snapshots. Who may see it (pageAccess) is decided per request before
+// the memo is read.
+func (s *pageSite) build(ctx context.Context, snap *readmodel.Snapshot, kind, pageID string, id int64, md bool) (*htmlpage.Doc, error) {
 	p, ok := snap.Page(pageID)
 	if !ok || p.Disabled {
 		return s.problemDoc(catalog.Page{}, http.StatusNotFound, "Page not found", "There is no status page here.")
 	}
 	v := s.a.newPageView(snap, p)
+	f, opts := s.format(md)
 	var body []byte
 	var err error
 	switch kind {
 	case "home":
 		var h htmlpage.Home
 		if h, err = v.home(ctx); err == nil {
-			body, err = s.r.Home(h)
+			body, err = f.Home(h)
 		}
 	case "history":
 		var h htmlpage.History
 		if h, err = v.history(ctx); err == nil {
-			body, err = s.r.History(h)
+			body, err = f.History(h)
 		}
 	default:
 		var in htmlpage.IncidentPage
@@ -112,13 +119,13 @@ func (s *pageSite) build(ctx context.Context, snap *readmodel.Snapshot, kind, pa
 			return s.problemDoc(p, http.StatusNotFound, "Incident not found", "There is no such incident.")
 		}
 		if err == nil {
-			body, err = s.r.Incident(in)
+			body, err = f.Incident(in)
 		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("build %s page of %q: %w", kind, pageID, err)
 	}
-	return htmlpage.NewDoc(http.StatusOK, body)
+	return htmlpage.NewDocWith(http.StatusOK, body, opts)
 }
 
 func (s *pageSite) problemDoc(p catalog.Page, code int, title, msg string) (*htmlpage.Doc, error) {

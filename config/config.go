@@ -30,6 +30,7 @@ type Config struct {
 	Aggregator Aggregator `yaml:"aggregator"`
 	Defaults   Defaults   `yaml:"defaults"`
 	Domains    Domains    `yaml:"domains"`
+	Export     Export     `yaml:"export"`
 	// Pages are the status pages with their components and checks.
 	Pages []Page `yaml:"pages"`
 	// Path is the name of the file the configuration was parsed from; what

@@ -181,6 +181,14 @@ var invalid = map[string][]string{
 		`invalid-domains.yaml:4: domains.unverified_interval: must be between 10s and interval (30s), got 5s`,
 		`invalid-domains.yaml:5: domains.root_servers[0]: must be host:port, got "198.41.0.4"`,
 	},
+	"invalid-export.yaml": {
+		`invalid-export.yaml:1: export.dir: is required when on_change is true`,
+		`invalid-export.yaml:3: export.min_interval: must be between 1s and 1h, got 100ms`,
+		`invalid-export.yaml:4: export.domain: must be a lower-case host name such as status.example.net, got "Status.Example.NET"`,
+	},
+	"invalid-export-interval.yaml": {
+		`invalid-export-interval.yaml:3: export.min_interval: must be between 1s and 1h, got 2h0m0s`,
+	},
 	"invalid-defaults.yaml": {
 		`invalid-defaults.yaml:2: defaults.interval: must be at least 1s, got 500ms`,
 		`invalid-defaults.yaml:3: defaults.timeout: must be positive, got -1s`,

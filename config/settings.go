@@ -178,6 +178,7 @@ func Default() *Config {
 			ImpactWeights: ImpactWeights{Major: 1, Partial: 0.3, Degraded: 0}, BucketRetention: DefaultBucketRetention,
 			MonthFreezeGrace: DefaultMonthFreezeGrace},
 		Domains: Domains{Interval: DefaultDomainInterval, UnverifiedInterval: DefaultDomainUnverifiedInterval},
+		Export:  Export{MinInterval: DefaultExportMinInterval},
 		Defaults: Defaults{
 			Interval:         catalog.DefaultInterval,
 			Timeout:          catalog.DefaultTimeout,
@@ -377,5 +378,6 @@ func (c *Config) settingsProblems() []catalog.FieldError {
 	add("aggregator", c.Aggregator.validate())
 	add("defaults", c.Defaults.validate())
 	add("domains", c.Domains.validate())
+	add("export", c.Export.validate())
 	return all
 }

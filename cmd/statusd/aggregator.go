@@ -148,6 +148,9 @@ func runAggregatorDaemon(ctx context.Context, cfg *config.Config, logger *slog.L
 	g.add("aggregator", agg.Run)
 	g.add("maintenance", maint.Run)
 	g.add("domains", domainChecks.Run)
+	if err := addExport(g, cfg, handler.Handler(), st.entities, reg, logger); err != nil {
+		return err
+	}
 	g.add("heartbeats", beats.Run)
 	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler.Handler()) })
 	served = true // serveHTTP closes ln

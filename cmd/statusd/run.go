@@ -34,6 +34,7 @@ func commands() []command {
 		{"aggregator", "consume results, decide component states, serve the API and pages", runAggregator},
 		{"standalone", "agent and aggregator in one process on SQLite (the embedded default)", runStandalone},
 		{"migrate", "create or upgrade the schemas of the stores", runMigrate},
+		{"export", "write the public pages, their JSON and feeds as static files", runExport},
 		{"admin", "create or list the admins of the operators' API", runAdmin},
 		{"key", "create, list or revoke API keys (a new key is printed once)", runKey},
 		{"incident", "open, update, resolve or list incidents through a running statusd's API", runIncident},

@@ -164,6 +164,9 @@ func standalone(ctx context.Context, cfg *config.Config, dataDir string, logger 
 	g.add("aggregator", agg.Run)
 	g.add("maintenance", maint.Run)
 	g.add("domains", domainChecks.Run)
+	if err := addExport(g, cfg, handler.Handler(), store, reg, logger); err != nil {
+		return err
+	}
 	g.add("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, handler.Handler()) })
 	served = true // serveHTTP closes ln
 	return g.run(ctx)

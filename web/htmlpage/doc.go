@@ -21,6 +21,8 @@ type DocOptions struct {
 	CacheControl string // for a 200; "" for CacheControl
 	// Plain keeps no gzipped copy: for small documents made per request.
 	Plain bool
+	// Vary is the Vary header; "" means Accept-Encoding (servedoc.Options).
+	Vary string
 }
 
 // NewDoc prepares an HTML body, answered with code, for serving.
@@ -32,7 +34,7 @@ func NewDocWith(code int, body []byte, o DocOptions) (*Doc, error) {
 		o.ContentType = "text/html; charset=utf-8"
 	}
 	return servedoc.New(servedoc.Options{Code: code, Body: body, ContentType: o.ContentType,
-		CacheControl: o.CacheControl, Plain: o.Plain})
+		CacheControl: o.CacheControl, Plain: o.Plain, Vary: o.Vary})
 }
 
 // AcceptsGzip reports whether an Accept-Encoding header accepts gzip

@@ -41,6 +41,9 @@ type Options struct {
 	CacheControl string
 	// Plain keeps no gzip copy: for small documents made per request.
 	Plain bool
+	// Vary is the Vary header; "" means Accept-Encoding. A document chosen
+	// by content negotiation names Accept as well.
+	Vary string
 }
 
 // Doc is a document ready to serve many times: its status code, body,
@@ -54,7 +57,7 @@ type Doc struct {
 	// Header values, built once: http.Header maps to []string, and the
 	// same slices are handed to every answer (net/http only reads them).
 	contentType, cacheControl, etagValue, plainLength, gzipLength []string
-	vary, nosniff, gzip                                           []string
+	vary, privateVary, nosniff, gzip                              []string
 }
 
 // New compresses and hashes o.Body for serving.
@@ -82,7 +85,12 @@ func New(o Options) (*Doc, error) {
 	d := &Doc{Code: o.Code, Body: o.Body, gz: gz, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
 	d.contentType, d.cacheControl, d.etagValue = []string{o.ContentType}, []string{o.CacheControl}, []string{d.etag}
 	d.plainLength, d.gzipLength = []string{strconv.Itoa(len(d.Body))}, []string{strconv.Itoa(len(d.gz))}
-	d.vary, d.nosniff, d.gzip = []string{"Accept-Encoding"}, []string{"nosniff"}, []string{"gzip"}
+	vary := o.Vary
+	if vary == "" {
+		vary = "Accept-Encoding"
+	}
+	d.vary, d.privateVary = []string{vary}, []string{vary + ", Cookie"}
+	d.nosniff, d.gzip = []string{"nosniff"}, []string{"gzip"}
 	return d, nil
 }
 
@@ -118,21 +126,19 @@ func (d *Doc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // ServePrivate is ServeHTTP for a private page's document: a 200 is sent
 // with Cache-Control Private and Vary: Accept-Encoding, Cookie, so that
-// only the visitor's browser keeps it, whatever the document says.
+// only the visitor's browser keeps it, whatever the document says (and
+// Options.Vary before Cookie when set).
 func (d *Doc) ServePrivate(w http.ResponseWriter, r *http.Request) {
 	cc := privateCC
 	if d.Code != http.StatusOK {
 		cc = d.cacheControl
 	}
-	d.serve(w, r, cc, privateVary)
+	d.serve(w, r, cc, d.privateVary)
 }
 
-// Header values of ServePrivate, shared by every answer (net/http only
-// reads them).
-var (
-	privateCC   = []string{Private}
-	privateVary = []string{"Accept-Encoding, Cookie"}
-)
+// privateCC is ServePrivate's Cache-Control, shared by every answer
+// (net/http only reads it).
+var privateCC = []string{Private}
 
 func (d *Doc) serve(w http.ResponseWriter, r *http.Request, cacheControl, vary []string) {
 	h := w.Header()
