@@ -32,6 +32,10 @@ type mainLine struct {
 	// the last 12 months with a year of day buckets, on the running
 	// aggregator.
 	Metrics12mP99 *float64 `json:"metrics_12m_p99_ms"`
+	// Metrics12mP50 and Metrics12mMax are the same requests' median and
+	// slowest (the first, which reads every component's days, among them).
+	Metrics12mP50 *float64 `json:"metrics_12m_p50_ms"`
+	Metrics12mMax *float64 `json:"metrics_12m_max_ms"`
 	// BucketCostNS is what the day buckets add per result to the
 	// evaluator, BucketCostRatio the evaluator's time with them over
 	// without (bucketCost; the bucket_accounting line has the details).
