@@ -214,7 +214,7 @@ func New(opts Options) (*API, error) {
 		return nil, fmt.Errorf("new api: %w", err)
 	}
 	if fr, ok := opts.Store.(FrozenReader); ok {
-		if a.frozen, err = frozencache.New(frozencache.Options{Reader: fr}); err != nil {
+		if a.frozen, err = frozencache.New(frozencache.Options{Reader: fr, Clock: clock}); err != nil {
 			return nil, fmt.Errorf("new api: %w", err)
 		}
 		a.days = daycache.New(daycache.Options{})

@@ -13,9 +13,12 @@
 //     reach: Forget drops the months no timeframe reaches any more;
 //   - past MaxEntries, when whole components are dropped.
 //
-// What is not kept is absence: a month not frozen yet is asked of the
-// store every time, so a month frozen by another process is served from
-// the first read after its freeze, as without the cache.
+// Absence is kept briefly: a month the store did not hold frozen for a
+// component is asked again once AbsentFor (10 s) has passed, so a month
+// frozen by another process is served within that time of its freeze
+// (until then from its day buckets, which the freeze summed: the same
+// figures), and the days after a month's end, before its grace ends, cost
+// no query per measure.
 //
 // Sweep reads a month for every component at once, the first time it is
 // wanted, when that fits in half the bound: a page of components each
@@ -28,6 +31,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/statusd/statusd/uptime"
 )
@@ -50,18 +54,32 @@ type Options struct {
 	// MaxEntries bounds the component-months kept; zero means
 	// DefaultMaxEntries.
 	MaxEntries int
+	// AbsentFor is how long a month found not frozen is not asked again;
+	// zero means DefaultAbsentFor, negative asks every time.
+	AbsentFor time.Duration
+	// Clock tells the time; nil means time.Now.
+	Clock func() time.Time
 }
+
+// DefaultAbsentFor is how long a month found not frozen is not asked
+// again when Options leave it out.
+const DefaultAbsentFor = 10 * time.Second
 
 // Cache is the frozen months read so far. It is safe for concurrent use.
 type Cache struct {
-	reader Reader
-	max    int
+	reader    Reader
+	max       int
+	absentFor time.Duration
+	clock     func() time.Time
 
 	mu     sync.Mutex
 	byComp map[string]map[uptime.Month]uptime.Totals
 	n      int                  // component-months kept
 	seen   map[uptime.Month]int // month → how many kept components have it
 	swept  map[uptime.Month]bool
+	// absent holds, per component, the months found not frozen and until
+	// when that is believed.
+	absent map[string]map[uptime.Month]time.Time
 }
 
 // New returns an empty Cache over opts.Reader.
@@ -72,9 +90,15 @@ func New(opts Options) (*Cache, error) {
 	if opts.MaxEntries <= 0 {
 		opts.MaxEntries = DefaultMaxEntries
 	}
-	return &Cache{reader: opts.Reader, max: opts.MaxEntries,
+	if opts.AbsentFor == 0 {
+		opts.AbsentFor = DefaultAbsentFor
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	return &Cache{reader: opts.Reader, max: opts.MaxEntries, absentFor: opts.AbsentFor, clock: opts.Clock,
 		byComp: map[string]map[uptime.Month]uptime.Totals{}, seen: map[uptime.Month]int{},
-		swept: map[uptime.Month]bool{}}, nil
+		swept: map[uptime.Month]bool{}, absent: map[string]map[uptime.Month]time.Time{}}, nil
 }
 
 // Cached returns the kept frozen months among want of each of ids, and
@@ -84,13 +108,16 @@ func (c *Cache) Cached(ids []string, want []uptime.Month) (map[string][]uptime.F
 	var missing []string
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	now := c.clock()
 	for _, id := range ids {
 		ms := c.byComp[id]
 		complete := true
 		for _, m := range want {
 			tot, ok := ms[m]
 			if !ok {
-				complete = false
+				if until, known := c.absent[id][m]; !known || !now.Before(until) {
+					complete = false
+				}
 				continue
 			}
 			out[id] = append(out[id], uptime.FrozenMonth{ComponentID: id, Month: m, Totals: tot})
@@ -127,6 +154,7 @@ func (c *Cache) Load(ctx context.Context, ids []string, from, to uptime.Month) (
 		out[m.ComponentID] = append(out[m.ComponentID], m)
 		c.keep(m)
 	}
+	c.noteAbsent(ids, from, to)
 	for id := range c.byComp { // past the bound: whole components go, any of them
 		if c.n <= c.max {
 			break
@@ -205,12 +233,34 @@ func (c *Cache) keep(fm uptime.FrozenMonth) {
 		return
 	}
 	ms[fm.Month] = fm.Totals
+	delete(c.absent[fm.ComponentID], fm.Month)
 	c.n++
 	c.seen[fm.Month]++
 }
 
+// noteAbsent records, for each of ids, the months from..to that a read
+// found not frozen, for absentFor.
+func (c *Cache) noteAbsent(ids []string, from, to uptime.Month) {
+	if c.absentFor < 0 {
+		return
+	}
+	until := c.clock().Add(c.absentFor)
+	for _, id := range ids {
+		for m := from; m <= to; m = m.Next() {
+			if _, ok := c.byComp[id][m]; ok {
+				continue
+			}
+			if c.absent[id] == nil {
+				c.absent[id] = map[uptime.Month]time.Time{}
+			}
+			c.absent[id][m] = until
+		}
+	}
+}
+
 // drop forgets every month of one component.
 func (c *Cache) drop(id string) {
+	delete(c.absent, id)
 	for m := range c.byComp[id] {
 		c.unsee(m)
 	}
@@ -226,6 +276,13 @@ func (c *Cache) Forget(before uptime.Month) {
 	for m := range c.swept {
 		if m < before {
 			delete(c.swept, m)
+		}
+	}
+	for _, ms := range c.absent {
+		for m := range ms {
+			if m < before {
+				delete(ms, m)
+			}
 		}
 	}
 	old := false

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/statusd/statusd/uptime"
 )
@@ -48,24 +49,28 @@ func TestCache(t *testing.T) {
 		name string
 		// run acts on a cache over s after a first Load of a and b over
 		// want, and checks.
-		run func(t *testing.T, c *Cache, s *store)
+		run func(t *testing.T, c *Cache, s *store, advance func(time.Duration))
 	}{
-		{"kept months are served without a read", func(t *testing.T, c *Cache, s *store) {
+		{"kept months are served without a read", func(t *testing.T, c *Cache, s *store, advance func(time.Duration)) {
 			got, missing := c.Cached([]string{"a"}, want)
 			if len(missing) != 0 || !slices.Equal(months(got["a"]), want) {
 				t.Fatalf("cached %v, missing %v; want both months, none missing", got, missing)
 			}
 		}},
-		{"a kept month is never read again, even if the store changed", func(t *testing.T, c *Cache, s *store) {
+		{"a kept month is never read again, even if the store changed", func(t *testing.T, c *Cache, s *store, advance func(time.Duration)) {
 			s.rows[0].Impact = 999 // cannot happen: a frozen month is written once
 			got, _ := c.Cached([]string{"a"}, want)
 			if got["a"][0].Impact != 1 {
 				t.Fatalf("served %+v; want the month as first read", got["a"][0])
 			}
 		}},
-		{"absence is not kept: a month frozen later is read", func(t *testing.T, c *Cache, s *store) {
+		{"absence is kept for AbsentFor: a month frozen later is read after", func(t *testing.T, c *Cache, s *store, advance func(time.Duration)) {
+			if got, missing := c.Cached([]string{"b"}, want); len(missing) != 0 || !slices.Equal(months(got["b"]), want[:1]) {
+				t.Fatalf("cached %v, missing %v; want b's 2026-09 and its 2026-10 known absent", got, missing)
+			}
+			advance(DefaultAbsentFor)
 			if _, missing := c.Cached([]string{"b"}, want); !slices.Equal(missing, []string{"b"}) {
-				t.Fatalf("missing %v; want b, which has 2026-10 unfrozen", missing)
+				t.Fatalf("after %s: missing %v; want b, whose 2026-10 may be frozen since", DefaultAbsentFor, missing)
 			}
 			s.rows = append(s.rows, frozen("b", 202610, 7))
 			got, err := c.Load(t.Context(), []string{"b"}, 202609, 202610)
@@ -76,12 +81,12 @@ func TestCache(t *testing.T) {
 				t.Fatalf("missing %v after the load", missing)
 			}
 		}},
-		{"seen: a month frozen for some component", func(t *testing.T, c *Cache, s *store) {
+		{"seen: a month frozen for some component", func(t *testing.T, c *Cache, s *store, advance func(time.Duration)) {
 			if !c.Seen(202610) || c.Seen(202611) {
 				t.Fatalf("seen 2026-10 %v, 2026-11 %v; want true, false", c.Seen(202610), c.Seen(202611))
 			}
 		}},
-		{"retain drops the components that are gone", func(t *testing.T, c *Cache, s *store) {
+		{"retain drops the components that are gone", func(t *testing.T, c *Cache, s *store, advance func(time.Duration)) {
 			c.Retain(func(id string) bool { return id != "a" })
 			if got, missing := c.Cached([]string{"a"}, want); len(got) != 0 || len(missing) != 1 {
 				t.Fatalf("after a is gone: cached %v, missing %v", got, missing)
@@ -90,13 +95,13 @@ func TestCache(t *testing.T) {
 				t.Fatalf("len %d, seen 2026-10 %v; want 1 (b's 2026-09), false", c.Len(), c.Seen(202610))
 			}
 		}},
-		{"forget drops the months no timeframe reaches", func(t *testing.T, c *Cache, s *store) {
+		{"forget drops the months no timeframe reaches", func(t *testing.T, c *Cache, s *store, advance func(time.Duration)) {
 			c.Forget(202610)
 			if c.Len() != 1 || c.Seen(202609) {
 				t.Fatalf("len %d, seen 2026-09 %v; want a's 2026-10 alone", c.Len(), c.Seen(202609))
 			}
 		}},
-		{"a failed read keeps nothing", func(t *testing.T, c *Cache, s *store) {
+		{"a failed read keeps nothing", func(t *testing.T, c *Cache, s *store, advance func(time.Duration)) {
 			s.err = errors.New("down")
 			if _, err := c.Load(t.Context(), []string{"b"}, 202609, 202610); !errors.Is(err, s.err) {
 				t.Fatalf("load: %v; want the store's error", err)
@@ -109,7 +114,8 @@ func TestCache(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := &store{rows: []uptime.FrozenMonth{frozen("a", 202609, 1), frozen("a", 202610, 2), frozen("b", 202609, 3)}}
-			c, err := New(Options{Reader: s})
+			now := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
+			c, err := New(Options{Reader: s, Clock: func() time.Time { return now }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,7 +125,7 @@ func TestCache(t *testing.T) {
 			if s.reads != 1 || c.Len() != 3 {
 				t.Fatalf("reads %d, len %d after the first load; want 1, 3", s.reads, c.Len())
 			}
-			tt.run(t, c, s)
+			tt.run(t, c, s, func(d time.Duration) { now = now.Add(d) })
 		})
 	}
 }
