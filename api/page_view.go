@@ -64,11 +64,47 @@ func pageHeader(p catalog.Page) htmlpage.Header {
 	return h
 }
 
-// header is the page's header as of the view's time.
-func (v *pageView) header() htmlpage.Header {
+// header is the page's header for data last changed at changed (zero
+// when unknown): never the clock, so that two renders of the same data
+// are the same bytes and keep their ETag.
+func (v *pageView) header(changed time.Time) htmlpage.Header {
 	h := pageHeader(v.page)
-	h.Now = machineTime(v.now)
+	if !changed.IsZero() {
+		h.Now = machineTime(changed)
+	}
 	return h
+}
+
+// lastChange is the newest of the times: when what a page shows last
+// changed.
+func lastChange(times ...time.Time) time.Time {
+	var out time.Time
+	for _, t := range times {
+		if t.After(out) {
+			out = t
+		}
+	}
+	return out
+}
+
+// incidentsChanged is when the public incidents of list last changed.
+func incidentsChanged(list []incident.Incident) time.Time {
+	var out time.Time
+	for _, in := range list {
+		if public(in) {
+			out = lastChange(out, in.UpdatedAt, in.Started(), in.ResolvedAt)
+		}
+	}
+	return out
+}
+
+// statusesChanged is when the shown status of a component last changed.
+func statusesChanged(shown []rollup.Component) time.Time {
+	var out time.Time
+	for _, c := range shown {
+		out = lastChange(out, c.Since)
+	}
+	return out
 }
 
 // statusWords is a component status in words and its class.
@@ -107,7 +143,7 @@ func (v *pageView) home(ctx context.Context) (htmlpage.Home, error) {
 		words, overall.Class = "No data yet", "nodata"
 	}
 	overall.Word = words
-	h := htmlpage.Home{Header: v.header(), Overall: overall, Updated: v.stamp(v.now), UpdatedTime: machineTime(v.now)}
+	h := htmlpage.Home{Overall: overall}
 	h.Components = v.tree(shown, bars)
 	open, err := v.a.store.Incidents(ctx, v.page.ID, true, incidentsLimit)
 	if err != nil {
@@ -118,8 +154,15 @@ func (v *pageView) home(ctx context.Context) (htmlpage.Home, error) {
 			h.Incidents = append(h.Incidents, v.incidentCard(in, true))
 		}
 	}
-	if h.Maintenances, err = v.maintenances(ctx, shown); err != nil {
+	var maintChanged time.Time
+	if h.Maintenances, maintChanged, err = v.maintenances(ctx, shown); err != nil {
 		return htmlpage.Home{}, err
+	}
+	// "Updated" is when what the page shows last changed, not the render.
+	changed := lastChange(statusesChanged(shown), incidentsChanged(recent), incidentsChanged(open), maintChanged)
+	h.Header = v.header(changed)
+	if !changed.IsZero() {
+		h.Updated, h.UpdatedTime = v.stamp(changed), machineTime(changed)
 	}
 	return h, nil
 }
@@ -145,7 +188,7 @@ func (v *pageView) tree(shown []rollup.Component, bars map[string]bars) []htmlpa
 			out.FailingRegions = c.FailingRegions
 		}
 		if b, ok := bars[c.ID]; ok && !c.HideUptime {
-			out.Bars, out.Uptime, out.Days = b.days, b.uptime, pageBarDays
+			out.Bars, out.BarsLabel, out.Uptime, out.Days = b.days, b.summary, b.uptime, pageBarDays
 		}
 		for _, id := range c.Children {
 			if ch, ok := byID[id]; ok && depth < 8 {
@@ -165,8 +208,9 @@ func (v *pageView) tree(shown []rollup.Component, bars map[string]bars) []htmlpa
 
 // bars are one component's days and its uptime over them.
 type bars struct {
-	days   []htmlpage.Bar
-	uptime string
+	days    []htmlpage.Bar
+	uptime  string
+	summary string
 }
 
 // bars sums the day buckets of the page's leaves over the last
@@ -229,6 +273,7 @@ func (v *pageView) bars(ctx context.Context, shown []rollup.Component, incidents
 		if f := uptime.Compute(uptime.Combine(whole)); f.UptimeMilli != nil {
 			b.uptime = percentWords(*f.UptimeMilli)
 		}
+		b.summary = barsSummary(b.days, b.uptime)
 		out[c.ID] = b
 	}
 	return out, nil
@@ -272,13 +317,16 @@ func dayIncidents(list []incident.Incident, id string, leaves []string, d uptime
 // bar is one day: coloured by its weighted downtime (impact) against the
 // time that counts; no data before tracking or without observed time. Its
 // label, the tooltip, says the uptime, outages and incidents of the day.
+//
+// A page has 90 bars per component, so the label is short: the date
+// without its year (the bars are the last 90 days, in order), the uptime,
+// and only what happened: outages and incidents.
 func (v *pageView) bar(d uptime.Day, s uptime.Summary, incidents []string) htmlpage.Bar {
-	y, m, dd := d.Date()
-	date := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC).Format("Jan 2, 2006")
+	date := barDate(d)
 	f := uptime.Compute(s)
 	if f.UptimeMilli == nil {
 		if s.Maintenance > 0 {
-			return htmlpage.Bar{Class: "maintenance", Label: date + ": under maintenance, no uptime counted"}
+			return htmlpage.Bar{Class: "maintenance", Label: date + ": maintenance"}
 		}
 		return htmlpage.Bar{Class: "nodata", Label: date + ": no data"}
 	}
@@ -293,13 +341,12 @@ func (v *pageView) bar(d uptime.Day, s uptime.Summary, incidents []string) htmlp
 	default:
 		class = "major"
 	}
-	outages := "no outages"
+	label := date + ": " + percentWords(up)
 	if s.Outages == 1 {
-		outages = "1 outage"
+		label += ", 1 outage"
 	} else if s.Outages > 1 {
-		outages = strconv.Itoa(s.Outages) + " outages"
+		label += ", " + strconv.Itoa(s.Outages) + " outages"
 	}
-	label := date + ": " + percentWords(up) + " uptime, " + outages
 	switch len(incidents) {
 	case 0:
 	case 1:
@@ -308,6 +355,47 @@ func (v *pageView) bar(d uptime.Day, s uptime.Summary, incidents []string) htmlp
 		label += "; incidents: " + strings.Join(incidents, "; ")
 	}
 	return htmlpage.Bar{Class: class, Label: label}
+}
+
+// barDate is a bar's day in words: "Nov 2".
+func barDate(d uptime.Day) string {
+	y, m, dd := d.Date()
+	return time.Date(y, m, dd, 0, 0, 0, 0, time.UTC).Format("Jan 2")
+}
+
+// barsSummary says in words what the colours of a component's bars say,
+// for screen readers: the uptime, the days that were not fully up, the
+// days of maintenance and how many had no data.
+func barsSummary(days []htmlpage.Bar, uptimeWords string) string {
+	var bad, maint []string
+	noData := 0
+	for _, b := range days {
+		date, _, _ := strings.Cut(b.Label, ":")
+		switch b.Class {
+		case "degraded", "partial", "major":
+			bad = append(bad, date)
+		case "maintenance":
+			maint = append(maint, date)
+		case "nodata":
+			noData++
+		}
+	}
+	out := "Uptime per day, last " + strconv.Itoa(len(days)) + " days"
+	if uptimeWords != "" {
+		out += ": " + uptimeWords
+	}
+	if len(bad) == 0 && noData < len(days) {
+		out += "; every day fully up"
+	} else if len(bad) > 0 {
+		out += "; not fully up on " + strings.Join(bad, ", ")
+	}
+	if len(maint) > 0 {
+		out += "; maintenance on " + strings.Join(maint, ", ")
+	}
+	if noData > 0 {
+		out += "; no data for " + strconv.Itoa(noData) + " days"
+	}
+	return out
 }
 
 // public reports whether an incident may be shown on the public page.
@@ -369,16 +457,18 @@ func (v *pageView) stamp(t time.Time) string { return t.In(v.loc).Format(timeLay
 // script writes relative times.
 func machineTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// maintenances lists the page's public upcoming and in-progress windows.
-func (v *pageView) maintenances(ctx context.Context, shown []rollup.Component) ([]htmlpage.Maintenance, error) {
+// maintenances lists the page's public upcoming and in-progress windows,
+// and when they last changed.
+func (v *pageView) maintenances(ctx context.Context, shown []rollup.Component) ([]htmlpage.Maintenance, time.Time, error) {
 	if v.a.maint == nil {
-		return nil, nil
+		return nil, time.Time{}, nil
 	}
 	list, _, err := v.a.maint.Maintenances(ctx, maintenance.Filter{PageID: v.page.ID, Statuses: v2SummaryStatuses,
 		Public: true, Limit: maintenancesLimit})
 	if err != nil {
-		return nil, fmt.Errorf("list maintenances: %w", err)
+		return nil, time.Time{}, fmt.Errorf("list maintenances: %w", err)
 	}
+	var changed time.Time
 	names := map[string]string{}
 	for _, c := range shown {
 		names[c.ID] = c.Name
@@ -388,6 +478,7 @@ func (v *pageView) maintenances(ctx context.Context, shown []rollup.Component) (
 		if w.Private {
 			continue
 		}
+		changed = lastChange(changed, w.UpdatedAt)
 		m := htmlpage.Maintenance{Title: w.Title, Status: words(string(w.Status)),
 			Window: v.stamp(w.StartsAt) + " – " + v.stamp(w.EndsAt)}
 		for _, id := range w.ComponentIDs {
@@ -403,7 +494,7 @@ func (v *pageView) maintenances(ctx context.Context, shown []rollup.Component) (
 		}
 		out = append(out, m)
 	}
-	return out, nil
+	return out, changed, nil
 }
 
 // history groups the page's public incidents by the month they started.
@@ -412,7 +503,7 @@ func (v *pageView) history(ctx context.Context) (htmlpage.History, error) {
 	if err != nil {
 		return htmlpage.History{}, fmt.Errorf("list incidents: %w", err)
 	}
-	h := htmlpage.History{Header: v.header()}
+	h := htmlpage.History{Header: v.header(incidentsChanged(list))}
 	for _, in := range list {
 		if !public(in) {
 			continue
@@ -443,7 +534,7 @@ func (v *pageView) incident(ctx context.Context, id int64) (htmlpage.IncidentPag
 		case in.PageID != v.page.ID || !public(in):
 			return htmlpage.IncidentPage{}, false, nil
 		}
-		return htmlpage.IncidentPage{Header: v.header(), Incident: v.incidentCard(in, true)}, true, nil
+		return htmlpage.IncidentPage{Header: v.header(lastChange(in.UpdatedAt, in.ResolvedAt)), Incident: v.incidentCard(in, true)}, true, nil
 	}
 	list, err := v.a.store.Incidents(ctx, v.page.ID, false, pageHistory)
 	if err != nil {
@@ -451,7 +542,7 @@ func (v *pageView) incident(ctx context.Context, id int64) (htmlpage.IncidentPag
 	}
 	for _, in := range list {
 		if in.ID == id && public(in) {
-			return htmlpage.IncidentPage{Header: v.header(), Incident: v.incidentCard(in, true)}, true, nil
+			return htmlpage.IncidentPage{Header: v.header(lastChange(in.UpdatedAt, in.ResolvedAt)), Incident: v.incidentCard(in, true)}, true, nil
 		}
 	}
 	return htmlpage.IncidentPage{}, false, nil
