@@ -151,6 +151,8 @@ type API struct {
 	// none); frozenSnap is the snapshot it last followed.
 	frozen     *frozencache.Cache
 	frozenSnap atomic.Pointer[readmodel.Snapshot]
+	// pindex is the index of the last catalog's pages (page_index.go).
+	pindex atomic.Pointer[pageIndex]
 
 	// Private pages: session cookies, sign-in attempts per address,
 	// trusted proxies (page_access.go, page_session.go, page_login.go).
@@ -224,6 +226,7 @@ func New(opts Options) (*API, error) {
 		return nil, fmt.Errorf("new api: %w", err)
 	}
 	a.engine = a.routes(gatherer)
+	a.metrics.bindRoutes(a.engine.Routes())
 	return a, nil
 }
 

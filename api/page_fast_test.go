@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/statusd/statusd/api"
+	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/status"
 	"github.com/statusd/statusd/uptime"
@@ -68,4 +69,115 @@ func TestPageHTMLETagStable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMetricsBoundPerRoute: the request series bound once per route and
+// code count every answer exactly, under concurrent first uses, and the
+// histogram counts them all; a route and code never answered has no
+// series.
+func TestMetricsBoundPerRoute(t *testing.T) {
+	s := newServerWith(t, api.Options{Store: &versionedStore{fakeStore: fixture()}})
+	etag := getPage(t, s.handler, "", "/api/v2/summary.json", nil).Header().Get("ETag")
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				h := map[string]string{}
+				if (g+i)%2 == 0 {
+					h["If-None-Match"] = etag
+				}
+				getPage(t, s.handler, "", "/api/v2/summary.json", h)
+				getPage(t, s.handler, "", "/", nil)
+			}
+		})
+	}
+	wg.Wait()
+	tests := []struct {
+		route, code string
+		want        float64
+	}{
+		{"/api/v2/summary.json", "200", 1 + 200},
+		{"/api/v2/summary.json", "304", 200},
+		{"/", "200", 400},
+		{"/", "304", 0},
+	}
+	for _, tt := range tests {
+		if got := counter(t, s, tt.route, tt.code); got != tt.want {
+			t.Errorf("statusd_http_requests_total{route=%q,code=%q} = %v, want %v", tt.route, tt.code, got, tt.want)
+		}
+	}
+	_, body := s.do(t, http.MethodGet, "/metrics")
+	for _, want := range []string{`statusd_http_request_duration_seconds_count{route="/api/v2/summary.json"} 401`,
+		`statusd_http_request_duration_seconds_count{route="/"} 400`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(string(body), `route="/history"`) {
+		t.Error("/metrics has series of /history, which no request asked")
+	}
+}
+
+// TestPublicPageByHost: the page a v2 document and the HTML page are of,
+// by Host (the index built once per catalog), path and ?page.
+func TestPublicPageByHost(t *testing.T) {
+	store := fixture()
+	store.pages[0].CustomDomain, store.pages[0].Subdomain = "status.beta.test", "beta"
+	store.pages[1].Subdomain = "acme"
+	// A later page claims beta's domain, and a subdomain that an IPv4
+	// address's first label would match.
+	store.pages = append(store.pages, catalog.Page{ID: "late", Name: "Late", CustomDomain: "status.beta.test", Subdomain: "192",
+		TimeZone: "Etc/UTC"})
+	s := newServerWith(t, api.Options{Store: &versionedStore{fakeStore: store}})
+	tests := []struct {
+		name, host, target string
+		code               int
+		want               string
+	}{
+		{"custom domain", "status.beta.test", "/api/v2/status.json", 200, `"name":"Beta"`},
+		{"custom domain in capitals, port and dot", "Status.Beta.Test.:443", "/api/v2/status.json", 200, `"name":"Beta"`},
+		{"first page to claim a domain keeps it", "status.beta.test", "/", 200, "<title>Beta status</title>"},
+		{"subdomain", "acme.example.com", "/api/v2/status.json", 200, `"name":"Acme"`},
+		{"a host of one label has no subdomain", "beta", "/api/v2/status.json", 200, `"name":"Acme"`},
+		{"IPv4 address: the first page (by ID)", "192.0.2.1:8080", "/", 200, "<title>Acme status</title>"},
+		{"subdomain 192", "192.example.com", "/", 200, "<title>Late status</title>"},
+		{"IPv6 address", "[2001:db8::1]:8080", "/api/v2/status.json", 200, `"name":"Acme"`},
+		{"path wins", "status.beta.test", "/pages/acme/api/v2/status.json", 200, `"name":"Acme"`},
+		{"query wins", "status.beta.test", "/api/v2/status.json?page=acme", 200, `"name":"Acme"`},
+		{"unknown page", "", "/pages/nope/api/v2/status.json", 404, `page \"nope\" not found`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := getPage(t, s.handler, tt.host, tt.target, nil)
+			if rec.Code != tt.code || !strings.Contains(rec.Body.String(), tt.want) {
+				t.Errorf("code %d, want %d with %s; body:\n%.300s", rec.Code, tt.code, tt.want, rec.Body)
+			}
+		})
+	}
+}
+
+// FuzzPublicHost: no Host makes the public page or summary.json answer
+// 5xx, and the page a Host names does not depend on its letters' case.
+func FuzzPublicHost(f *testing.F) {
+	for _, seed := range []string{"status.beta.test", "STATUS.BETA.TEST.:8080", "acme.example.com", "[::1]:80", "[fe80::1%eth0]:1",
+		"192.0.2.1", "::", ":", "a:b:c", "[", "]", ".", "1.2.3.4.5", "192.example.com"} {
+		f.Add(seed)
+	}
+	store := fixture()
+	store.pages[0].CustomDomain, store.pages[0].Subdomain = "status.beta.test", "beta"
+	store.pages[1].Subdomain = "acme"
+	s := newServerWith(f, api.Options{Store: &versionedStore{fakeStore: store}})
+	f.Fuzz(func(t *testing.T, host string) {
+		for _, target := range []string{"/", "/api/v2/status.json"} {
+			a := getPage(t, s.handler, host, target, nil)
+			if a.Code >= 500 {
+				t.Fatalf("GET %s on host %q: %d\n%s", target, host, a.Code, a.Body)
+			}
+			if lower := strings.ToLower(host); lower != host && a.Code == http.StatusOK {
+				if b := getPage(t, s.handler, lower, target, nil); b.Header().Get("ETag") != a.Header().Get("ETag") {
+					t.Fatalf("GET %s: host %q and %q answer different documents", target, host, lower)
+				}
+			}
+		}
+	})
 }
