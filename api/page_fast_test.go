@@ -15,12 +15,12 @@ import (
 	"github.com/statusd/statusd/uptime"
 )
 
-// TestPageHTMLETagStable: a page rendered again for a later snapshot of
+// TestPageHTMLETagStable: a page (or v2 document) rendered again for a later snapshot of
 // the same data is the same bytes, so its ETag holds and a revalidation
 // is a 304 however often the snapshot is replaced; a change of what the
 // page shows is a new ETag.
 func TestPageHTMLETagStable(t *testing.T) {
-	for _, target := range []string{"/", "/history", "/incidents/5"} {
+	for _, target := range []string{"/", "/history", "/incidents/5", "/api/v2/summary.json", "/api/v2/incidents.json"} {
 		t.Run(cmp.Or(strings.TrimPrefix(target, "/"), "home"), func(t *testing.T) {
 			// Tracked since 1 November, two hours of major outage on the
 			// 10th, none going on: today's uptime does not move with the
