@@ -154,6 +154,8 @@ type API struct {
 	frozenSnap atomic.Pointer[readmodel.Snapshot]
 	// days keeps the day buckets of closed days read (nil with frozen).
 	days *daycache.Cache
+	// pindex is the index of the last catalog's pages (page_index.go).
+	pindex atomic.Pointer[pageIndex]
 
 	// Private pages: session cookies, sign-in attempts per address,
 	// trusted proxies (page_access.go, page_session.go, page_login.go).
@@ -228,6 +230,7 @@ func New(opts Options) (*API, error) {
 		return nil, fmt.Errorf("new api: %w", err)
 	}
 	a.engine = a.routes(gatherer)
+	a.metrics.bindRoutes(a.engine.Routes())
 	return a, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -19,6 +21,81 @@ const unmatchedRoute = "unmatched"
 type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// routes holds each route template's series, bound once (bindRoutes,
+	// before serving; read-only after), so that a request pays a map
+	// lookup instead of two label lookups.
+	routes map[string]*routeMetrics
+}
+
+// routeMetrics are one route's series: the duration histogram and the
+// counter of each status code it answered, bound on first use (so that
+// /metrics lists only the routes and codes seen, as WithLabelValues did).
+type routeMetrics struct {
+	m        *metrics
+	route    string
+	once     sync.Once
+	duration prometheus.Observer
+	codes    atomic.Pointer[[]codeCounter] // copied on write: a route answers few codes
+	mu       sync.Mutex                    // serializes writers of codes
+}
+
+// codeCounter is the request counter of one route and status code.
+type codeCounter struct {
+	code    int
+	counter prometheus.Counter
+}
+
+// bindRoutes prepares the series of every route template and of
+// unmatched requests. Call it once, before serving.
+func (m *metrics) bindRoutes(routes gin.RoutesInfo) {
+	m.routes = map[string]*routeMetrics{unmatchedRoute: {m: m, route: unmatchedRoute}}
+	for _, r := range routes {
+		if _, ok := m.routes[r.Path]; !ok {
+			m.routes[r.Path] = &routeMetrics{m: m, route: r.Path}
+		}
+	}
+}
+
+// route is the series of route; a template bindRoutes did not see gets
+// series bound for this request only.
+func (m *metrics) route(route string) *routeMetrics {
+	if rm, ok := m.routes[route]; ok {
+		return rm
+	}
+	return &routeMetrics{m: m, route: route}
+}
+
+// observe counts one answer with code that took elapsed.
+func (rm *routeMetrics) observe(code int, elapsed time.Duration) {
+	rm.once.Do(func() { rm.duration = rm.m.duration.WithLabelValues(rm.route) })
+	rm.duration.Observe(elapsed.Seconds())
+	rm.counter(code).Inc()
+}
+
+// counter is the request counter of code, bound on its first request.
+func (rm *routeMetrics) counter(code int) prometheus.Counter {
+	if list := rm.codes.Load(); list != nil {
+		for _, c := range *list {
+			if c.code == code {
+				return c.counter
+			}
+		}
+	}
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	var list []codeCounter
+	if old := rm.codes.Load(); old != nil {
+		for _, c := range *old {
+			if c.code == code { // bound by another request meanwhile
+				return c.counter
+			}
+		}
+		list = append(list, *old...)
+	}
+	c := rm.m.requests.WithLabelValues(rm.route, strconv.Itoa(code))
+	list = append(list, codeCounter{code: code, counter: c})
+	rm.codes.Store(&list)
+	return c
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -52,8 +129,7 @@ func (a *API) observe(c *gin.Context) {
 		route = unmatchedRoute
 	}
 	code := c.Writer.Status()
-	a.metrics.requests.WithLabelValues(route, strconv.Itoa(code)).Inc()
-	a.metrics.duration.WithLabelValues(route).Observe(elapsed.Seconds())
+	a.metrics.route(route).observe(code, elapsed)
 	ctx := c.Request.Context()
 	if a.log.Enabled(ctx, slog.LevelDebug) {
 		a.log.LogAttrs(ctx, slog.LevelDebug, "http request",

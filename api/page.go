@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,40 +50,50 @@ func (s *pageSite) serve(kind string) gin.HandlerFunc {
 			s.unavailable(c, err)
 			return
 		}
-		p, ok := pageForHost(snap.Pages(), c.Request.Host)
+		idx := s.a.pages(snap)
+		i, ok := idx.byHost(c.Request.Host)
 		if !ok {
 			s.problem(c, catalog.Page{}, http.StatusNotFound, "Page not found", "There is no status page here.")
 			return
 		}
-		switch s.a.pageAccess(c, p) {
+		p := &idx.pages[i]
+		switch s.a.pageAccess(c, *p) {
 		case accessHidden:
 			s.problem(c, catalog.Page{}, http.StatusNotFound, "Page not found", "There is no status page here.")
 			return
 		case accessPassword:
-			s.loginForm(c, p, http.StatusUnauthorized, localPath(c.Request.URL.RequestURI()), "")
+			s.loginForm(c, *p, http.StatusUnauthorized, localPath(c.Request.URL.RequestURI()), "")
 			return
 		}
 		md := prefersMarkdown(c.Request.Header.Values("Accept")) // see page_markdown.go
-		key := "html\x00" + kind + "\x00" + p.ID
-		if md {
-			key = "md\x00" + kind + "\x00" + p.ID
-		}
+		var key string
 		var id int64
-		if kind == "incident" {
+		switch kind {
+		case "home":
+			key = idx.keys[i].home
+		case "history":
+			key = idx.keys[i].history
+		default:
 			if id, err = strconv.ParseInt(c.Param("id"), 10, 64); err != nil || id <= 0 {
-				s.problem(c, p, http.StatusNotFound, "Incident not found", "There is no such incident.")
+				s.problem(c, *p, http.StatusNotFound, "Incident not found", "There is no such incident.")
 				return
 			}
-			key += "\x00" + strconv.FormatInt(id, 10)
+			key = htmlKey(kind, p.ID) + "\x00" + strconv.FormatInt(id, 10)
 		}
-		v, err := snap.Memo(ctx, key, func(ctx context.Context, snap *readmodel.Snapshot) (any, error) {
-			return s.build(ctx, snap, kind, p.ID, id, md)
-		})
-		if err != nil {
-			s.unavailable(c, err)
-			return
+		if md {
+			key = "md" + strings.TrimPrefix(key, "html")
 		}
-		serveDoc(c, p, v.(*htmlpage.Doc))
+		v, ok := snap.Cached(key)
+		if !ok {
+			pageID := p.ID
+			if v, err = snap.Memo(ctx, key, func(ctx context.Context, snap *readmodel.Snapshot) (any, error) {
+				return s.build(ctx, snap, kind, pageID, id, md)
+			}); err != nil {
+				s.unavailable(c, err)
+				return
+			}
+		}
+		serveDoc(c, *p, v.(*htmlpage.Doc))
 	}
 }
 
@@ -154,42 +163,4 @@ func (s *pageSite) unavailable(c *gin.Context, err error) {
 	c.Header("Retry-After", storeRetryAfter)
 	s.problem(c, catalog.Page{}, http.StatusServiceUnavailable, "Temporarily unavailable",
 		"The status page is temporarily unavailable; try again shortly.")
-}
-
-// pageForHost picks the page whose custom domain, or else subdomain (the
-// host's first label), is the request's host, or else the first page.
-func pageForHost(pages []catalog.Page, hostport string) (catalog.Page, bool) {
-	host := hostName(hostport)
-	if host != "" {
-		for _, p := range pages {
-			if p.CustomDomain != "" && strings.EqualFold(p.CustomDomain, host) {
-				return p, true
-			}
-		}
-		if label, rest, ok := strings.Cut(host, "."); ok && rest != "" {
-			for _, p := range pages {
-				if p.Subdomain != "" && strings.EqualFold(p.Subdomain, label) {
-					return p, true
-				}
-			}
-		}
-	}
-	if len(pages) == 0 {
-		return catalog.Page{}, false
-	}
-	return pages[0], true
-}
-
-// hostName is the lower-case host of a Host header without port or the
-// root's trailing dot; "" for an IP address or nothing.
-func hostName(hostport string) string {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if net.ParseIP(strings.Trim(host, "[]")) != nil {
-		return ""
-	}
-	return host
 }

@@ -131,7 +131,7 @@ func (s *pageSite) formPage(c *gin.Context) (catalog.Page, string, bool) {
 		s.unavailable(c, err)
 		return catalog.Page{}, "", false
 	}
-	p, ok := pageForHost(snap.Pages(), c.Request.Host)
+	p, ok := s.a.pages(snap).forHost(c.Request.Host)
 	if !ok {
 		s.problem(c, catalog.Page{}, http.StatusNotFound, "Page not found", "There is no status page here.")
 		return catalog.Page{}, "", false

@@ -45,7 +45,7 @@ func (a *API) publicPage(c *gin.Context) (*readmodel.Snapshot, catalog.Page, boo
 		a.publicUnavailable(c, err)
 		return nil, catalog.Page{}, false
 	}
-	p, ok := pageForHost(snap.Pages(), c.Request.Host)
+	p, ok := a.pages(snap).forHost(c.Request.Host)
 	if !ok {
 		plainError(c, http.StatusNotFound, "There is no status page here.")
 		return nil, catalog.Page{}, false

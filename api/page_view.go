@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +15,6 @@ import (
 	"github.com/statusd/statusd/incident"
 	"github.com/statusd/statusd/maintenance"
 	"github.com/statusd/statusd/status"
-	"github.com/statusd/statusd/uptime"
 	"github.com/statusd/statusd/web/htmlpage"
 )
 
@@ -64,11 +62,47 @@ func pageHeader(p catalog.Page) htmlpage.Header {
 	return h
 }
 
-// header is the page's header as of the view's time.
-func (v *pageView) header() htmlpage.Header {
+// header is the page's header for data last changed at changed (zero
+// when unknown): never the clock, so that two renders of the same data
+// are the same bytes and keep their ETag.
+func (v *pageView) header(changed time.Time) htmlpage.Header {
 	h := pageHeader(v.page)
-	h.Now = machineTime(v.now)
+	if !changed.IsZero() {
+		h.Now = machineTime(changed)
+	}
 	return h
+}
+
+// lastChange is the newest of the times: when what a page shows last
+// changed.
+func lastChange(times ...time.Time) time.Time {
+	var out time.Time
+	for _, t := range times {
+		if t.After(out) {
+			out = t
+		}
+	}
+	return out
+}
+
+// incidentsChanged is when the public incidents of list last changed.
+func incidentsChanged(list []incident.Incident) time.Time {
+	var out time.Time
+	for _, in := range list {
+		if public(in) {
+			out = lastChange(out, in.UpdatedAt, in.Started(), in.ResolvedAt)
+		}
+	}
+	return out
+}
+
+// statusesChanged is when the shown status of a component last changed.
+func statusesChanged(shown []rollup.Component) time.Time {
+	var out time.Time
+	for _, c := range shown {
+		out = lastChange(out, c.Since)
+	}
+	return out
 }
 
 // statusWords is a component status in words and its class.
@@ -107,7 +141,7 @@ func (v *pageView) home(ctx context.Context) (htmlpage.Home, error) {
 		words, overall.Class = "No data yet", "nodata"
 	}
 	overall.Word = words
-	h := htmlpage.Home{Header: v.header(), Overall: overall, Updated: v.stamp(v.now), UpdatedTime: machineTime(v.now)}
+	h := htmlpage.Home{Overall: overall}
 	h.Components = v.tree(shown, bars)
 	open, err := v.a.store.Incidents(ctx, v.page.ID, true, incidentsLimit)
 	if err != nil {
@@ -118,8 +152,15 @@ func (v *pageView) home(ctx context.Context) (htmlpage.Home, error) {
 			h.Incidents = append(h.Incidents, v.incidentCard(in, true))
 		}
 	}
-	if h.Maintenances, err = v.maintenances(ctx, shown); err != nil {
+	var maintChanged time.Time
+	if h.Maintenances, maintChanged, err = v.maintenances(ctx, shown); err != nil {
 		return htmlpage.Home{}, err
+	}
+	// "Updated" is when what the page shows last changed, not the render.
+	changed := lastChange(statusesChanged(shown), incidentsChanged(recent), incidentsChanged(open), maintChanged)
+	h.Header = v.header(changed)
+	if !changed.IsZero() {
+		h.Updated, h.UpdatedTime = v.stamp(changed), machineTime(changed)
 	}
 	return h, nil
 }
@@ -145,7 +186,7 @@ func (v *pageView) tree(shown []rollup.Component, bars map[string]bars) []htmlpa
 			out.FailingRegions = c.FailingRegions
 		}
 		if b, ok := bars[c.ID]; ok && !c.HideUptime {
-			out.Bars, out.Uptime, out.Days = b.days, b.uptime, pageBarDays
+			out.Bars, out.BarsLabel, out.Uptime, out.Days = b.days, b.summary, b.uptime, pageBarDays
 		}
 		for _, id := range c.Children {
 			if ch, ok := byID[id]; ok && depth < 8 {
@@ -161,153 +202,6 @@ func (v *pageView) tree(shown []rollup.Component, bars map[string]bars) []htmlpa
 		}
 	}
 	return out
-}
-
-// bars are one component's days and its uptime over them.
-type bars struct {
-	days   []htmlpage.Bar
-	uptime string
-}
-
-// bars sums the day buckets of the page's leaves over the last
-// pageBarDays days of the page's time zone; a group's are its leaves'.
-// Days before a component's start date show no data and count for
-// nothing; a day's tooltip names the public incidents that concerned it.
-func (v *pageView) bars(ctx context.Context, shown []rollup.Component, incidents []incident.Incident) (map[string]bars, error) {
-	br, ok := v.a.store.(BucketReader)
-	if !ok {
-		return nil, nil
-	}
-	today := uptime.DayOf(v.now, v.loc)
-	from := today.AddDays(-(pageBarDays - 1))
-	leaves := map[string][]string{}
-	var all []string
-	for _, c := range shown {
-		leaves[c.ID] = leafIDs(v.snap, c.Component, 0)
-		all = append(all, leaves[c.ID]...)
-	}
-	slices.Sort(all)
-	all = slices.Compact(all)
-	// A day of margin each side, as the metrics endpoint reads.
-	bs, err := br.DayBuckets(ctx, all, from.AddDays(-1), today.AddDays(1))
-	if err != nil {
-		return nil, fmt.Errorf("read day buckets: %w", err)
-	}
-	byComp := map[string][]uptime.Bucket{}
-	for _, b := range bs {
-		byComp[b.ComponentID] = append(byComp[b.ComponentID], b)
-	}
-	cursors := map[string]uptime.Cursor{}
-	for _, s := range v.snap.ComponentStatesOf(all) {
-		cursors[s.ComponentID] = s.Uptime
-	}
-	out := make(map[string]bars, len(shown))
-	for _, c := range shown {
-		var b bars
-		var whole []uptime.Summary
-		first := from
-		if !c.StartDate.IsZero() {
-			y, m, d := c.StartDate.UTC().Date()
-			first = max(from, uptime.DateDay(y, m, d))
-		}
-		for d := from; d <= today; d = d.Next() {
-			if d < first {
-				b.days = append(b.days, v.bar(d, uptime.Summary{}, nil))
-				continue
-			}
-			var day []uptime.Summary
-			for _, id := range leaves[c.ID] {
-				day = append(day, uptime.Sum(byComp[id], cursors[id], d, d, v.now, v.loc, v.a.weights))
-			}
-			b.days = append(b.days, v.bar(d, uptime.Combine(day), dayIncidents(incidents, c.ID, leaves[c.ID], d, v.loc)))
-		}
-		if first <= today {
-			for _, id := range leaves[c.ID] {
-				whole = append(whole, uptime.Sum(byComp[id], cursors[id], first, today, v.now, v.loc, v.a.weights))
-			}
-		}
-		if f := uptime.Compute(uptime.Combine(whole)); f.UptimeMilli != nil {
-			b.uptime = percentWords(*f.UptimeMilli)
-		}
-		out[c.ID] = b
-	}
-	return out, nil
-}
-
-// leafIDs lists the components that are not groups under c (c itself
-// when it is not a group).
-func leafIDs(snap *readmodel.Snapshot, c catalog.Component, depth int) []string {
-	if !c.IsGroup {
-		return []string{c.ID}
-	}
-	var out []string
-	for _, m := range snap.Members(c.ID) {
-		if depth < 8 { // a cycle of groups ends here
-			out = append(out, leafIDs(snap, m, depth+1)...)
-		}
-	}
-	return out
-}
-
-// dayIncidents names the public incidents that concerned component id
-// (or one of its leaves) on day d of loc: begun by the day's end and not
-// resolved before its start.
-func dayIncidents(list []incident.Incident, id string, leaves []string, d uptime.Day, loc *time.Location) []string {
-	start, end := d.Start(loc), d.Next().Start(loc)
-	var out []string
-	for _, in := range list {
-		if !public(in) || !in.Started().Before(end) || (!in.ResolvedAt.IsZero() && in.ResolvedAt.Before(start)) {
-			continue
-		}
-		for _, c := range in.ComponentIDs {
-			if c == id || slices.Contains(leaves, c) {
-				out = append(out, in.Name)
-				break
-			}
-		}
-	}
-	return out
-}
-
-// bar is one day: coloured by its weighted downtime (impact) against the
-// time that counts; no data before tracking or without observed time. Its
-// label, the tooltip, says the uptime, outages and incidents of the day.
-func (v *pageView) bar(d uptime.Day, s uptime.Summary, incidents []string) htmlpage.Bar {
-	y, m, dd := d.Date()
-	date := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC).Format("Jan 2, 2006")
-	f := uptime.Compute(s)
-	if f.UptimeMilli == nil {
-		if s.Maintenance > 0 {
-			return htmlpage.Bar{Class: "maintenance", Label: date + ": under maintenance, no uptime counted"}
-		}
-		return htmlpage.Bar{Class: "nodata", Label: date + ": no data"}
-	}
-	up := *f.UptimeMilli
-	class := "ok"
-	switch {
-	case s.Impact == 0:
-	case up >= 99_000:
-		class = "degraded"
-	case up >= 95_000:
-		class = "partial"
-	default:
-		class = "major"
-	}
-	outages := "no outages"
-	if s.Outages == 1 {
-		outages = "1 outage"
-	} else if s.Outages > 1 {
-		outages = strconv.Itoa(s.Outages) + " outages"
-	}
-	label := date + ": " + percentWords(up) + " uptime, " + outages
-	switch len(incidents) {
-	case 0:
-	case 1:
-		label += "; incident: " + incidents[0]
-	default:
-		label += "; incidents: " + strings.Join(incidents, "; ")
-	}
-	return htmlpage.Bar{Class: class, Label: label}
 }
 
 // public reports whether an incident may be shown on the public page.
@@ -369,16 +263,18 @@ func (v *pageView) stamp(t time.Time) string { return t.In(v.loc).Format(timeLay
 // script writes relative times.
 func machineTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// maintenances lists the page's public upcoming and in-progress windows.
-func (v *pageView) maintenances(ctx context.Context, shown []rollup.Component) ([]htmlpage.Maintenance, error) {
+// maintenances lists the page's public upcoming and in-progress windows,
+// and when they last changed.
+func (v *pageView) maintenances(ctx context.Context, shown []rollup.Component) ([]htmlpage.Maintenance, time.Time, error) {
 	if v.a.maint == nil {
-		return nil, nil
+		return nil, time.Time{}, nil
 	}
 	list, _, err := v.a.maint.Maintenances(ctx, maintenance.Filter{PageID: v.page.ID, Statuses: v2SummaryStatuses,
 		Public: true, Limit: maintenancesLimit})
 	if err != nil {
-		return nil, fmt.Errorf("list maintenances: %w", err)
+		return nil, time.Time{}, fmt.Errorf("list maintenances: %w", err)
 	}
+	var changed time.Time
 	names := map[string]string{}
 	for _, c := range shown {
 		names[c.ID] = c.Name
@@ -388,6 +284,7 @@ func (v *pageView) maintenances(ctx context.Context, shown []rollup.Component) (
 		if w.Private {
 			continue
 		}
+		changed = lastChange(changed, w.UpdatedAt)
 		m := htmlpage.Maintenance{Title: w.Title, Status: words(string(w.Status)),
 			Window: v.stamp(w.StartsAt) + " – " + v.stamp(w.EndsAt)}
 		for _, id := range w.ComponentIDs {
@@ -403,7 +300,7 @@ func (v *pageView) maintenances(ctx context.Context, shown []rollup.Component) (
 		}
 		out = append(out, m)
 	}
-	return out, nil
+	return out, changed, nil
 }
 
 // history groups the page's public incidents by the month they started.
@@ -412,7 +309,7 @@ func (v *pageView) history(ctx context.Context) (htmlpage.History, error) {
 	if err != nil {
 		return htmlpage.History{}, fmt.Errorf("list incidents: %w", err)
 	}
-	h := htmlpage.History{Header: v.header()}
+	h := htmlpage.History{Header: v.header(incidentsChanged(list))}
 	for _, in := range list {
 		if !public(in) {
 			continue
@@ -443,7 +340,7 @@ func (v *pageView) incident(ctx context.Context, id int64) (htmlpage.IncidentPag
 		case in.PageID != v.page.ID || !public(in):
 			return htmlpage.IncidentPage{}, false, nil
 		}
-		return htmlpage.IncidentPage{Header: v.header(), Incident: v.incidentCard(in, true)}, true, nil
+		return htmlpage.IncidentPage{Header: v.header(lastChange(in.UpdatedAt, in.ResolvedAt)), Incident: v.incidentCard(in, true)}, true, nil
 	}
 	list, err := v.a.store.Incidents(ctx, v.page.ID, false, pageHistory)
 	if err != nil {
@@ -451,7 +348,7 @@ func (v *pageView) incident(ctx context.Context, id int64) (htmlpage.IncidentPag
 	}
 	for _, in := range list {
 		if in.ID == id && public(in) {
-			return htmlpage.IncidentPage{Header: v.header(), Incident: v.incidentCard(in, true)}, true, nil
+			return htmlpage.IncidentPage{Header: v.header(lastChange(in.UpdatedAt, in.ResolvedAt)), Incident: v.incidentCard(in, true)}, true, nil
 		}
 	}
 	return htmlpage.IncidentPage{}, false, nil

@@ -49,8 +49,8 @@ var v2Docs = []string{v2Summary, v2Status, v2Components, v2Incidents, v2Unresolv
 // v2Routes serves every v2 document under prefix (/api/v2 or
 // /pages/:page_id/api/v2) for GET and HEAD, and answers CORS preflights.
 func (a *API) v2Routes(e *gin.Engine, prefix string, get func(string, gin.HandlerFunc)) {
-	for _, doc := range v2Docs {
-		get(prefix+"/"+doc, a.v2Serve(doc))
+	for i, doc := range v2Docs {
+		get(prefix+"/"+doc, a.v2Serve(i))
 		e.OPTIONS(prefix+"/"+doc, v2Preflight)
 	}
 }
@@ -69,58 +69,68 @@ func v2Preflight(c *gin.Context) {
 // v2Serve answers one v2 document of the page the request names from the
 // snapshot's memo: its bytes, gzip and ETag are built once per snapshot
 // and page (servedoc.Doc), and pageAccess is asked on every request.
-func (a *API) v2Serve(doc string) gin.HandlerFunc {
-	keyPrefix := "v2\x00" + doc + "\x00"
+//
+// doc is the document's position in v2Docs.
+func (a *API) v2Serve(doc int) gin.HandlerFunc {
+	name := v2Docs[doc]
 	return func(c *gin.Context) {
-		c.Writer.Header().Set("Access-Control-Allow-Origin", "*")
+		c.Writer.Header()["Access-Control-Allow-Origin"] = anyOrigin
 		ctx := c.Request.Context()
 		snap, err := a.model.Recent(ctx, publicLag)
 		if err != nil {
 			a.storeFailed(c, err)
 			return
 		}
-		p, ok := v2SelectPage(c, snap.Pages())
+		idx := a.pages(snap)
+		i, ok := v2SelectPage(c, idx)
 		if !ok {
 			return
 		}
-		if acc := a.pageAccess(c, p); acc != accessAllowed {
+		p := &idx.pages[i]
+		if acc := a.pageAccess(c, *p); acc != accessAllowed {
 			abortPageAccess(c, acc)
 			return
 		}
-		pageID := p.ID
-		v, err := snap.Memo(ctx, keyPrefix+pageID, func(ctx context.Context, snap *readmodel.Snapshot) (any, error) {
-			return a.v2Build(ctx, snap, doc, pageID)
-		})
-		if err != nil {
-			a.storeFailed(c, err)
-			return
+		key := idx.keys[i].v2[doc]
+		v, ok := snap.Cached(key)
+		if !ok {
+			pageID := p.ID
+			if v, err = snap.Memo(ctx, key, func(ctx context.Context, snap *readmodel.Snapshot) (any, error) {
+				return a.v2Build(ctx, snap, name, pageID)
+			}); err != nil {
+				a.storeFailed(c, err)
+				return
+			}
 		}
-		serveDoc(c, p, v.(*servedoc.Doc))
+		serveDoc(c, *p, v.(*servedoc.Doc))
 	}
 }
 
+// anyOrigin is the Access-Control-Allow-Origin of every v2 answer, one
+// slice for all (net/http only reads it).
+var anyOrigin = []string{"*"}
+
 // v2SelectPage picks the page of a v2 request: the path's :page_id, else
 // the ?page query, else the page whose custom domain or subdomain the
-// Host names, else the first page. On failure it has answered 404.
-func v2SelectPage(c *gin.Context, pages []catalog.Page) (catalog.Page, bool) {
+// Host names, else the first page: its index in idx. On failure it has
+// answered 404.
+func v2SelectPage(c *gin.Context, idx *pageIndex) (int, bool) {
 	id, inPath := c.Params.Get("page_id")
 	if !inPath && c.Request.URL.RawQuery != "" {
 		id = c.Query("page")
 	}
 	if id == "" && !inPath {
-		p, ok := pageForHost(pages, c.Request.Host)
+		i, ok := idx.byHost(c.Request.Host)
 		if !ok {
 			abortError(c, http.StatusNotFound, codeNotFound, "no status page is configured")
 		}
-		return p, ok
+		return i, ok
 	}
-	for _, p := range pages {
-		if p.ID == id {
-			return p, true
-		}
+	if i, ok := idx.byID[id]; ok {
+		return i, true
 	}
 	abortError(c, http.StatusNotFound, codeNotFound, fmt.Sprintf("page %q not found", catalog.Truncate(id)))
-	return catalog.Page{}, false
+	return 0, false
 }
 
 // v2Page is what every v2 document of one page shows, read once per

@@ -40,6 +40,10 @@ type Snapshot struct {
 
 	mu   sync.Mutex
 	memo map[string]*memoEntry
+	// ready holds the entries of memo computed without error, for
+	// readers that need no lock: a spike reads the same few keys from
+	// every core at once.
+	ready sync.Map // string → *memoEntry
 }
 
 // memoEntry is one answer, done once computed, with how to compute it
@@ -192,6 +196,9 @@ func (s *Snapshot) ComponentStatesOf(ids []string) []health.ComponentState {
 // handed out. An error is returned, not kept. Past a bound on the values
 // kept, compute runs for each call.
 func (s *Snapshot) Memo(ctx context.Context, key string, compute Compute) (any, error) {
+	if v, ok := s.Cached(key); ok {
+		return v, nil
+	}
 	s.mu.Lock()
 	e, ok := s.memo[key]
 	if !ok {
@@ -220,8 +227,25 @@ func (s *Snapshot) Memo(ctx context.Context, key string, compute Compute) (any, 
 		s.mu.Lock()
 		delete(s.memo, key)
 		s.mu.Unlock()
+		return e.v, e.err
 	}
-	return e.v, e.err
+	s.ready.Store(key, e)
+	return e.v, nil
+}
+
+// Cached is Memo's value of key when it has been computed for this
+// snapshot, without waiting or computing: a reader that finds it makes no
+// closure for Memo, and takes no lock.
+func (s *Snapshot) Cached(key string) (any, bool) {
+	r, ok := s.ready.Load(key)
+	if !ok {
+		return nil, false
+	}
+	e := r.(*memoEntry)
+	if !e.hit.Load() {
+		e.hit.Store(true)
+	}
+	return e.v, true
 }
 
 // warm computes in s the values of prev that were read more than once,

@@ -37,8 +37,11 @@ type Header struct {
 	AlertMessage string
 	// Feeds links the site's /history.rss and /history.atom from the head.
 	Feeds bool
-	// Now is when the page was rendered (RFC 3339), from which the
-	// page's script tells relative times; "" for the visitor's clock.
+	// Now is when the data shown last changed (RFC 3339), never the
+	// render time, so that renders of the same data are the same bytes
+	// (and ETag). The page's script tells relative times from the
+	// visitor's clock, but from no earlier than Now; "" for the visitor's
+	// clock alone.
 	Now string
 }
 
@@ -49,11 +52,38 @@ type Status struct {
 	Class string
 }
 
-// Bar is one day of a component's uptime bars.
+// Bar is one day of a component's uptime bars. A page holds 90 of them
+// per component, so each is written as one short element: its title and,
+// unless it has the colour most of its list has, a one-letter class.
 type Bar struct {
 	Class string // as Status.Class
-	Label string // the tooltip and accessible label: date, uptime, outages
+	Label string // the title, tooltip and accessible label: date, uptime, outages, incidents; short
 }
+
+// barClasses are the bars' CSS classes, short since a page has thousands
+// of bars.
+var barClasses = map[string]string{"ok": "o", "degraded": "d", "partial": "p", "major": "m", "maintenance": "u", "nodata": "n"}
+
+// CSS is the bar's class in the page's markup.
+func (b Bar) CSS() string { return barClasses[b.Class] }
+
+// BarsDefault is the class most of the component's bars have (the
+// earliest such on a tie): its list is coloured so, and only the other
+// bars carry a class of their own.
+func (c Component) BarsDefault() string {
+	n := map[string]int{}
+	best := ""
+	for _, b := range c.Bars {
+		n[b.Class]++
+		if n[b.Class] > n[best] {
+			best = b.Class
+		}
+	}
+	return best
+}
+
+// BarsCSS is the class of the component's list of bars: BarsDefault's.
+func (c Component) BarsCSS() string { return barClasses[c.BarsDefault()] }
 
 // Component is a component (or group) as the page shows it.
 type Component struct {
@@ -62,6 +92,7 @@ type Component struct {
 	Status         Status
 	FailingRegions []string // shown for a partial outage
 	Bars           []Bar    // oldest first
+	BarsLabel      string   // the bars' accessible summary: what the days' colours say, in words
 	Uptime         string   // the uptime over the bars' days in words, "" for no data
 	Days           int      // how many days the bars cover
 	Children       []Component
@@ -103,8 +134,8 @@ type Home struct {
 	Components   []Component
 	Incidents    []Incident
 	Maintenances []Maintenance
-	Updated      string // in words
-	UpdatedTime  string // RFC 3339
+	Updated      string // when what the page shows last changed, in words; "" for never
+	UpdatedTime  string // the same, RFC 3339
 }
 
 // Month is one month of the incident history.
