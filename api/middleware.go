@@ -21,6 +21,9 @@ const unmatchedRoute = "unmatched"
 type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// dayReads counts the components whose day buckets a measure took
+	// from memory (api/daycache) or read from the store.
+	dayReads *prometheus.CounterVec
 	// routes holds each route template's series, bound once (bindRoutes,
 	// before serving; read-only after), so that a request pays a map
 	// lookup instead of two label lookups.
@@ -109,8 +112,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Time to answer an HTTP request, by route template.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route"}),
+		dayReads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "statusd_api_day_bucket_reads_total",
+			Help: "Components whose day buckets a measure (metrics, summaries) took from memory or read from the store, by where from.",
+		}, []string{"from"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration} {
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.dayReads} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register http metrics: %w", err)
 		}
