@@ -85,9 +85,11 @@ func TestMetricsKeepClosedDays(t *testing.T) {
 	var now atomic.Pointer[time.Time]
 	setNow := func(t time.Time) { now.Store(&t) }
 	setNow(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	var reg *prometheus.Registry
 	newAPI := func() *api.API {
 		t.Helper()
-		a, err := api.New(api.Options{Store: s, Keys: testKeyAuth{}, Registerer: prometheus.NewRegistry(),
+		reg = prometheus.NewRegistry()
+		a, err := api.New(api.Options{Store: s, Keys: testKeyAuth{}, Registerer: reg,
 			Clock: func() time.Time { return *now.Load() }})
 		if err != nil {
 			t.Fatal(err)
@@ -95,6 +97,7 @@ func TestMetricsKeepClosedDays(t *testing.T) {
 		return a
 	}
 	a := newAPI()
+	warmReg := reg
 	getOf := func(a *api.API, id, end string) []byte {
 		t.Helper()
 		rec := httptest.NewRecorder()
@@ -130,6 +133,9 @@ func TestMetricsKeepClosedDays(t *testing.T) {
 	if got := s.reads.Load() - reads; got != 0 {
 		t.Errorf("a second measure read day buckets %d times, want 0: closed days are kept", got)
 	}
+	if got := counterValue(t, warmReg, "statusd_api_day_bucket_reads_total", "from", "memory"); got != 2 {
+		t.Errorf("components taken from memory: %v, want 2 (the first measure, after its sweep, and the second)", got)
+	}
 	if got, want := string(getOf(a, "b", "2026-11-23")), string(getOf(newAPI(), "b", "2026-11-23")); got != want {
 		t.Errorf("b from kept days differs from a cold answer:\n got %s\nwant %s", got, want)
 	}
@@ -146,4 +152,24 @@ func TestMetricsKeepClosedDays(t *testing.T) {
 	if got := impact("2026-11-23"); got != 7200+3600 {
 		t.Errorf("after the 23rd closed: impact %v s, want %d (its outage counts)", got, 7200+3600)
 	}
+}
+
+// counterValue is the value of the counter name{label=value} gathered
+// from reg, 0 when it has none.
+func counterValue(t *testing.T, reg *prometheus.Registry, name, label, value string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if mf.GetName() == name && lp.GetName() == label && lp.GetValue() == value {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
 }
