@@ -21,6 +21,7 @@
 package daycache
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 
@@ -28,8 +29,10 @@ import (
 )
 
 // DefaultMaxBuckets bounds the buckets kept when Options leave it out:
-// 62 days of 20,000 components, at about 120 bytes each.
-const DefaultMaxBuckets = 1_240_000
+// about 90 bytes each, 2 months and their margins (64 days) of 25,000
+// components, 144 MB at most; a sweep fills at most half of it, 64 days
+// of 12,500 components.
+const DefaultMaxBuckets = 1_600_000
 
 // Span is a range of days, both ends included.
 type Span struct{ From, To uptime.Day }
@@ -53,10 +56,11 @@ type Cache struct {
 }
 
 // entry is what is kept of one component: every bucket of the days in
-// covered (merged, sorted spans), by day.
+// covered (merged, sorted spans), sorted by day, each with the entry's
+// key as its ComponentID (one string for all).
 type entry struct {
 	covered []Span
-	byDay   map[uptime.Day]uptime.Bucket
+	buckets []uptime.Bucket
 }
 
 // New returns an empty cache.
@@ -78,11 +82,9 @@ func (c *Cache) Get(id string, spans []Span, start uptime.Day) ([]uptime.Bucket,
 		return nil, false
 	}
 	var out []uptime.Bucket
-	for _, sp := range spans {
-		for d := max(sp.From, start); d <= sp.To; d = d.Next() {
-			if b, ok := e.byDay[d]; ok {
-				out = append(out, b)
-			}
+	for _, b := range e.buckets {
+		if b.Day >= start && inSpans(spans, b.Day) {
+			out = append(out, b)
 		}
 	}
 	return out, true
@@ -108,17 +110,21 @@ func (c *Cache) Put(id string, spans []Span, closedBefore uptime.Day, bs []uptim
 	defer c.mu.Unlock()
 	e := c.byComp[id]
 	if e == nil {
-		e = &entry{byDay: map[uptime.Day]uptime.Bucket{}}
+		e = &entry{}
 		c.byComp[id] = e
 	}
 	for _, b := range bs {
 		if b.ComponentID != id || !inSpans(closed, b.Day) {
 			continue
 		}
-		if _, ok := e.byDay[b.Day]; !ok {
-			c.n++
+		b.ComponentID = id
+		i, found := slices.BinarySearchFunc(e.buckets, b.Day, func(x uptime.Bucket, d uptime.Day) int { return cmp.Compare(x.Day, d) })
+		if found {
+			e.buckets[i] = b
+			continue
 		}
-		e.byDay[b.Day] = b
+		e.buckets = slices.Insert(e.buckets, i, b)
+		c.n++
 	}
 	e.covered = merge(append(e.covered, closed...))
 	if c.n > c.max {
@@ -158,7 +164,7 @@ func (c *Cache) Retain(known func(id string) bool) {
 	defer c.mu.Unlock()
 	for id, e := range c.byComp {
 		if !known(id) {
-			c.n -= len(e.byDay)
+			c.n -= len(e.buckets)
 			delete(c.byComp, id)
 		}
 	}

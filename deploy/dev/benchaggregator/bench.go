@@ -224,6 +224,12 @@ func (b *bench) measureVisibility(ctx context.Context, line *mainLine, client *h
 	if err != nil {
 		return fmt.Errorf("metrics over 12 months: %w", err)
 	}
+	if body, err := httpGet(ctx, client, "http://"+b.httpAddr+"/metrics", ""); err == nil {
+		m := parseMetrics(string(body), "statusd_api_day_bucket_reads_total")
+		line.MetricsDayReads = map[string]float64{
+			"memory": m[`statusd_api_day_bucket_reads_total{from="memory"}`],
+			"store":  m[`statusd_api_day_bucket_reads_total{from="store"}`]}
+	}
 	p50, p99, top := percentile(mlat, 50), percentile(mlat, 99), percentile(mlat, 100)
 	line.Metrics12mP50, line.Metrics12mP99, line.Metrics12mMax = num(p50, 3), num(p99, 3), num(top, 3)
 	b.log.Info("metrics endpoint over 12 months", "requests", metricsRequests, "p50_ms", p50, "p99_ms", p99, "max_ms", top)

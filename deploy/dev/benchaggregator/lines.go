@@ -36,6 +36,9 @@ type mainLine struct {
 	// slowest (the first, which reads every component's days, among them).
 	Metrics12mP50 *float64 `json:"metrics_12m_p50_ms"`
 	Metrics12mMax *float64 `json:"metrics_12m_max_ms"`
+	// MetricsDayReads counts the components whose day buckets those
+	// requests took from memory or read from the store.
+	MetricsDayReads map[string]float64 `json:"metrics_day_reads,omitempty"`
 	// BucketCostNS is what the day buckets add per result to the
 	// evaluator, BucketCostRatio the evaluator's time with them over
 	// without (bucketCost; the bucket_accounting line has the details).
