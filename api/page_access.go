@@ -81,16 +81,6 @@ func serveDoc(c *gin.Context, p catalog.Page, doc *servedoc.Doc) {
 	c.Abort()
 }
 
-// privateCache marks an allowed answer of a private page as for the
-// visitor's browser only, never a shared cache; public pages are left as
-// they are.
-func privateCache(c *gin.Context, p catalog.Page) {
-	if p.Private {
-		c.Header("Cache-Control", "private, no-cache")
-		c.Header("Vary", "Cookie")
-	}
-}
-
 // inAllowlist reports whether the address ip is in one of the networks;
 // an IPv4-mapped IPv6 address counts as its IPv4 address, and an entry
 // that is a bare address as that one address.
