@@ -158,18 +158,9 @@ func (v *pageView) windowUptimes(ctx context.Context, all []string) (func(leaves
 	}
 	today := uptime.DayOf(v.now, v.loc)
 	from := today.AddDays(-(badge.Windows[len(badge.Windows)-1].Days - 1))
-	// A day of margin each side, as the metrics endpoint reads.
-	bs, err := br.DayBuckets(ctx, all, from.AddDays(-1), today.AddDays(1))
+	byComp, cursors, err := v.daysOf(ctx, br, all, from, today)
 	if err != nil {
-		return nil, fmt.Errorf("read day buckets: %w", err)
-	}
-	byComp := map[string][]uptime.Bucket{}
-	for _, b := range bs {
-		byComp[b.ComponentID] = append(byComp[b.ComponentID], b)
-	}
-	cursors := map[string]uptime.Cursor{}
-	for _, s := range v.snap.ComponentStatesOf(all) {
-		cursors[s.ComponentID] = s.Uptime
+		return nil, err
 	}
 	return func(leaves []string) []*int64 {
 		out := make([]*int64, len(badge.Windows))

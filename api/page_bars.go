@@ -42,18 +42,9 @@ func (v *pageView) bars(ctx context.Context, shown []rollup.Component, incidents
 	}
 	slices.Sort(all)
 	all = slices.Compact(all)
-	// A day of margin each side, as the metrics endpoint reads.
-	bs, err := br.DayBuckets(ctx, all, from.AddDays(-1), today.AddDays(1))
+	byComp, cursors, err := v.daysOf(ctx, br, all, from, today)
 	if err != nil {
-		return nil, fmt.Errorf("read day buckets: %w", err)
-	}
-	byComp := map[string][]uptime.Bucket{}
-	for _, b := range bs {
-		byComp[b.ComponentID] = append(byComp[b.ComponentID], b)
-	}
-	cursors := map[string]uptime.Cursor{}
-	for _, s := range v.snap.ComponentStatesOf(all) {
-		cursors[s.ComponentID] = s.Uptime
+		return nil, err
 	}
 	out := make(map[string]bars, len(shown))
 	for _, c := range shown {
@@ -206,4 +197,23 @@ func barsSummary(days []htmlpage.Bar, uptimeWords string) string {
 		out += "; no data for " + strconv.Itoa(noData) + " days"
 	}
 	return out
+}
+
+// daysOf reads the day buckets of ids over from..to, with a day of margin
+// each side as the metrics endpoint reads, by component, and their
+// cursors from the snapshot.
+func (v *pageView) daysOf(ctx context.Context, br BucketReader, ids []string, from, to uptime.Day) (map[string][]uptime.Bucket, map[string]uptime.Cursor, error) {
+	bs, err := br.DayBuckets(ctx, ids, from.AddDays(-1), to.AddDays(1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read day buckets: %w", err)
+	}
+	byComp := map[string][]uptime.Bucket{}
+	for _, b := range bs {
+		byComp[b.ComponentID] = append(byComp[b.ComponentID], b)
+	}
+	cursors := map[string]uptime.Cursor{}
+	for _, s := range v.snap.ComponentStatesOf(ids) {
+		cursors[s.ComponentID] = s.Uptime
+	}
+	return byComp, cursors, nil
 }
