@@ -295,3 +295,64 @@ func TestIncidentPageReadsByID(t *testing.T) {
 		}
 	}
 }
+
+// TestPageOnlyShowIfDegraded: a component set to show only when degraded
+// is left out of the page while operational and shown once it is not; a
+// group so set shows while one of its members shows.
+func TestPageOnlyShowIfDegraded(t *testing.T) {
+	cases := []struct {
+		name  string
+		setup func(s *fakeStore)
+		shown []string
+		gone  []string
+	}{
+		{"operational: left out", func(s *fakeStore) {}, []string{"CDN"}, []string{"Database"}},
+		{"degraded: shown", func(s *fakeStore) {
+			setState(s, "db", func(st *health.ComponentState) { st.Status = status.DegradedPerformance })
+		}, []string{"Database", "CDN"}, nil},
+		{"a group so set, its members operational: left out", func(s *fakeStore) {
+			onlyIfDegraded(s, "core")
+			onlyIfDegraded(s, "api")
+			onlyIfDegraded(s, "web")
+		}, []string{"CDN"}, []string{"Core", "Public REST API", "Website"}},
+		{"a group so set, a member down: the group and that member", func(s *fakeStore) {
+			onlyIfDegraded(s, "core")
+			onlyIfDegraded(s, "api")
+			onlyIfDegraded(s, "web")
+			setState(s, "api", func(st *health.ComponentState) { st.Status = status.MajorOutage })
+		}, []string{"Core", "Public REST API"}, []string{"Website"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			store := fixture()
+			store.incidents = nil
+			onlyIfDegraded(store, "db")
+			for _, id := range []string{"db", "api"} {
+				setState(store, id, func(st *health.ComponentState) { st.Status = status.Operational })
+			}
+			tc.setup(store)
+			s := newServerWith(t, api.Options{Store: store})
+			body := getPage(t, s.handler, "status.acme.test", "/", nil).Body.String()
+			main := body[strings.Index(body, "<main"):]
+			for _, want := range tc.shown {
+				if !strings.Contains(main, want) {
+					t.Errorf("%q is not shown", want)
+				}
+			}
+			for _, gone := range tc.gone {
+				if strings.Contains(main, gone) {
+					t.Errorf("%q is shown", gone)
+				}
+			}
+		})
+	}
+}
+
+// onlyIfDegraded sets component id of s to show only when degraded.
+func onlyIfDegraded(s *fakeStore, id string) {
+	for i := range s.comps {
+		if s.comps[i].ID == id {
+			s.comps[i].OnlyShowIfDegraded = true
+		}
+	}
+}

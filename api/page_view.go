@@ -179,8 +179,8 @@ func (v *pageView) tree(shown []rollup.Component, bars map[string]bars) []htmlpa
 	for _, c := range shown {
 		byID[c.ID] = c
 	}
-	var build func(c rollup.Component, depth int) htmlpage.Component
-	build = func(c rollup.Component, depth int) htmlpage.Component {
+	var build func(c rollup.Component, depth int) (htmlpage.Component, bool)
+	build = func(c rollup.Component, depth int) (htmlpage.Component, bool) {
 		out := htmlpage.Component{Name: c.Name, Description: c.Description, Status: statusWords(c.Status, c.NoData)}
 		if c.Status == status.PartialOutage && !c.NoData {
 			out.FailingRegions = c.FailingRegions
@@ -190,18 +190,29 @@ func (v *pageView) tree(shown []rollup.Component, bars map[string]bars) []htmlpa
 		}
 		for _, id := range c.Children {
 			if ch, ok := byID[id]; ok && depth < 8 {
-				out.Children = append(out.Children, build(ch, depth+1))
+				if n, shows := build(ch, depth+1); shows {
+					out.Children = append(out.Children, n)
+				}
 			}
 		}
-		return out
+		return out, !hiddenWhileOperational(c) || len(out.Children) > 0
 	}
 	var out []htmlpage.Component
 	for _, c := range shown {
 		if _, grouped := byID[c.GroupID]; !grouped {
-			out = append(out, build(c, 0))
+			if n, shows := build(c, 0); shows {
+				out = append(out, n)
+			}
 		}
 	}
 	return out
+}
+
+// hiddenWhileOperational reports whether the page leaves c out: it is set
+// to show only when degraded (Statuspage's only_show_if_degraded) and is
+// operational, or has no data; a group so set shows while a member does.
+func hiddenWhileOperational(c rollup.Component) bool {
+	return c.OnlyShowIfDegraded && (c.NoData || c.Status == status.Operational)
 }
 
 // public reports whether an incident may be shown on the public page.
