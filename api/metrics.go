@@ -219,7 +219,7 @@ func (a *API) v1ComponentMetrics(c *gin.Context) {
 			}
 		}
 	}
-	snap, err := a.model.Recent(ctx, publicLag) // the hot path: never waits for a snapshot read
+	snap, err := a.model.Snapshot(ctx)
 	if err != nil {
 		a.storeFailed(c, err)
 		return

@@ -27,6 +27,7 @@ func (a *API) followSnapshot(snap *readmodel.Snapshot) {
 	}
 	known := func(id string) bool { _, ok := snap.Component(id); return ok }
 	a.frozen.Retain(known)
+	a.frozen.ForgetAbsent() // a freeze moves the stored version: this snapshot may see months frozen since
 	if a.days != nil {
 		a.days.Retain(known)
 	}

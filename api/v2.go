@@ -22,10 +22,10 @@ import (
 const incidentsLimit = 50
 
 // publicLag is how long the public surfaces (v2 JSON, the HTML page, the
-// feeds) and the metrics endpoint trust the last reading of the store's
-// version (readmodel.Model.Recent): another process's write shows within
-// it and one snapshot read in the background, a catalog write of this
-// process at once; no request waits for a snapshot read.
+// feeds) trust the last reading of the store's version
+// (readmodel.Model.Recent): another process's write shows within it and
+// one snapshot read in the background, a catalog write of this process at
+// once; no request waits for a snapshot read.
 const publicLag = 100 * time.Millisecond
 
 // The v2 documents, by path under /api/v2.

@@ -14,11 +14,11 @@
 //   - past MaxEntries, when whole components are dropped.
 //
 // Absence is kept briefly: a month the store did not hold frozen for a
-// component is asked again once AbsentFor (10 s) has passed, so a month
-// frozen by another process is served within that time of its freeze
-// (until then from its day buckets, which the freeze summed: the same
-// figures), and the days after a month's end, before its grace ends, cost
-// no query per measure.
+// component is asked again once AbsentFor (10 s) has passed or the caller
+// calls ForgetAbsent (the API does when it follows a new read-model
+// snapshot; a freeze moves the store's version), so the days after a
+// month's end, before its freeze, cost no query per measure, and a month
+// frozen since is served from the first snapshot after its freeze.
 //
 // Sweep reads a month for every component at once, the first time it is
 // wanted, when that fits in half the bound: a page of components each
@@ -236,6 +236,14 @@ func (c *Cache) keep(fm uptime.FrozenMonth) {
 	delete(c.absent[fm.ComponentID], fm.Month)
 	c.n++
 	c.seen[fm.Month]++
+}
+
+// ForgetAbsent drops every absence kept: the next measure asks the store
+// for the months it does not hold.
+func (c *Cache) ForgetAbsent() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.absent)
 }
 
 // noteAbsent records, for each of ids, the months from..to that a read

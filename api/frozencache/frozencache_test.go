@@ -68,6 +68,13 @@ func TestCache(t *testing.T) {
 			if got, missing := c.Cached([]string{"b"}, want); len(missing) != 0 || !slices.Equal(months(got["b"]), want[:1]) {
 				t.Fatalf("cached %v, missing %v; want b's 2026-09 and its 2026-10 known absent", got, missing)
 			}
+			c.ForgetAbsent()
+			if _, missing := c.Cached([]string{"b"}, want); !slices.Equal(missing, []string{"b"}) {
+				t.Fatalf("after ForgetAbsent: missing %v; want b, whose 2026-10 may be frozen since", missing)
+			}
+			if _, err := c.Load(t.Context(), []string{"b"}, 202609, 202610); err != nil {
+				t.Fatal(err)
+			}
 			advance(DefaultAbsentFor)
 			if _, missing := c.Cached([]string{"b"}, want); !slices.Equal(missing, []string{"b"}) {
 				t.Fatalf("after %s: missing %v; want b, whose 2026-10 may be frozen since", DefaultAbsentFor, missing)
