@@ -152,6 +152,7 @@ type API struct {
 	// none); frozenSnap is the snapshot it last followed.
 	frozen     *frozencache.Cache
 	frozenSnap atomic.Pointer[readmodel.Snapshot]
+	frozenSeen atomic.Int64 // the frozen months' stored version last followed
 	// days keeps the day buckets of closed days read (nil with frozen).
 	days *daycache.Cache
 	// pindex is the index of the last catalog's pages (page_index.go).

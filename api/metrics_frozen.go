@@ -27,7 +27,9 @@ func (a *API) followSnapshot(snap *readmodel.Snapshot) {
 	}
 	known := func(id string) bool { _, ok := snap.Component(id); return ok }
 	a.frozen.Retain(known)
-	a.frozen.ForgetAbsent() // a freeze moves the stored version: this snapshot may see months frozen since
+	if f := snap.Frozen(); a.frozenSeen.Swap(f) != f {
+		a.frozen.ForgetAbsent() // months may have been frozen since they were found not
+	}
 	if a.days != nil {
 		a.days.Retain(known)
 	}

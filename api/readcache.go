@@ -27,7 +27,7 @@ type CatalogVersioner interface {
 // with it, reads never go back in time, and a new snapshot keeps the
 // catalog it has while only states moved.
 type StoredVersioner interface {
-	StoredVersions(ctx context.Context) (all, catalog int64, err error)
+	StoredVersions(ctx context.Context) (all, catalog, frozen int64, err error)
 }
 
 // newReadModel returns the read model over opts' stores.
@@ -41,8 +41,8 @@ func newReadModel(opts Options, clock func() time.Time) (*readmodel.Model, error
 	}
 	if v, ok := opts.Store.(StoredVersioner); ok {
 		ro.Stored = func(ctx context.Context) (readmodel.Versions, error) {
-			all, cat, err := v.StoredVersions(ctx)
-			return readmodel.Versions{All: all, Catalog: cat}, err
+			all, cat, frozen, err := v.StoredVersions(ctx)
+			return readmodel.Versions{All: all, Catalog: cat, Frozen: frozen}, err
 		}
 		if sv, ok := opts.Store.(readmodel.StateVersionReader); ok {
 			ro.StateVersions = sv

@@ -27,8 +27,8 @@ type versionedStore struct {
 	reads  atomic.Int64
 }
 
-func (s *versionedStore) StoredVersions(context.Context) (all, catalog int64, err error) {
-	return s.stored.Load(), 0, nil
+func (s *versionedStore) StoredVersions(context.Context) (all, catalog, frozen int64, err error) {
+	return s.stored.Load(), 0, 0, nil
 }
 
 func (s *versionedStore) CatalogVersion() uint64 { return 0 }

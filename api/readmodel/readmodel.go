@@ -96,8 +96,9 @@ type StateVersionReader interface {
 // Versions is what the store's counters read.
 type Versions struct {
 	// All moves with every committed change of what a snapshot holds;
-	// Catalog only with the changes of pages, components and checks.
-	All, Catalog int64
+	// Catalog only with the changes of pages, components and checks;
+	// Frozen only with freezes of closed months (Snapshot.Frozen).
+	All, Catalog, Frozen int64
 }
 
 // Options configure a Model.
@@ -298,7 +299,7 @@ func (m *Model) load(ctx context.Context, prev *Snapshot) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.stored, s.catalogStored = v.All, v.Catalog
+	s.stored, s.catalogStored, s.frozenStored = v.All, v.Catalog, v.Frozen
 	keep := prev != nil && m.opts.Stored != nil && prev.version == s.version && prev.catalogStored == s.catalogStored
 	if keep {
 		s.shareCatalog(prev)

@@ -21,6 +21,7 @@ type Snapshot struct {
 	version       uint64
 	stored        int64 // the store's version when it was read
 	catalogStored int64 // and the catalog's
+	frozenStored  int64 // and the frozen months'
 	at            time.Time
 
 	pages   []catalog.Page
@@ -113,6 +114,10 @@ func (s *Snapshot) indexStates() {
 		s.stateByID[st.ComponentID] = i
 	}
 }
+
+// Frozen is the store's version of the frozen months when the snapshot
+// was read (Versions.Frozen): while it stays, no month was frozen since.
+func (s *Snapshot) Frozen() int64 { return s.frozenStored }
 
 // At is when the snapshot's reads began: it holds everything written
 // before.

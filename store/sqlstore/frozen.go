@@ -56,7 +56,7 @@ func (s *Store) FreezeMonths(ctx context.Context, months []uptime.FrozenMonth) (
 	if n > 0 {
 		// What the metrics endpoint serves changed: a reader that sees the
 		// new stored version asks for the frozen months again.
-		if _, err := s.db.ExecContext(ctx, `UPDATE stored_version SET v = v + 1 WHERE id = 1`); err != nil {
+		if _, err := s.db.ExecContext(ctx, `UPDATE stored_version SET v = v + 1, frozen = frozen + 1 WHERE id = 1`); err != nil {
 			return n, fmt.Errorf("freeze months: move stored version: %w", err)
 		}
 	}

@@ -164,12 +164,13 @@ func (s *Store) StoredVersion(ctx context.Context) (int64, error) {
 
 // StoredVersions reads the stored version (StoredVersion) and beside it
 // the catalog's, which only the writes of pages, components and checks
-// move. One primary-key read.
-func (s *Store) StoredVersions(ctx context.Context) (all, catalog int64, err error) {
-	if err := s.db.QueryRowContext(ctx, `SELECT v, catalog FROM stored_version WHERE id = 1`).Scan(&all, &catalog); err != nil {
-		return 0, 0, fmt.Errorf("read stored versions: %w", err)
+// move, and the frozen months', which only freezes move. One primary-key
+// read.
+func (s *Store) StoredVersions(ctx context.Context) (all, catalog, frozen int64, err error) {
+	if err := s.db.QueryRowContext(ctx, `SELECT v, catalog, frozen FROM stored_version WHERE id = 1`).Scan(&all, &catalog, &frozen); err != nil {
+		return 0, 0, 0, fmt.Errorf("read stored versions: %w", err)
 	}
-	return all, catalog, nil
+	return all, catalog, frozen, nil
 }
 
 // bumpCatalogVersion moves the stored version and the catalog's in tx,

@@ -3,10 +3,12 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/health"
 	"github.com/statusd/statusd/status"
+	"github.com/statusd/statusd/uptime"
 )
 
 // versionCase checks that CatalogVersion moves with each committed write of
@@ -47,7 +49,8 @@ var versionCase = entityCase{"catalog version moves with committed catalog write
 // readVersioner is what the read model's partial reads use
 // (api/readmodel.StateVersionReader and the store's versions).
 type readVersioner interface {
-	StoredVersions(ctx context.Context) (all, catalog int64, err error)
+	StoredVersions(ctx context.Context) (all, catalog, frozen int64, err error)
+	FreezeMonths(ctx context.Context, months []uptime.FrozenMonth) (int64, error)
 	ComponentStateVersions(ctx context.Context) (map[string]int64, error)
 	ComponentStatesByID(ctx context.Context, ids []string) ([]health.ComponentState, []int64, error)
 }
@@ -64,7 +67,7 @@ var readVersionsCase = entityCase{"read versions move with what they version", f
 	}
 	versions := func() (all, cat int64, states map[string]int64) {
 		t.Helper()
-		all, cat, err := rv.StoredVersions(ctx)
+		all, cat, _, err := rv.StoredVersions(ctx)
 		must(t, "stored versions", err)
 		states, err = rv.ComponentStateVersions(ctx)
 		must(t, "state versions", err)
@@ -107,5 +110,16 @@ var readVersionsCase = entityCase{"read versions move with what they version", f
 	all2, cat2, _ := versions()
 	if cat2 == cat1 || all2 == all1 {
 		t.Errorf("a catalog write moved the versions from (%d, %d) to (%d, %d); want both to move", all1, cat1, all2, cat2)
+	}
+
+	_, _, frozen0, err := rv.StoredVersions(ctx)
+	must(t, "stored versions", err)
+	_, err = rv.FreezeMonths(ctx, []uptime.FrozenMonth{{ComponentID: "web", Month: uptime.MonthOf(uptime.DayOf(at(0), time.UTC)), FrozenAt: at(3)}})
+	must(t, "freeze a month", err)
+	all3, cat3, frozen1, err := rv.StoredVersions(ctx)
+	must(t, "stored versions", err)
+	if frozen1 == frozen0 || all3 == all2 || cat3 != cat2 {
+		t.Errorf("a freeze moved (all, catalog, frozen) from (%d, %d, %d) to (%d, %d, %d); want all and frozen to move, not catalog",
+			all2, cat2, frozen0, all3, cat3, frozen1)
 	}
 }}
