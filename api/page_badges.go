@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -147,9 +148,10 @@ func (a *API) buildBadgeFacts(ctx context.Context, snap *readmodel.Snapshot, pag
 
 // windowUptimes reads the day buckets of the leaves over the longest of
 // badge.Windows and returns what sums leaves over each window: the days
-// of the page's time zone up to today, today included (so "24h" is today
-// so far), combined as the page's bars are. Without a BucketReader every
-// uptime is nil (no data).
+// of the page's time zone up to today, today included, combined as the
+// page's bars are; a rolling window ("24h") from the leaves' cursors'
+// recent history instead, time weighted alike. Without a BucketReader
+// every uptime is nil (no data).
 func (v *pageView) windowUptimes(ctx context.Context, all []string) (func(leaves []string) []*int64, error) {
 	none := func([]string) []*int64 { return make([]*int64, len(badge.Windows)) }
 	br, ok := v.a.store.(BucketReader)
@@ -165,6 +167,10 @@ func (v *pageView) windowUptimes(ctx context.Context, all []string) (func(leaves
 	return func(leaves []string) []*int64 {
 		out := make([]*int64, len(badge.Windows))
 		for i, w := range badge.Windows {
+			if w.Rolling > 0 {
+				out[i] = rollingUptime(leaves, cursors, v.now, w.Rolling, v.a.weights)
+				continue
+			}
 			var ss []uptime.Summary
 			for _, id := range leaves {
 				ss = append(ss, uptime.Sum(byComp[id], cursors[id], today.AddDays(-(w.Days-1)), today, v.now, v.loc, v.a.weights))
@@ -173,4 +179,20 @@ func (v *pageView) windowUptimes(ctx context.Context, all []string) (func(leaves
 		}
 		return out
 	}, nil
+}
+
+// rollingUptime is the uptime of leaves over the last d before now, in
+// thousandths of a percent, floored as every uptime figure is; nil when
+// none had time that counts (no data, all maintenance, not tracked).
+func rollingUptime(leaves []string, cursors map[string]uptime.Cursor, now time.Time, d time.Duration, w uptime.Weights) *int64 {
+	var impact, available int64
+	for _, id := range leaves {
+		i, a := cursors[id].Window(now, d, w)
+		impact, available = impact+i, available+a
+	}
+	if available <= 0 {
+		return nil
+	}
+	up := (available - min(impact, available)) * 100_000 / available
+	return &up
 }

@@ -25,7 +25,9 @@ func TestBadges(t *testing.T) {
 		{"/components/db/badge.svg", "Database: degraded", "#dfb317"},
 		{"/components/cdn/badge.svg", "CDN: no data", "#9f9f9f"},
 		{"/components/core/badge.svg", "Core: partial outage", "#fe7d37"},
-		{"/components/api/badge.svg?type=uptime&window=24h", "API uptime 24h: 89.687%", "#e05d44"},
+		// The last 24 h (rolling): partial since 10:30, now 16:00 → 5.5 h × 0.3
+		// = 1.65 h of impact in 24 h → 100 − 6.875 = 93.125 %.
+		{"/components/api/badge.svg?type=uptime&window=24h", "API uptime 24h: 93.125%", "#fe7d37"},
 		{"/components/api/badge.svg?type=uptime&window=7d", "API uptime 7d: 98.875%", "#a4a61d"},
 		{"/components/api/badge.svg?type=uptime&window=30d", "API uptime 30d: 99.301%", "#97ca00"},
 		{"/components/api/badge.svg?type=uptime&window=90d", "API uptime 90d: 99.301%", "#97ca00"},

@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// Recent history kept in a cursor, for burn rates over the last hours.
+// Recent history kept in a cursor, for burn rates over the last hours and
+// the uptime of the last 24 hours.
 const (
-	RecentWindow = 6 * time.Hour
+	RecentWindow = 24 * time.Hour
 	maxRecent    = 1000
 )
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/statusd/statusd/web/badge"
 )
@@ -125,7 +126,7 @@ func TestParseParams(t *testing.T) {
 		param string // the parameter a *ParamError names; "" for none
 	}{
 		{"defaults", "", badge.Params{Kind: badge.KindStatus, Window: badge.Window{Name: "90d", Days: 90}, Style: badge.StyleFlat}, ""},
-		{"uptime 24h", "type=uptime&window=24h", badge.Params{Kind: badge.KindUptime, Window: badge.Window{Name: "24h", Days: 1}, Style: badge.StyleFlat}, ""},
+		{"uptime 24h", "type=uptime&window=24h", badge.Params{Kind: badge.KindUptime, Window: badge.Window{Name: "24h", Days: 1, Rolling: 24 * time.Hour}, Style: badge.StyleFlat}, ""},
 		{"7d square labelled", "type=uptime&window=7d&style=flat-square&label=API+uptime",
 			badge.Params{Kind: badge.KindUptime, Window: badge.Window{Name: "7d", Days: 7}, Style: badge.StyleFlatSquare, Label: "API uptime"}, ""},
 		{"unknown parameters ignored", "v=3&type=status", badge.Params{Kind: badge.KindStatus, Window: badge.Window{Name: "90d", Days: 90}, Style: badge.StyleFlat}, ""},

@@ -3,6 +3,7 @@ package badge
 import (
 	"fmt"
 	"net/url"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -25,16 +26,19 @@ const (
 	StyleFlatSquare Style = "flat-square"
 )
 
-// Window is the time an uptime badge covers: its name in the query and
-// the number of days of the page's time zone it sums, today included.
+// Window is the time an uptime badge covers: its name in the query, and
+// either the rolling time up to now it covers (Rolling) or the number of
+// days of the page's time zone it sums, today included.
 type Window struct {
-	Name string
-	Days int
+	Name    string
+	Days    int
+	Rolling time.Duration
 }
 
-// Windows are the uptime windows, shortest first. "24h" is one day: today
-// so far, in the page's time zone, since uptime is kept in day buckets.
-var Windows = []Window{{"24h", 1}, {"7d", 7}, {"30d", 30}, {"90d", 90}}
+// Windows are the uptime windows, shortest first. "24h" is the last 24
+// hours, rolling (from the components' recent history); the others are
+// whole days of the page's time zone, today so far included.
+var Windows = []Window{{"24h", 1, 24 * time.Hour}, {"7d", 7, 0}, {"30d", 30, 0}, {"90d", 90, 0}}
 
 // MaxLabel is the longest label, in characters.
 const MaxLabel = 64
