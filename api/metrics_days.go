@@ -41,11 +41,11 @@ func (a *API) readDays(ctx context.Context, br BucketReader, snap *readmodel.Sna
 			out = append(out, more...)
 		}
 	}
-	a.metrics.dayReads.WithLabelValues("memory").Add(float64(len(ids) - len(miss)))
+	a.metrics.daysKept.Add(float64(len(ids) - len(miss)))
 	if len(miss) == 0 {
 		return out, nil
 	}
-	a.metrics.dayReads.WithLabelValues("store").Add(float64(len(miss)))
+	a.metrics.daysRead.Add(float64(len(miss)))
 	read, err := readSpans(ctx, br, miss, spans)
 	if err != nil {
 		return nil, err

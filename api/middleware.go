@@ -22,8 +22,10 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	// dayReads counts the components whose day buckets a measure took
-	// from memory (api/daycache) or read from the store.
-	dayReads *prometheus.CounterVec
+	// from memory (api/daycache) or read from the store; daysKept and
+	// daysRead are its two series, bound once.
+	dayReads           *prometheus.CounterVec
+	daysKept, daysRead prometheus.Counter
 	// routes holds each route template's series, bound once (bindRoutes,
 	// before serving; read-only after), so that a request pays a map
 	// lookup instead of two label lookups.
@@ -117,6 +119,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Components whose day buckets a measure (metrics, summaries) took from memory or read from the store, by where from.",
 		}, []string{"from"}),
 	}
+	m.daysKept, m.daysRead = m.dayReads.WithLabelValues("memory"), m.dayReads.WithLabelValues("store")
 	for _, c := range []prometheus.Collector{m.requests, m.duration, m.dayReads} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register http metrics: %w", err)

@@ -213,8 +213,7 @@ func (m *Model) Snapshot(ctx context.Context) (*Snapshot, error) {
 }
 
 // Recent is Snapshot for the surfaces a spike may hit tens of thousands
-// of times a second (the public pages) and for the hot-path metrics: no
-// caller waits for a snapshot to be read unless the one at hand is older
+// of times a second (the public pages): no caller waits for a snapshot to be read unless the one at hand is older
 // than MaxAge or misses a write of this process (Options.Version is
 // checked on every call). It trusts the last reading of the store's
 // version (Options.Stored) for lag, so that most calls cost an atomic load
