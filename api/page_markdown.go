@@ -33,7 +33,9 @@ func (s *pageSite) format(md bool) (pageFormat, htmlpage.DocOptions) {
 // text/markdown (or text/x-markdown) above text/html: each type takes the
 // q-value of the most specific range that matches it (RFC 9110 §12.5.1),
 // and HTML wins a tie, so a browser's */* and a missing or unparsable
-// header get HTML.
+// header get HTML. A wildcard (*/*, text/*) gets Markdown only when the
+// header refuses HTML (q=0); ranked merely above text/html it still gets
+// HTML, the page's own format.
 func prefersMarkdown(accept []string) bool {
 	var md, html qMatch
 	for _, h := range accept {
@@ -45,6 +47,9 @@ func prefersMarkdown(accept []string) bool {
 			md.offer(typ, q, "text/markdown", "text/x-markdown")
 			html.offer(typ, q, "text/html")
 		}
+	}
+	if md.specificity < 3 && html.q > 0 {
+		return false
 	}
 	return md.q > 0 && md.q > html.q
 }

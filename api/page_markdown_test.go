@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -171,8 +172,39 @@ func FuzzPageAccept(f *testing.F) {
 		if rec.Code != 200 || (ct != htmlType && ct != markdownType) {
 			t.Fatalf("Accept %q: %d %q", accept, rec.Code, ct)
 		}
-		if ct == markdownType && !strings.Contains(strings.ToLower(accept), "markdown") {
-			t.Fatalf("Accept %q got Markdown without naming it", accept)
+		if ct == markdownType && !strings.Contains(strings.ToLower(accept), "markdown") && !refusesHTML(accept) {
+			t.Fatalf("Accept %q got Markdown without naming it or refusing HTML", accept)
 		}
 	})
+}
+
+// refusesHTML reports whether an Accept header gives text/html a q-value
+// of 0 in its most specific range that matches it; an oracle for the fuzz
+// target, written apart from the page's own negotiation.
+func refusesHTML(accept string) bool {
+	best, q := 0, 1.0
+	for _, part := range strings.Split(accept, ",") {
+		typ, params, _ := strings.Cut(part, ";")
+		spec := map[string]int{"text/html": 3, "text/*": 2, "*/*": 1}[strings.ToLower(strings.TrimSpace(typ))]
+		if spec == 0 || spec < best {
+			continue
+		}
+		pq, valid := 1.0, true
+		for _, p := range strings.Split(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				valid = err == nil && f >= 0 && f <= 1
+				pq = f
+			}
+		}
+		if !valid {
+			continue
+		}
+		if spec > best {
+			best, q = spec, pq
+		} else {
+			q = max(q, pq)
+		}
+	}
+	return best > 0 && q == 0
 }
