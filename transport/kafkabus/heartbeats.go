@@ -345,7 +345,9 @@ func heardAt(msgTime, sent, now time.Time) time.Time {
 
 func (s *HeartbeatSource) reject(err error, m kafka.Message) {
 	reason := heartbeatReason(err)
-	s.bad.WithLabelValues(reason).Inc()
+	// Counted after the log line, so whoever sees the count also sees
+	// the line.
+	defer s.bad.WithLabelValues(reason).Inc()
 	s.loggedMu.Lock()
 	first := !s.loggedFor[reason]
 	s.loggedFor[reason] = true
