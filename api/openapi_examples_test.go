@@ -48,8 +48,8 @@ func TestOpenAPIExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newOpenAPIEnv(t)
-	pub := httptest.NewServer(newServerWith(t, api.Options{Store: withHistory(), Fleet: fleetFixture(t), Keys: e.authn,
-		Ready: func() bool { return false }}).handler)
+	pub := httptest.NewServer(newServerWith(t, api.Options{Store: withHistory(), Maintenances: maintenanceFixture(),
+		Fleet: fleetFixture(t), Keys: e.authn, Ready: func() bool { return false }}).handler)
 	t.Cleanup(pub.Close)
 	down := httptest.NewServer(newServerWith(t, api.Options{Store: &fakeStore{fail: errors.New("disk on fire")}, Keys: e.authn,
 		Maintenances: brokenMaintenances{}}).handler)

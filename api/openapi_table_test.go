@@ -30,7 +30,10 @@ func openAPIExamples(e *openAPIEnv) []example {
 			example{name: m + " page down", srv: "down", method: m, path: "/", want: 503},
 			example{name: m + " page history", srv: "pub", method: m, path: "/history", want: 200},
 			example{name: m + " page incident", srv: "pub", method: m, path: "/incidents/7", want: 200},
-			example{name: m + " page incident unknown", srv: "pub", method: m, path: "/incidents/404", want: 404})
+			example{name: m + " page incident unknown", srv: "pub", method: m, path: "/incidents/404", want: 404},
+			example{name: m + " page maintenance", srv: "pub", method: m, path: "/maintenances/1", want: 200},
+			example{name: m + " page maintenance unknown", srv: "pub", method: m, path: "/maintenances/404", want: 404},
+			example{name: m + " page maintenance store down", srv: "down", method: m, path: "/maintenances/1", want: 503})
 	}
 	add(feedExamples()...) // its feeds, badges and widget
 
@@ -50,7 +53,8 @@ func openAPIExamples(e *openAPIEnv) []example {
 	for _, m := range []string{"GET", "HEAD"} {
 		add(example{name: m + " private page", srv: "priv", method: m, path: "/", want: 401},
 			example{name: m + " private page history", srv: "priv", method: m, path: "/history", want: 401},
-			example{name: m + " private page incident", srv: "priv", method: m, path: "/incidents/5", want: 401})
+			example{name: m + " private page incident", srv: "priv", method: m, path: "/incidents/5", want: 401},
+			example{name: m + " private page maintenance", srv: "priv", method: m, path: "/maintenances/1", want: 401})
 		for _, doc := range v2 {
 			add(example{name: m + " v2 private " + doc, srv: "priv", method: m, path: "/api/v2/" + doc, want: 401},
 				example{name: m + " v2 of private page " + doc, srv: "priv", method: m, path: "/pages/acme/api/v2/" + doc, want: 401},

@@ -15,11 +15,12 @@ import (
 )
 
 // pageSite serves the public HTML status page (package web/htmlpage) of
-// the page a request's Host names: /, /history and /incidents/{id}, or
-// their Markdown for a client that asks for it (page_markdown.go). Each
-// answer is rendered once per read-model snapshot (Snapshot.Memo), so a
-// status change shows as soon as the snapshot moves (a stored_version
-// move, or ReadMaxAge, 1 s), and is served from memory with an ETag.
+// the page a request's Host names: /, /history, /incidents/{id} and
+// /maintenances/{id}, or their Markdown for a client that asks for it
+// (page_markdown.go). Each answer is rendered once per read-model
+// snapshot (Snapshot.Memo), so a status change shows as soon as the
+// snapshot moves (a stored_version move, or ReadMaxAge, 1 s), and is
+// served from memory with an ETag.
 type pageSite struct {
 	a *API
 	r *htmlpage.Renderer
@@ -37,6 +38,7 @@ func (a *API) pageRoutes(e *gin.Engine, get func(string, gin.HandlerFunc)) {
 	get("/", s.serve("home"))
 	get("/history", s.serve("history"))
 	get("/incidents/:id", s.serve("incident"))
+	get("/maintenances/:id", s.serve("maintenance"))
 	e.POST("/login", s.login)
 	e.POST("/logout", s.logout)
 }
@@ -75,7 +77,7 @@ func (s *pageSite) serve(kind string) gin.HandlerFunc {
 			key = idx.keys[i].history
 		default:
 			if id, err = strconv.ParseInt(c.Param("id"), 10, 64); err != nil || id <= 0 {
-				s.problem(c, *p, http.StatusNotFound, "Incident not found", "There is no such incident.")
+				s.notFound(c, *p, kind)
 				return
 			}
 			key = htmlKey(kind, p.ID) + "\x00" + strconv.FormatInt(id, 10)
@@ -121,11 +123,20 @@ func (s *pageSite) build(ctx context.Context, snap *readmodel.Snapshot, kind, pa
 		if h, err = v.history(ctx); err == nil {
 			body, err = f.History(h)
 		}
+	case "maintenance":
+		var m htmlpage.MaintenancePage
+		var found bool
+		if m, found, err = v.maintenance(ctx, id); err == nil && !found {
+			return s.notFoundDoc(p, kind)
+		}
+		if err == nil {
+			body, err = f.Maintenance(m)
+		}
 	default:
 		var in htmlpage.IncidentPage
 		var found bool
 		if in, found, err = v.incident(ctx, id); err == nil && !found {
-			return s.problemDoc(p, http.StatusNotFound, "Incident not found", "There is no such incident.")
+			return s.notFoundDoc(p, kind)
 		}
 		if err == nil {
 			body, err = f.Incident(in)
@@ -143,6 +154,24 @@ func (s *pageSite) problemDoc(p catalog.Page, code int, title, msg string) (*htm
 		return nil, err
 	}
 	return htmlpage.NewDoc(code, body)
+}
+
+// notFoundDoc is the 404 of an incident's or a maintenance window's page
+// (kind "incident" or "maintenance") that the page does not show.
+func (s *pageSite) notFoundDoc(p catalog.Page, kind string) (*htmlpage.Doc, error) {
+	if kind == "maintenance" {
+		return s.problemDoc(p, http.StatusNotFound, "Maintenance not found", "There is no such maintenance.")
+	}
+	return s.problemDoc(p, http.StatusNotFound, "Incident not found", "There is no such incident.")
+}
+
+// notFound answers notFoundDoc.
+func (s *pageSite) notFound(c *gin.Context, p catalog.Page, kind string) {
+	if kind == "maintenance" {
+		s.problem(c, p, http.StatusNotFound, "Maintenance not found", "There is no such maintenance.")
+		return
+	}
+	s.problem(c, p, http.StatusNotFound, "Incident not found", "There is no such incident.")
 }
 
 // problem answers an error page; p is the page it belongs to, or zero.

@@ -153,10 +153,11 @@ func (v *pageView) incidentItem(in incident.Incident, base string) feed.Item {
 }
 
 // maintenanceItem is a maintenance window with its latest public update;
-// it links to the page, which shows upcoming and active windows.
+// it links to the window's own page.
 func (v *pageView) maintenanceItem(w maintenance.Window, base string) feed.Item {
-	it := feed.Item{ID: tagPrefix + v.page.ID + "/maintenances/" + strconv.FormatInt(w.ID, 10),
-		Title: "Maintenance: " + w.Title, Link: base + "/", Category: "maintenance",
+	id := strconv.FormatInt(w.ID, 10)
+	it := feed.Item{ID: tagPrefix + v.page.ID + "/maintenances/" + id,
+		Title: "Maintenance: " + w.Title, Link: base + "/maintenances/" + id, Category: "maintenance",
 		Published: w.CreatedAt, Updated: latest(w.CreatedAt, w.StartedAt, w.CompletedAt)}
 	lines := []string{words(string(w.Status)) + " · " + v.stamp(w.StartsAt) + " – " + v.stamp(w.EndsAt)}
 	body := w.Body

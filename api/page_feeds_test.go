@@ -79,11 +79,11 @@ func TestFeeds(t *testing.T) {
 			}
 			// By their latest public change: an update posted, a start or end.
 			want := []string{
-				"tag:statusd,2026:acme/maintenances/2 Maintenance: CDN migration http://acme.example.com/",
+				"tag:statusd,2026:acme/maintenances/2 Maintenance: CDN migration http://acme.example.com/maintenances/2",
 				"tag:statusd,2026:acme/incidents/7 API unreachable from us-east http://acme.example.com/incidents/7",
 				"tag:statusd,2026:acme/incidents/5 Database slow http://acme.example.com/incidents/5",
-				"tag:statusd,2026:acme/maintenances/1 Maintenance: Web server patch http://acme.example.com/",
-				"tag:statusd,2026:acme/maintenances/3 Maintenance: Database upgrade http://acme.example.com/",
+				"tag:statusd,2026:acme/maintenances/1 Maintenance: Web server patch http://acme.example.com/maintenances/1",
+				"tag:statusd,2026:acme/maintenances/3 Maintenance: Database upgrade http://acme.example.com/maintenances/3",
 			}
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("items:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -14,10 +14,12 @@ type pageFormat interface {
 	Home(htmlpage.Home) ([]byte, error)
 	History(htmlpage.History) ([]byte, error)
 	Incident(htmlpage.IncidentPage) ([]byte, error)
+	Maintenance(htmlpage.MaintenancePage) ([]byte, error)
 }
 
-// negotiatedVary is the Vary of /, /history and /incidents/{id}: the
-// answer depends on Accept (HTML or Markdown) and Accept-Encoding.
+// negotiatedVary is the Vary of /, /history, /incidents/{id} and
+// /maintenances/{id}: the answer depends on Accept (HTML or Markdown) and
+// Accept-Encoding.
 const negotiatedVary = "Accept, Accept-Encoding"
 
 // format is the renderer and document options of a page answer in

@@ -53,6 +53,8 @@ func TestPageMarkdownGolden(t *testing.T) {
 		{"page_maintenance", withHistory(), true, "/"},
 		{"page_history", withHistory(), false, "/history"},
 		{"page_incident", withHistory(), false, "/incidents/5"},
+		{"page_maintenance_window", withHistory(), true, "/maintenances/1"},
+		{"page_history_maintenance", withHistory(), true, "/history"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

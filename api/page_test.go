@@ -99,6 +99,9 @@ func TestPageHTMLGolden(t *testing.T) {
 		{"page_history", withHistory(), false, "/history", 200},
 		{"page_incident", withHistory(), false, "/incidents/5", 200},
 		{"page_incident_unknown", withHistory(), false, "/incidents/9", 404}, // beta's, not acme's
+		{"page_maintenance_window", maint(), true, "/maintenances/2", 200},
+		{"page_history_maintenance", maint(), true, "/history", 200},
+		{"page_maintenance_unknown", maint(), true, "/maintenances/6", 404}, // beta's, not acme's
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -354,5 +357,57 @@ func onlyIfDegraded(s *fakeStore, id string) {
 		if s.comps[i].ID == id {
 			s.comps[i].OnlyShowIfDegraded = true
 		}
+	}
+}
+
+// TestMaintenancePages: every public window of the page has its own page,
+// whatever its status, without its private updates; the history lists
+// the completed ones in the month they began; a private window, another
+// page's and an unknown or malformed ID are a 404 page.
+func TestMaintenancePages(t *testing.T) {
+	s := newServerWith(t, api.Options{Store: withHistory(), Maintenances: maintenanceFixture()})
+	for _, tc := range []struct {
+		target string
+		code   int
+		want   []string
+	}{
+		{"/maintenances/1", 200, []string{"Web server patch", "Completed", "Kernel patch.", "Done.", "Details.", "Affects: Web"}},
+		{"/maintenances/2", 200, []string{"CDN migration", "In progress", "Moving traffic."}},
+		{"/maintenances/3", 200, []string{"Database upgrade", "Scheduled", "Affects: Database, API"}},
+		{"/maintenances/5", 200, []string{"Cancelled: network work", "Postponed."}},
+		{"/maintenances/4", 404, []string{"Maintenance not found"}}, // private
+		{"/maintenances/6", 404, []string{"Maintenance not found"}}, // beta's
+		{"/maintenances/99", 404, []string{"Maintenance not found"}},
+		{"/maintenances/0", 404, []string{"Maintenance not found"}},
+		{"/maintenances/x", 404, []string{"Maintenance not found"}},
+	} {
+		rec := getPage(t, s.handler, "", tc.target, nil)
+		body := rec.Body.String()
+		if rec.Code != tc.code {
+			t.Errorf("%s: code %d, want %d", tc.target, rec.Code, tc.code)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s does not show %q:\n%s", tc.target, w, body)
+			}
+		}
+		for _, bad := range []string{"vendor ticket", "internal rehearsal", "not for customers"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s shows %q", tc.target, bad)
+			}
+		}
+	}
+	history := getPage(t, s.handler, "", "/history", nil).Body.String()
+	if !strings.Contains(history, `<a href="/maintenances/1">Web server patch</a>`) {
+		t.Errorf("the history does not link the completed window:\n%s", history)
+	}
+	for _, other := range []string{"/maintenances/2", "/maintenances/3", "/maintenances/5"} {
+		if strings.Contains(history, other) {
+			t.Errorf("the history lists %s, which is not completed", other)
+		}
+	}
+	home := getPage(t, s.handler, "", "/", nil).Body.String()
+	if !strings.Contains(home, `<a href="/maintenances/3">Database upgrade</a>`) {
+		t.Errorf("the home page does not link the upcoming window:\n%s", home)
 	}
 }

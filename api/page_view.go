@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -286,53 +287,143 @@ func (v *pageView) maintenances(ctx context.Context, shown []rollup.Component) (
 		return nil, time.Time{}, fmt.Errorf("list maintenances: %w", err)
 	}
 	var changed time.Time
-	names := map[string]string{}
-	for _, c := range shown {
-		names[c.ID] = c.Name
-	}
+	names := componentNames(shown)
 	var out []htmlpage.Maintenance
 	for _, w := range list {
 		if w.Private {
 			continue
 		}
 		changed = lastChange(changed, w.UpdatedAt)
-		m := htmlpage.Maintenance{Title: w.Title, Status: words(string(w.Status)),
-			Window: v.stamp(w.StartsAt) + " – " + v.stamp(w.EndsAt)}
-		for _, id := range w.ComponentIDs {
-			if n, ok := names[id]; ok {
-				m.Components = append(m.Components, n)
-			}
-		}
-		for _, u := range w.Updates {
-			if !u.Private {
-				m.Updates = append(m.Updates, htmlpage.Update{Status: words(string(u.Status)), Body: u.Body, At: v.stamp(u.CreatedAt),
-					Time: machineTime(u.CreatedAt)})
-			}
-		}
-		out = append(out, m)
+		out = append(out, v.maintenanceCard(w, names, false))
 	}
 	return out, changed, nil
 }
 
-// history groups the page's public incidents by the month they started.
+// componentNames maps the shown components' IDs to their names.
+func componentNames(shown []rollup.Component) map[string]string {
+	names := make(map[string]string, len(shown))
+	for _, c := range shown {
+		names[c.ID] = c.Name
+	}
+	return names
+}
+
+// maintenanceCard is a window with the names of its components among
+// names, and its public updates; with its body too when full (its own
+// page).
+func (v *pageView) maintenanceCard(w maintenance.Window, names map[string]string, full bool) htmlpage.Maintenance {
+	m := htmlpage.Maintenance{URL: "/maintenances/" + strconv.FormatInt(w.ID, 10), Title: w.Title,
+		Status: words(string(w.Status)), Window: v.stamp(w.StartsAt) + " – " + v.stamp(w.EndsAt)}
+	for _, id := range w.ComponentIDs {
+		if n, ok := names[id]; ok {
+			m.Components = append(m.Components, n)
+		}
+	}
+	if full {
+		m.Body = w.Body
+	}
+	for _, u := range w.Updates {
+		if !u.Private {
+			at := u.DisplayAt
+			if at.IsZero() {
+				at = u.CreatedAt
+			}
+			m.Updates = append(m.Updates, htmlpage.Update{Status: words(string(u.Status)), Body: u.Body, At: v.stamp(at),
+				Time: machineTime(at)})
+		}
+	}
+	return m
+}
+
+// maintenance finds one public maintenance window of the page, of any
+// status.
+func (v *pageView) maintenance(ctx context.Context, id int64) (htmlpage.MaintenancePage, bool, error) {
+	if v.a.maint == nil {
+		return htmlpage.MaintenancePage{}, false, nil
+	}
+	w, err := v.a.maint.Maintenance(ctx, id)
+	var nf *catalog.NotFoundError
+	switch {
+	case errors.As(err, &nf):
+		return htmlpage.MaintenancePage{}, false, nil
+	case err != nil:
+		return htmlpage.MaintenancePage{}, false, fmt.Errorf("read maintenance %d: %w", id, err)
+	case w.PageID != v.page.ID || w.Private:
+		return htmlpage.MaintenancePage{}, false, nil
+	}
+	comps := v.snap.Components(v.page.ID)
+	names := make(map[string]string, len(comps))
+	for _, c := range comps {
+		names[c.ID] = c.Name
+	}
+	return htmlpage.MaintenancePage{Header: v.header(w.UpdatedAt), Maintenance: v.maintenanceCard(w, names, true)}, true, nil
+}
+
+// historyMaintenances are the page's public completed windows, newest
+// first, and when they last changed.
+func (v *pageView) historyMaintenances(ctx context.Context) ([]maintenance.Window, time.Time, error) {
+	if v.a.maint == nil {
+		return nil, time.Time{}, nil
+	}
+	list, _, err := v.a.maint.Maintenances(ctx, maintenance.Filter{PageID: v.page.ID,
+		Statuses: []maintenance.Status{maintenance.Completed}, Public: true, Limit: pageHistory})
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("list completed maintenances: %w", err)
+	}
+	var changed time.Time
+	out := list[:0]
+	for _, w := range list {
+		if !w.Private {
+			out = append(out, w)
+			changed = lastChange(changed, w.UpdatedAt)
+		}
+	}
+	return out, changed, nil
+}
+
+// history groups the page's public incidents by the month they started,
+// and its completed maintenance windows by the month they began; newest
+// month first.
 func (v *pageView) history(ctx context.Context) (htmlpage.History, error) {
 	list, err := v.a.store.Incidents(ctx, v.page.ID, false, pageHistory)
 	if err != nil {
 		return htmlpage.History{}, fmt.Errorf("list incidents: %w", err)
 	}
-	h := htmlpage.History{Header: v.header(incidentsChanged(list))}
-	for _, in := range list {
-		if !public(in) {
-			continue
-		}
-		t := in.Started().In(v.loc)
-		id := t.Format("2006-01")
-		if n := len(h.Months); n == 0 || h.Months[n-1].ID != id {
-			h.Months = append(h.Months, htmlpage.Month{ID: id, Name: t.Format("January 2006")})
-		}
-		m := &h.Months[len(h.Months)-1]
-		m.Incidents = append(m.Incidents, v.incidentCard(in, false))
+	windows, maintChanged, err := v.historyMaintenances(ctx)
+	if err != nil {
+		return htmlpage.History{}, err
 	}
+	h := htmlpage.History{Header: v.header(lastChange(incidentsChanged(list), maintChanged))}
+	months := map[string]*htmlpage.Month{}
+	month := func(t time.Time) *htmlpage.Month {
+		t = t.In(v.loc)
+		id := t.Format("2006-01")
+		if m, ok := months[id]; ok {
+			return m
+		}
+		m := &htmlpage.Month{ID: id, Name: t.Format("January 2006")}
+		months[id] = m
+		return m
+	}
+	for _, in := range list {
+		if public(in) {
+			m := month(in.Started())
+			m.Incidents = append(m.Incidents, v.incidentCard(in, false))
+		}
+	}
+	for _, w := range windows {
+		began := w.StartedAt
+		if began.IsZero() {
+			began = w.StartsAt
+		}
+		m := month(began)
+		m.Maintenances = append(m.Maintenances, v.maintenanceCard(w, nil, false))
+	}
+	for _, m := range months {
+		h.Months = append(h.Months, *m)
+	}
+	// "2026-11" sorts as text; the newest month first.
+	slices.SortFunc(h.Months, func(a, b htmlpage.Month) int { return strings.Compare(b.ID, a.ID) })
 	return h, nil
 }
 

@@ -4,8 +4,9 @@
 // public path of every public, enabled page, with the page's Host, as a
 // visitor would, and writes the answers unchanged under DIR/<page-id>/ in
 // directory style (index.html, history/index.html,
-// incidents/<id>/index.html, each beside its index.md), so that the
-// pages' own links (/history, /incidents/7) work on any static host.
+// incidents/<id>/index.html, maintenances/<id>/index.html, each beside
+// its index.md), so that the pages' own links (/history, /incidents/7,
+// /maintenances/3) work on any static host.
 // Private and disabled pages are never exported, and their directories
 // go when a page becomes one. Each file is replaced atomically (written
 // to a temporary file, then renamed), files that are no longer served
@@ -177,8 +178,8 @@ var pageDocs = []struct {
 	{"/", "index.md", true},
 }
 
-// incidentLink finds the incidents the history lists.
-var incidentLink = regexp.MustCompile(`href="/incidents/([1-9][0-9]{0,18})"`)
+// entryLink finds the incidents and maintenance windows a page links to.
+var entryLink = regexp.MustCompile(`href="/(incidents|maintenances)/([1-9][0-9]{0,18})"`)
 
 // exportPage fetches every document of p and writes them: leaves first
 // (incidents, JSON, feeds), the history and the home page last, so that a
@@ -197,12 +198,22 @@ func (e *Exporter) exportPage(ctx context.Context, out *output, p catalog.Page) 
 	if err != nil {
 		return PageResult{}, err
 	}
-	for _, m := range incidentLink.FindAllSubmatch(history, -1) {
-		id := string(m[1])
-		for _, md := range []bool{false, true} {
-			file := "incidents/" + id + "/index." + ext(md)
-			if files[file], err = f.get(ctx, "/incidents/"+id, md); err != nil {
-				return PageResult{}, err
+	home, err := f.get(ctx, "/", false)
+	if err != nil {
+		return PageResult{}, err
+	}
+	// The history links past incidents and windows; the home page the
+	// open incidents and the upcoming and active windows.
+	for _, doc := range [][]byte{history, home} {
+		for _, m := range entryLink.FindAllSubmatch(doc, -1) {
+			dir := string(m[1]) + "/" + string(m[2])
+			if _, done := files[dir+"/index.html"]; done {
+				continue
+			}
+			for _, md := range []bool{false, true} {
+				if files[dir+"/index."+ext(md)], err = f.get(ctx, "/"+dir, md); err != nil {
+					return PageResult{}, err
+				}
 			}
 		}
 	}
@@ -220,10 +231,7 @@ func (e *Exporter) exportPage(ctx context.Context, out *output, p catalog.Page) 
 			return PageResult{}, err
 		}
 	}
-	files["history/index.html"] = history
-	if files["index.html"], err = f.get(ctx, "/", false); err != nil {
-		return PageResult{}, err
-	}
+	files["history/index.html"], files["index.html"] = history, home
 	order := []string{"index.html", "history/index.html", "history/index.md", "index.md"}
 	written, removed, err := out.writePage(p.ID, files, order)
 	return PageResult{ID: p.ID, Host: host, Files: len(files), Written: written, Removed: removed}, err

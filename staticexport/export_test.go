@@ -21,6 +21,7 @@ import (
 	"github.com/statusd/statusd/auth"
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/incident"
+	"github.com/statusd/statusd/maintenance"
 	"github.com/statusd/statusd/staticexport"
 	"github.com/statusd/statusd/store/sqlstore"
 	"github.com/statusd/statusd/web/htmlpage"
@@ -91,7 +92,27 @@ func newSite(t *testing.T) *site {
 	s.incident("acme", "Database slow", "Slow queries.", incident.Resolved)
 	s.incident("priv", "Vault incident "+secret, "Body "+secret, incident.Investigating)
 	s.incident("gone", "Old incident "+secret, "Body "+secret, incident.Investigating)
+	s.maintenance("acme", "Disk swap", maintenance.Scheduled, false, 24*time.Hour)     // upcoming: the home page links it
+	s.maintenance("acme", "Kernel patch", maintenance.Completed, false, -48*time.Hour) // done: the history links it
+	s.maintenance("acme", "Rehearsal "+secret, maintenance.Scheduled, true, 48*time.Hour)
 	return s
+}
+
+// maintenance stores a window of page starting at now+start, for two hours.
+func (s *site) maintenance(page, title string, st maintenance.Status, private bool, start time.Duration) {
+	s.t.Helper()
+	ctx := auth.WithPrincipal(s.t.Context(), auth.Principal{Kind: auth.KindCLI, ID: "test", Scope: auth.ScopeAdmin})
+	w := maintenance.Window{PageID: page, Title: title, Body: "Details of " + title, Status: st, Private: private,
+		StartsAt: now.Add(start), EndsAt: now.Add(start + 2*time.Hour), ComponentIDs: []string{"web"},
+		CreatedAt: now.Add(-72 * time.Hour), UpdatedAt: now.Add(-72 * time.Hour)}
+	if st == maintenance.Completed {
+		w.StartedAt, w.CompletedAt = w.StartsAt, w.EndsAt
+	}
+	w, err := s.store.CreateMaintenance(ctx, w)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.ids[title] = w.ID
 }
 
 func (s *site) sync() {
@@ -166,7 +187,7 @@ func files(t *testing.T, dir string) []string {
 	return out
 }
 
-func pageFiles(incidents []int64, components ...string) []string {
+func pageFiles(incidents, maintenances []int64, components ...string) []string {
 	out := []string{"api/v2/components.json", "api/v2/incidents.json", "api/v2/incidents/unresolved.json",
 		"api/v2/scheduled-maintenances.json", "api/v2/scheduled-maintenances/active.json",
 		"api/v2/scheduled-maintenances/upcoming.json", "api/v2/status.json", "api/v2/summary.json",
@@ -177,6 +198,9 @@ func pageFiles(incidents []int64, components ...string) []string {
 	}
 	for _, id := range incidents {
 		out = append(out, "incidents/"+strconv.FormatInt(id, 10)+"/index.html", "incidents/"+strconv.FormatInt(id, 10)+"/index.md")
+	}
+	for _, id := range maintenances {
+		out = append(out, "maintenances/"+strconv.FormatInt(id, 10)+"/index.html", "maintenances/"+strconv.FormatInt(id, 10)+"/index.md")
 	}
 	slices.Sort(out)
 	return out
@@ -215,8 +239,8 @@ func TestExportWritesEveryPublicFile(t *testing.T) {
 		page, host string
 		want       []string
 	}{
-		{"acme", "status.acme.test", pageFiles(acme, "api", "web")},
-		{"beta", "beta.example.net", pageFiles(nil, "app")},
+		{"acme", "status.acme.test", pageFiles(acme, []int64{s.ids["Disk swap"], s.ids["Kernel patch"]}, "api", "web")},
+		{"beta", "beta.example.net", pageFiles(nil, nil, "app")},
 	} {
 		t.Run(tc.page, func(t *testing.T) {
 			got := files(t, filepath.Join(dir, tc.page))

@@ -1,6 +1,6 @@
 // Package htmlpage renders the public HTML status page: the home page
 // (overall banner, components with their uptime bars, active incidents,
-// maintenance), the incident history and one incident. It knows nothing of
+// maintenance), the history, one incident and one maintenance window. It knows nothing of
 // the catalog or the store: the caller hands it plain view data, words
 // and CSS class names already chosen, and it writes HTML with html/template
 // (so every text is escaped), a small embedded stylesheet and a little
@@ -118,12 +118,15 @@ type Incident struct {
 	Updates  []Update
 }
 
-// Maintenance is an upcoming or in-progress maintenance window.
+// Maintenance is a maintenance window with its public updates, newest
+// first.
 type Maintenance struct {
+	URL        string // its own page; "" for none
 	Title      string
 	Status     string
 	Window     string
 	Components []string
+	Body       string // shown on its own page
 	Updates    []Update
 }
 
@@ -138,11 +141,13 @@ type Home struct {
 	UpdatedTime  string // the same, RFC 3339
 }
 
-// Month is one month of the incident history.
+// Month is one month of the history: the incidents that started in it
+// and the completed maintenance windows that began in it.
 type Month struct {
-	ID        string // an HTML id: "2026-11"
-	Name      string
-	Incidents []Incident
+	ID           string // an HTML id: "2026-11"
+	Name         string
+	Incidents    []Incident
+	Maintenances []Maintenance
 }
 
 // History is the incident history, newest month first.
@@ -155,6 +160,12 @@ type History struct {
 type IncidentPage struct {
 	Header
 	Incident Incident
+}
+
+// MaintenancePage is one maintenance window with all its public updates.
+type MaintenancePage struct {
+	Header
+	Maintenance Maintenance
 }
 
 // Problem is an error page: not found, or not available.
@@ -223,6 +234,11 @@ func (r *Renderer) History(h History) ([]byte, error) {
 // Incident renders one incident.
 func (r *Renderer) Incident(p IncidentPage) ([]byte, error) {
 	return r.render(page{Header: p.Header, Title: p.Incident.Name + " · " + p.Name, Kind: "incident", Body: p})
+}
+
+// Maintenance renders one maintenance window.
+func (r *Renderer) Maintenance(p MaintenancePage) ([]byte, error) {
+	return r.render(page{Header: p.Header, Title: p.Maintenance.Title + " · " + p.Name, Kind: "maintenance", Body: p})
 }
 
 // Problem renders an error page.

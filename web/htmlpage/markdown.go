@@ -13,7 +13,8 @@ const MarkdownContentType = "text/markdown; charset=utf-8"
 // CommonMark for machine readers (a client asking for text/markdown): the
 // banner, the platform alert, the components by group with their status
 // words, failing regions and uptime, the active incidents and maintenance
-// with their updates, the history by month and one incident. Every text
+// with their updates, the history by month, one incident and one
+// maintenance window. Every text
 // of the view is written as literal text (MarkdownText), so that markup
 // in an incident's title or body, HTML or Markdown, stays text. The
 // render time (Header.Now, Home.Updated) is left out: the document
@@ -35,7 +36,7 @@ func (Markdown) Home(h Home) ([]byte, error) {
 	if len(h.Maintenances) > 0 {
 		w.heading(2, "Maintenance")
 		for _, m := range h.Maintenances {
-			w.maintenance(m)
+			w.maintenance(m, 3, true)
 		}
 	}
 	w.heading(2, "Components")
@@ -56,12 +57,15 @@ func (Markdown) History(h History) ([]byte, error) {
 	}
 	for _, m := range h.Months {
 		w.heading(2, m.Name)
-		if len(m.Incidents) == 0 {
+		if len(m.Incidents) == 0 && len(m.Maintenances) == 0 {
 			w.para("No incidents reported.")
 			continue
 		}
 		for _, in := range m.Incidents {
 			w.line("- " + link(in) + " · " + inline(in.Status) + " · " + when(in))
+		}
+		for _, mt := range m.Maintenances {
+			w.line("- " + linkedTitle(mt.Title, mt.URL) + " · " + inline(mt.Status) + " · Maintenance · " + inline(mt.Window))
 		}
 		w.blank()
 	}
@@ -75,6 +79,15 @@ func (Markdown) Incident(p IncidentPage) ([]byte, error) {
 	w.header(p.Header, p.Incident.Name+" · "+p.Name)
 	w.incident(p.Incident, 2, false)
 	w.para("[Incident history](/history)")
+	return w.bytes(), nil
+}
+
+// Maintenance renders one maintenance window.
+func (Markdown) Maintenance(p MaintenancePage) ([]byte, error) {
+	var w mdWriter
+	w.header(p.Header, p.Maintenance.Title+" · "+p.Name)
+	w.maintenance(p.Maintenance, 2, false)
+	w.para("[Current status](/) · [History](/history)")
 	return w.bytes(), nil
 }
 
@@ -158,14 +171,22 @@ func (w *mdWriter) incident(in Incident, level int, linked bool) {
 	w.updates(in.Updates)
 }
 
-// maintenance writes a maintenance window.
-func (w *mdWriter) maintenance(m Maintenance) {
-	w.para("### " + inline(m.Title))
+// maintenance writes a maintenance window under a heading of the level,
+// its title linking to its page when linked.
+func (w *mdWriter) maintenance(m Maintenance, level int, linked bool) {
+	title := inline(m.Title)
+	if linked {
+		title = linkedTitle(m.Title, m.URL)
+	}
+	w.para(strings.Repeat("#", level) + " " + title)
 	s := "Status: " + inline(m.Status) + " · " + inline(m.Window)
 	if len(m.Components) > 0 {
 		s += " · Affects: " + inline(strings.Join(m.Components, ", "))
 	}
 	w.para(s)
+	if m.Body != "" {
+		w.para(MarkdownText(m.Body))
+	}
 	w.updates(m.Updates)
 }
 
@@ -187,12 +208,16 @@ func (w *mdWriter) updates(list []Update) {
 }
 
 // link is the incident's name linking to its page.
-func link(in Incident) string {
-	name := inline(in.Name)
-	if in.URL == "" || !localURL(in.URL) {
+func link(in Incident) string { return linkedTitle(in.Name, in.URL) }
+
+// linkedTitle is title as a link to u, a local path we made, or as
+// plain text when u is no such path.
+func linkedTitle(title, u string) string {
+	name := inline(title)
+	if u == "" || !localURL(u) {
 		return name
 	}
-	return "[" + name + "](" + in.URL + ")"
+	return "[" + name + "](" + u + ")"
 }
 
 // localURL reports whether u is a plain local path we made (/incidents/12):
