@@ -156,22 +156,26 @@ func (s *pageSite) problemDoc(p catalog.Page, code int, title, msg string) (*htm
 	return htmlpage.NewDoc(code, body)
 }
 
-// notFoundDoc is the 404 of an incident's or a maintenance window's page
-// (kind "incident" or "maintenance") that the page does not show.
-func (s *pageSite) notFoundDoc(p catalog.Page, kind string) (*htmlpage.Doc, error) {
+// notFoundWords are the title and message of the 404 of an incident's or
+// a maintenance window's page (kind "incident" or "maintenance") that
+// the page does not show.
+func notFoundWords(kind string) (title, msg string) {
 	if kind == "maintenance" {
-		return s.problemDoc(p, http.StatusNotFound, "Maintenance not found", "There is no such maintenance.")
+		return "Maintenance not found", "There is no such maintenance."
 	}
-	return s.problemDoc(p, http.StatusNotFound, "Incident not found", "There is no such incident.")
+	return "Incident not found", "There is no such incident."
 }
 
-// notFound answers notFoundDoc.
+// notFoundDoc is the 404 page of notFoundWords.
+func (s *pageSite) notFoundDoc(p catalog.Page, kind string) (*htmlpage.Doc, error) {
+	title, msg := notFoundWords(kind)
+	return s.problemDoc(p, http.StatusNotFound, title, msg)
+}
+
+// notFound answers the 404 page of notFoundWords.
 func (s *pageSite) notFound(c *gin.Context, p catalog.Page, kind string) {
-	if kind == "maintenance" {
-		s.problem(c, p, http.StatusNotFound, "Maintenance not found", "There is no such maintenance.")
-		return
-	}
-	s.problem(c, p, http.StatusNotFound, "Incident not found", "There is no such incident.")
+	title, msg := notFoundWords(kind)
+	s.problem(c, p, http.StatusNotFound, title, msg)
 }
 
 // problem answers an error page; p is the page it belongs to, or zero.
