@@ -194,6 +194,9 @@ func TestStatusPageInBrowser(t *testing.T) {
 				checkNarrow(t, ctx, s.url, "Major System Outage")
 				checkLinkedPages(t, ctx, s.url, axe)
 			}
+			if st.name == "maintenance" {
+				checkMaintenancePage(t, ctx, s.url, axe)
+			}
 		})
 	}
 }
@@ -380,6 +383,24 @@ func checkLinkedPages(t *testing.T, ctx context.Context, url string, axe []byte)
 	text = eval[string](t, ctx, `document.body.innerText`)
 	if !strings.Contains(text, "November 2026") || !strings.Contains(text, "Elevated API error rates") {
 		t.Errorf("the history shows:\n%s", text)
+	}
+	checkAxe(t, ctx, axe)
+}
+
+// checkMaintenancePage follows the first window's link from the home
+// page and runs axe on the window's own page.
+func checkMaintenancePage(t *testing.T, ctx context.Context, url string, axe []byte) {
+	t.Helper()
+	visit(t, ctx, url+"/", 1280)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`section[aria-labelledby="maintenance"] article h3 a`)),
+		chromedp.WaitVisible(chromedp.CSS(`main a[href="/history"]`))); err != nil {
+		t.Fatal(err)
+	}
+	m := eval[struct{ Path, Title, Text string }](t, ctx,
+		`({Path: location.pathname, Title: document.querySelector('main h1').innerText, Text: document.body.innerText})`)
+	if !strings.HasPrefix(m.Path, "/maintenances/") || m.Title != "Website hosting move" ||
+		!strings.Contains(m.Text, "The website moves to a new provider.") || !strings.Contains(m.Text, "Affects: Website") {
+		t.Errorf("the window's page at %s shows %q:\n%s", m.Path, m.Title, m.Text)
 	}
 	checkAxe(t, ctx, axe)
 }
