@@ -100,14 +100,20 @@ func syncKind[T any](ctx context.Context, s *Store, tx *sql.Tx, k kind[T], p aut
 		return nil, err
 	}
 	gone := map[string]bool{}
+	byID := make(map[string]T, len(stored))
 	for _, v := range stored {
+		byID[k.id(v)] = v
 		if k.managed(v) != "" {
 			gone[k.id(v)] = true
 		}
 	}
+	// The listing is the stored state, read in tx under the catalog lock:
+	// an unchanged entity costs no round trip (a restart with the same
+	// file writes nothing).
 	for _, v := range want {
 		delete(gone, k.id(v))
-		if _, err := put(ctx, s, tx, k, p, modeUpsert, v, now); err != nil {
+		prev, exists := byID[k.id(v)]
+		if _, err := putOver(ctx, s, tx, k, p, modeUpsert, v, prev, exists, now); err != nil {
 			return nil, err
 		}
 	}

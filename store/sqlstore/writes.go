@@ -35,6 +35,14 @@ func put[T any](ctx context.Context, s *Store, tx *sql.Tx, k kind[T], p auth.Pri
 	if err != nil {
 		return false, err
 	}
+	return putOver(ctx, s, tx, k, p, mode, v, prev, exists, now)
+}
+
+// putOver is put with the stored entity already read in tx: prev when
+// exists. It reports whether it wrote.
+func putOver[T any](ctx context.Context, s *Store, tx *sql.Tx, k kind[T], p auth.Principal, mode putMode, v, prev T, exists bool,
+	now time.Time) (bool, error) {
+	id := k.id(v)
 	switch {
 	case mode == modeCreate && exists:
 		return false, &catalog.ConflictError{Kind: k.name, ID: id, Message: "already exists"}
