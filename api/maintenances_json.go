@@ -190,12 +190,8 @@ func newMaintenanceJSON(w maintenance.Window) maintenanceJSON {
 		out.SeriesID = &id
 	}
 	for _, u := range w.Updates {
-		display := u.DisplayAt
-		if display.IsZero() {
-			display = u.CreatedAt
-		}
 		out.Updates = append(out.Updates, maintenanceUpdateJSON{ID: u.ID, Status: u.Status, Body: u.Body,
-			Private: u.Private, ByPerson: u.ByPerson, CreatedAt: v1Time(u.CreatedAt), DisplayAt: v1Time(display)})
+			Private: u.Private, ByPerson: u.ByPerson, CreatedAt: v1Time(u.CreatedAt), DisplayAt: v1Time(u.Display())})
 	}
 	return out
 }

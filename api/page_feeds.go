@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -132,7 +131,7 @@ func (v *pageView) feed(ctx context.Context, base string) (feed.Feed, error) {
 func (v *pageView) incidentItem(in incident.Incident, base string) feed.Item {
 	id := strconv.FormatInt(in.ID, 10)
 	it := feed.Item{ID: tagPrefix + v.page.ID + "/incidents/" + id, Title: in.Name, Link: base + "/incidents/" + id,
-		Category: "incident", Published: in.Started(), Updated: latest(in.Started(), in.ResolvedAt)}
+		Category: "incident", Published: in.Started(), Updated: lastChange(in.Started(), in.ResolvedAt)}
 	st := string(in.Status)
 	if in.CustomStatus != "" {
 		st = in.CustomStatus
@@ -141,7 +140,7 @@ func (v *pageView) incidentItem(in incident.Incident, base string) feed.Item {
 	body := in.Body
 	for _, u := range in.Updates { // newest first
 		if !u.Private {
-			body, it.Updated = u.Body, latest(it.Updated, u.Display())
+			body, it.Updated = u.Body, lastChange(it.Updated, u.Display())
 			break
 		}
 	}
@@ -158,16 +157,12 @@ func (v *pageView) maintenanceItem(w maintenance.Window, base string) feed.Item 
 	id := strconv.FormatInt(w.ID, 10)
 	it := feed.Item{ID: tagPrefix + v.page.ID + "/maintenances/" + id,
 		Title: "Maintenance: " + w.Title, Link: base + "/maintenances/" + id, Category: "maintenance",
-		Published: w.CreatedAt, Updated: latest(w.CreatedAt, w.StartedAt, w.CompletedAt)}
+		Published: w.CreatedAt, Updated: lastChange(w.CreatedAt, w.StartedAt, w.CompletedAt)}
 	lines := []string{words(string(w.Status)) + " · " + v.stamp(w.StartsAt) + " – " + v.stamp(w.EndsAt)}
 	body := w.Body
 	for _, u := range w.Updates {
 		if !u.Private {
-			at := u.DisplayAt
-			if at.IsZero() {
-				at = u.CreatedAt
-			}
-			body, it.Updated = u.Body, latest(it.Updated, at)
+			body, it.Updated = u.Body, lastChange(it.Updated, u.Display())
 			break
 		}
 	}
@@ -176,15 +171,4 @@ func (v *pageView) maintenanceItem(w maintenance.Window, base string) feed.Item 
 	}
 	it.Summary = strings.Join(lines, "\n")
 	return it
-}
-
-// latest is the latest of ts (zero times lose).
-func latest(ts ...time.Time) time.Time {
-	var out time.Time
-	for _, t := range ts {
-		if t.After(out) {
-			out = t
-		}
-	}
-	return out
 }

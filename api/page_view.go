@@ -153,7 +153,7 @@ func (v *pageView) home(ctx context.Context) (htmlpage.Home, error) {
 		}
 	}
 	var maintChanged time.Time
-	if h.Maintenances, maintChanged, err = v.maintenances(ctx, shown); err != nil {
+	if h.Maintenances, maintChanged, err = v.maintenances(ctx); err != nil {
 		return htmlpage.Home{}, err
 	}
 	// "Updated" is when what the page shows last changed, not the render.

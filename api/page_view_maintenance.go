@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/statusd/statusd/api/rollup"
 	"github.com/statusd/statusd/catalog"
 	"github.com/statusd/statusd/maintenance"
 	"github.com/statusd/statusd/web/htmlpage"
@@ -18,7 +17,7 @@ import (
 
 // maintenances lists the page's public upcoming and in-progress windows,
 // and when they last changed.
-func (v *pageView) maintenances(ctx context.Context, shown []rollup.Component) ([]htmlpage.Maintenance, time.Time, error) {
+func (v *pageView) maintenances(ctx context.Context) ([]htmlpage.Maintenance, time.Time, error) {
 	if v.a.maint == nil {
 		return nil, time.Time{}, nil
 	}
@@ -28,7 +27,7 @@ func (v *pageView) maintenances(ctx context.Context, shown []rollup.Component) (
 		return nil, time.Time{}, fmt.Errorf("list maintenances: %w", err)
 	}
 	var changed time.Time
-	names := componentNames(shown)
+	names := v.componentNames()
 	var out []htmlpage.Maintenance
 	for _, w := range list {
 		if w.Private {
@@ -40,10 +39,11 @@ func (v *pageView) maintenances(ctx context.Context, shown []rollup.Component) (
 	return out, changed, nil
 }
 
-// componentNames maps the shown components' IDs to their names.
-func componentNames(shown []rollup.Component) map[string]string {
-	names := make(map[string]string, len(shown))
-	for _, c := range shown {
+// componentNames maps the page's component IDs to their names.
+func (v *pageView) componentNames() map[string]string {
+	comps := v.snap.Components(v.page.ID)
+	names := make(map[string]string, len(comps))
+	for _, c := range comps {
 		names[c.ID] = c.Name
 	}
 	return names
@@ -65,10 +65,7 @@ func (v *pageView) maintenanceCard(w maintenance.Window, names map[string]string
 	}
 	for _, u := range w.Updates {
 		if !u.Private {
-			at := u.DisplayAt
-			if at.IsZero() {
-				at = u.CreatedAt
-			}
+			at := u.Display()
 			m.Updates = append(m.Updates, htmlpage.Update{Status: words(string(u.Status)), Body: u.Body, At: v.stamp(at),
 				Time: machineTime(at)})
 		}
@@ -92,12 +89,7 @@ func (v *pageView) maintenance(ctx context.Context, id int64) (htmlpage.Maintena
 	case w.PageID != v.page.ID || w.Private:
 		return htmlpage.MaintenancePage{}, false, nil
 	}
-	comps := v.snap.Components(v.page.ID)
-	names := make(map[string]string, len(comps))
-	for _, c := range comps {
-		names[c.ID] = c.Name
-	}
-	return htmlpage.MaintenancePage{Header: v.header(w.UpdatedAt), Maintenance: v.maintenanceCard(w, names, true)}, true, nil
+	return htmlpage.MaintenancePage{Header: v.header(w.UpdatedAt), Maintenance: v.maintenanceCard(w, v.componentNames(), true)}, true, nil
 }
 
 // historyMaintenances are the page's public completed windows, newest

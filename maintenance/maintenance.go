@@ -151,6 +151,15 @@ type Update struct {
 	ByPerson  bool
 }
 
+// Display returns the time shown for the update: DisplayAt, else when it
+// was posted.
+func (u Update) Display() time.Time {
+	if u.DisplayAt.IsZero() {
+		return u.CreatedAt
+	}
+	return u.DisplayAt
+}
+
 // Claims returns the window's holds on its components while it is in
 // progress or verifying: they show under_maintenance.
 func (w Window) Claims() []componentstatus.Claim {

@@ -103,13 +103,9 @@ func (v *View) maintenance(w maintenance.Window) Maintenance {
 		if u.Private {
 			continue
 		}
-		display := u.DisplayAt
-		if display.IsZero() {
-			display = u.CreatedAt
-		}
 		mu := MaintenanceUpdate{
 			ID: strconv.FormatInt(u.ID, 10), Status: u.Status, Body: u.Body, IncidentID: id,
-			CreatedAt: stamp(u.CreatedAt, v.loc), UpdatedAt: stamp(u.CreatedAt, v.loc), DisplayAt: stamp(display, v.loc),
+			CreatedAt: stamp(u.CreatedAt, v.loc), UpdatedAt: stamp(u.CreatedAt, v.loc), DisplayAt: stamp(u.Display(), v.loc),
 			DeliverNotifications: w.Notify.Deliver,
 		}
 		if i == len(w.Updates)-1 { // the first update announced the window
